@@ -1,0 +1,10 @@
+import { sql as core } from './0001-core.js';
+
+export interface Migration {
+  /** Stable, ordered name; recorded in schema_migrations once applied. */
+  name: string;
+  sql: string;
+}
+
+/** Append only: never edit or reorder an applied migration; add a new one. */
+export const migrations: readonly Migration[] = [{ name: '0001-core', sql: core }];

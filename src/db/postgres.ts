@@ -1,0 +1,76 @@
+import { userInfo } from 'node:os';
+import pg from 'pg';
+import type { Db, Queryable, QueryResult } from './types.js';
+
+export interface PostgresOptions {
+  url: string;
+  poolMax: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs?: number;
+}
+
+function wrap(target: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<T>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
+      const result = await target.query(sql, params as unknown[]);
+      return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
+    },
+  };
+}
+
+/** A bounded node-postgres pool; every statement has a server-side timeout. */
+export async function openPostgres(options: PostgresOptions): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: withDefaultUser(options.url),
+    max: options.poolMax,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMs,
+    application_name: 'sutazai',
+  });
+  // An idle client that loses its connection emits here; without a listener it would crash us.
+  pool.on('error', () => undefined);
+  await pool.query('SELECT 1');
+  let closing: Promise<void> | undefined;
+  return {
+    kind: 'postgres',
+    ...wrap(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
+    close: () => (closing ??= pool.end()),
+  };
+}
+
+/**
+ * libpq falls back to the OS user when the URL names none; node-postgres does not (and a user
+ * given beside the connection string is overridden by it), so the URL itself gets the name.
+ */
+export function withDefaultUser(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.username) return url;
+  parsed.username = process.env.PGUSER || process.env.USER || userInfo().username;
+  return parsed.toString();
+}

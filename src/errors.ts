@@ -1,0 +1,170 @@
+/**
+ * The error catalogue: every stable code that crosses an API boundary (HTTP, CLI exit messages,
+ * MCP error data). Codes are never reused or renamed; `docs/errors.md` lists them and a unit test
+ * checks that each key equals its code. Message templates use `{name}` placeholders.
+ *
+ * Errors that stay inside a component (supervisor, worker) use typed local errors and are mapped
+ * to a catalogue code at the boundary. Anything unknown becomes SUTAZAI_ERR_INTERNAL (500).
+ */
+export interface ErrorDef {
+  readonly code: string;
+  readonly status: number;
+  readonly message: string;
+}
+
+function def<const C extends string>(code: C, status: number, message: string) {
+  return { code, status, message } as const;
+}
+
+export const Errors = {
+  // --- general / HTTP -----------------------------------------------------------------------
+  SUTAZAI_ERR_INTERNAL: def('SUTAZAI_ERR_INTERNAL', 500, 'Internal error (request id {requestId})'),
+  SUTAZAI_ERR_HTTP_VALIDATION: def('SUTAZAI_ERR_HTTP_VALIDATION', 400, 'Request failed validation'),
+  SUTAZAI_ERR_HTTP_MALFORMED_JSON: def(
+    'SUTAZAI_ERR_HTTP_MALFORMED_JSON',
+    400,
+    'Request body is not valid JSON',
+  ),
+  SUTAZAI_ERR_HTTP_BODY_TOO_LARGE: def(
+    'SUTAZAI_ERR_HTTP_BODY_TOO_LARGE',
+    413,
+    'Request body exceeds {limit} bytes',
+  ),
+  SUTAZAI_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: def(
+    'SUTAZAI_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE',
+    415,
+    'Unsupported content type; send application/json',
+  ),
+  SUTAZAI_ERR_HTTP_NOT_FOUND: def('SUTAZAI_ERR_HTTP_NOT_FOUND', 404, 'No route {method} {url}'),
+  SUTAZAI_ERR_HTTP_BAD_REQUEST: def('SUTAZAI_ERR_HTTP_BAD_REQUEST', 400, '{reason}'),
+  SUTAZAI_ERR_RATE_LIMITED: def(
+    'SUTAZAI_ERR_RATE_LIMITED',
+    429,
+    'Too many requests; retry after {retryAfter} s',
+  ),
+  SUTAZAI_ERR_OVERLOADED: def(
+    'SUTAZAI_ERR_OVERLOADED',
+    503,
+    '{what} is at capacity; retry after {retryAfter} s',
+  ),
+  SUTAZAI_ERR_NOT_READY: def('SUTAZAI_ERR_NOT_READY', 503, 'A required dependency is down'),
+  SUTAZAI_ERR_SHUTTING_DOWN: def('SUTAZAI_ERR_SHUTTING_DOWN', 503, 'The server is shutting down'),
+
+  // --- config -------------------------------------------------------------------------------
+  SUTAZAI_ERR_CONFIG_INVALID: def(
+    'SUTAZAI_ERR_CONFIG_INVALID',
+    500,
+    'Invalid configuration in {source}: {issues}',
+  ),
+  SUTAZAI_ERR_CONFIG_UNREADABLE: def('SUTAZAI_ERR_CONFIG_UNREADABLE', 500, 'Cannot read {source}: {reason}'),
+  SUTAZAI_ERR_CONFIG_INSECURE_BIND: def(
+    'SUTAZAI_ERR_CONFIG_INSECURE_BIND',
+    500,
+    'Refusing to listen on {host} with auth disabled; bind 127.0.0.1 or enable auth',
+  ),
+
+  // --- database -----------------------------------------------------------------------------
+  SUTAZAI_ERR_DB_UNAVAILABLE: def('SUTAZAI_ERR_DB_UNAVAILABLE', 503, 'Database unavailable: {reason}'),
+  SUTAZAI_ERR_DB_MIGRATION_FAILED: def(
+    'SUTAZAI_ERR_DB_MIGRATION_FAILED',
+    500,
+    'Migration {name} failed: {reason}',
+  ),
+
+  // --- auth ---------------------------------------------------------------------------------
+  SUTAZAI_ERR_AUTH_REQUIRED: def('SUTAZAI_ERR_AUTH_REQUIRED', 401, 'Authentication required'),
+  SUTAZAI_ERR_AUTH_INVALID_CREDENTIALS: def(
+    'SUTAZAI_ERR_AUTH_INVALID_CREDENTIALS',
+    401,
+    'Invalid username or password',
+  ),
+  SUTAZAI_ERR_AUTH_INVALID_TOKEN: def('SUTAZAI_ERR_AUTH_INVALID_TOKEN', 401, 'Token is invalid or expired'),
+  SUTAZAI_ERR_AUTH_FORBIDDEN: def('SUTAZAI_ERR_AUTH_FORBIDDEN', 403, 'This action needs the {role} role'),
+  SUTAZAI_ERR_AUTH_KEY_NOT_FOUND: def('SUTAZAI_ERR_AUTH_KEY_NOT_FOUND', 404, 'API key {id} not found'),
+
+  // --- agents -------------------------------------------------------------------------------
+  SUTAZAI_ERR_AGENT_NOT_FOUND: def('SUTAZAI_ERR_AGENT_NOT_FOUND', 404, 'Agent {id} not found'),
+  SUTAZAI_ERR_AGENT_NAME_TAKEN: def(
+    'SUTAZAI_ERR_AGENT_NAME_TAKEN',
+    409,
+    'An agent named {name} already exists',
+  ),
+  SUTAZAI_ERR_AGENT_FILE_INVALID: def('SUTAZAI_ERR_AGENT_FILE_INVALID', 400, 'Agent file {path}: {reason}'),
+
+  // --- tasks --------------------------------------------------------------------------------
+  SUTAZAI_ERR_TASK_NOT_FOUND: def('SUTAZAI_ERR_TASK_NOT_FOUND', 404, 'Task {id} not found'),
+  SUTAZAI_ERR_TASK_NOT_CANCELLABLE: def(
+    'SUTAZAI_ERR_TASK_NOT_CANCELLABLE',
+    409,
+    'Task {id} is {status} and can no longer be cancelled',
+  ),
+  SUTAZAI_ERR_TASK_UNKNOWN_TYPE: def('SUTAZAI_ERR_TASK_UNKNOWN_TYPE', 400, 'No handler for task type {type}'),
+  SUTAZAI_ERR_TASK_QUEUE_FULL: def(
+    'SUTAZAI_ERR_TASK_QUEUE_FULL',
+    503,
+    'The task queue holds {depth} pending tasks (limit {limit}); retry after {retryAfter} s',
+  ),
+  SUTAZAI_ERR_TASK_BAD_CURSOR: def('SUTAZAI_ERR_TASK_BAD_CURSOR', 400, 'Pagination cursor is malformed'),
+
+  // --- llm ----------------------------------------------------------------------------------
+  SUTAZAI_ERR_LLM_UNAVAILABLE: def(
+    'SUTAZAI_ERR_LLM_UNAVAILABLE',
+    503,
+    'Model backend {backend} is unavailable',
+  ),
+
+  // --- mcp ----------------------------------------------------------------------------------
+  SUTAZAI_ERR_MCP_SERVER_NOT_FOUND: def(
+    'SUTAZAI_ERR_MCP_SERVER_NOT_FOUND',
+    404,
+    'MCP server {name} is not declared',
+  ),
+
+  // --- doctor -------------------------------------------------------------------------------
+  SUTAZAI_ERR_DOCTOR_SOURCE_FAILED: def(
+    'SUTAZAI_ERR_DOCTOR_SOURCE_FAILED',
+    502,
+    'Doctor source {source} failed: {reason}',
+  ),
+} as const satisfies Record<string, ErrorDef>;
+
+export type ErrorCode = keyof typeof Errors;
+
+/** Fills `{name}` placeholders; unknown placeholders stay visible rather than vanish. */
+export function formatMessage(template: string, vars: Record<string, unknown> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in vars ? String(vars[key]) : whole));
+}
+
+/** An error that carries a catalogue code; safe to show to a client. */
+export class SutazaiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: ErrorCode,
+    vars: Record<string, unknown> = {},
+    options: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(formatMessage(Errors[code].message, vars), { cause: options.cause });
+    this.name = 'SutazaiError';
+    this.code = code;
+    this.status = Errors[code].status;
+    this.details = options.details;
+    this.headers = options.headers ?? {};
+  }
+
+  toBody(): { error: { code: string; message: string; details?: unknown } } {
+    const error: { code: string; message: string; details?: unknown } = {
+      code: this.code,
+      message: this.message,
+    };
+    if (this.details !== undefined) error.details = this.details;
+    return { error };
+  }
+}
+
+export function isSutazaiError(err: unknown): err is SutazaiError {
+  return err instanceof SutazaiError;
+}

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { SutazaiError } from '../errors.js';
+import { httpRequestDuration } from '../metrics/index.js';
+import { sendError, toSutazaiError } from './errors.js';
+import type { RateLimiter, RateRule } from './rate-limit.js';
+import type { Access, App, Principal, RateLimitRule } from './types.js';
+
+export interface Authenticator {
+  /** The caller named by the Authorization / X-API-Key headers; undefined when none or invalid. */
+  authenticate(request: FastifyRequest): Promise<Principal | undefined>;
+}
+
+export interface HttpOptions {
+  logger: Logger;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  /** When false every caller is an anonymous admin (only allowed on a loopback bind). */
+  authEnabled: boolean;
+  authenticator: Authenticator;
+  rateLimiter: RateLimiter;
+  rateRules: Record<RateLimitRule, RateRule>;
+  /** Reports whether the server is draining; new requests then get 503. */
+  isShuttingDown?: () => boolean;
+}
+
+export type RouteModule = (app: App) => Promise<void> | void;
+
+const ANONYMOUS_ADMIN: Principal = { kind: 'anonymous', id: 'anonymous', name: 'anonymous', role: 'admin' };
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+function accessOf(request: FastifyRequest): Access {
+  const declared = request.routeOptions.config?.access;
+  if (declared) return declared;
+  return request.url.startsWith('/api/') ? 'user' : 'public';
+}
+
+/** Builds the Fastify app: error shape, request ids, auth, rate limits, metrics, OpenAPI at /docs. */
+export async function buildHttpApp(options: HttpOptions, routes: readonly RouteModule[]): Promise<App> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimitBytes,
+    requestTimeout: options.requestTimeoutMs,
+    connectionTimeout: options.requestTimeoutMs,
+    return503OnClosing: true,
+    disableRequestLogging: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((err, request, reply) => {
+    const error = toSutazaiError(err, request, options.bodyLimitBytes);
+    if (error.status >= 500) request.log.error({ err }, 'request failed');
+    return sendError(reply, error);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      new SutazaiError('SUTAZAI_ERR_HTTP_NOT_FOUND', {
+        method: request.method,
+        url: request.url.split('?')[0],
+      }),
+    ),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (options.isShuttingDown?.())
+      throw new SutazaiError('SUTAZAI_ERR_SHUTTING_DOWN', {}, { headers: { 'retry-after': '5' } });
+    if (request.routeOptions.url === undefined) return; // unknown route: the 404 handler answers
+    const access = accessOf(request);
+    request.principal = options.authEnabled
+      ? await options.authenticator.authenticate(request)
+      : ANONYMOUS_ADMIN;
+    if (access !== 'public') {
+      if (!request.principal)
+        throw new SutazaiError(
+          'SUTAZAI_ERR_AUTH_REQUIRED',
+          {},
+          { headers: { 'www-authenticate': 'Bearer' } },
+        );
+      if (access === 'admin' && request.principal.role !== 'admin') {
+        throw new SutazaiError('SUTAZAI_ERR_AUTH_FORBIDDEN', { role: 'admin' });
+      }
+    }
+    const ruleName = request.routeOptions.config?.rateLimit;
+    if (ruleName) await enforceRateLimit(options, request, ruleName, reply);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpRequestDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'SutazAI API', version: '1' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  for (const register of routes) await register(app);
+  return app;
+}
+
+async function enforceRateLimit(
+  options: HttpOptions,
+  request: FastifyRequest,
+  ruleName: RateLimitRule,
+  reply: { header(name: string, value: string): unknown },
+): Promise<void> {
+  const rule = options.rateRules[ruleName];
+  const who = request.principal && request.principal.kind !== 'anonymous' ? request.principal.id : request.ip;
+  const decision = await options.rateLimiter.hit(`${ruleName}:${who}`, rule);
+  reply.header('x-ratelimit-limit', String(rule.max));
+  reply.header('x-ratelimit-remaining', String(decision.remaining));
+  if (!decision.allowed) {
+    throw new SutazaiError(
+      'SUTAZAI_ERR_RATE_LIMITED',
+      { retryAfter: decision.retryAfterSeconds },
+      { headers: { 'retry-after': String(decision.retryAfterSeconds) } },
+    );
+  }
+}
