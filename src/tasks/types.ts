@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/index.js';
+
+/**
+ * The contract between the queue's worker and the code that works a task. Handlers are registered
+ * by task type; agent-backed tasks (type `agent.run`, or any task with an agent_id) go to the
+ * agent runner.
+ */
+export type TaskStatus = 'pending' | 'running' | 'completed' | 'cancelled' | 'dead';
+
+export interface TaskRecord {
+  id: string;
+  agentId: string | null;
+  type: string;
+  payload: unknown;
+  status: TaskStatus;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  result: unknown;
+  error: string | null;
+  runAt: Date;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
+export interface TaskContext {
+  task: TaskRecord;
+  /** Aborted when the task is cancelled, its lease is lost, or the worker is forced to stop. */
+  signal: AbortSignal;
+  /**
+   * Call between steps: throws TaskCancelledError when cancellation was requested, so a running
+   * task stops at its next checkpoint. Also renews the lease.
+   */
+  checkpoint(): Promise<void>;
+  db: Db;
+  log: Logger;
+}
+
+/** Returns the task's result (stored as JSON). Throwing retries with backoff until max attempts. */
+export type TaskHandler = (ctx: TaskContext) => Promise<unknown>;
+
+/** A failure that retrying cannot fix (bad payload, unknown model): the task goes dead at once. */
+export class PermanentTaskError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentTaskError';
+  }
+}
+
+/** Thrown by checkpoint() when cancellation was requested. */
+export class TaskCancelledError extends Error {
+  constructor(taskId: string) {
+    super(`task ${taskId} was cancelled`);
+    this.name = 'TaskCancelledError';
+  }
+}

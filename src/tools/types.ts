@@ -1,0 +1,30 @@
+/**
+ * The tools interface agents call through. The built-in tools (http.fetch, time.now) implement it
+ * in process; the MCP gateway implements it for every tool of every declared MCP server, under the
+ * gateway's caps, timeouts and metrics. The agent runner sees only this.
+ */
+export interface ToolDescriptor {
+  /** Unique across providers; matches ^[a-zA-Z0-9_.-]{1,64}$ (MCP tools are `server__tool`). */
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object; validated (ajv) before every call. */
+  inputSchema: Record<string, unknown>;
+}
+
+export interface ToolCallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface ToolResult {
+  /** Text the model sees as the tool message. */
+  content: string;
+  isError: boolean;
+  /** Structured result when the tool gave one. */
+  structured?: unknown;
+}
+
+export interface ToolProvider {
+  listTools(): Promise<ToolDescriptor[]>;
+  callTool(name: string, args: Record<string, unknown>, options?: ToolCallOptions): Promise<ToolResult>;
+}
