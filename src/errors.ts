@@ -90,6 +90,12 @@ export const Errors = {
     'An agent named {name} already exists',
   ),
   SUTAZAI_ERR_AGENT_FILE_INVALID: def('SUTAZAI_ERR_AGENT_FILE_INVALID', 400, 'Agent file {path}: {reason}'),
+  SUTAZAI_ERR_AGENT_FILE_MANAGED: def(
+    'SUTAZAI_ERR_AGENT_FILE_MANAGED',
+    409,
+    'Agent {name} is defined by the file {path}; edit or remove that file instead',
+  ),
+  SUTAZAI_ERR_AGENT_BAD_CURSOR: def('SUTAZAI_ERR_AGENT_BAD_CURSOR', 400, 'Pagination cursor is malformed'),
 
   // --- tasks --------------------------------------------------------------------------------
   SUTAZAI_ERR_TASK_NOT_FOUND: def('SUTAZAI_ERR_TASK_NOT_FOUND', 404, 'Task {id} not found'),
