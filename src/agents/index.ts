@@ -23,4 +23,5 @@ export {
   type SyncSkip,
 } from './sync.js';
 export { setAgentStatus, recordHeartbeat, markStaleAgentsOffline } from './bookkeeping.js';
+export { startStaleAgentSweep, type StaleSweep, type StaleSweepOptions } from './stale-sweep.js';
 export { agentsRoutes, type AgentsRouteDeps } from '../http/routes/agents.js';

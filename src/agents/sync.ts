@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Db, Queryable } from '../db/index.js';
+import { agentFilesSkipped } from '../metrics/index.js';
 import { DEFAULT_SCAN_LIMITS, listAgentFiles, scanAgentFiles, type ScanLimits } from './file-scan.js';
 import type { AgentDefinition } from './types.js';
 
@@ -47,6 +48,7 @@ export async function syncAgentFiles(options: SyncAgentFilesOptions): Promise<Sy
   const files = await listAgentFiles(dir);
   if (!files) {
     log.info('agents:sync:no-directory');
+    agentFilesSkipped.set(0);
     return { synced: 0, changed: [], skipped: [], removed: [] };
   }
   const scanned = await scanAgentFiles(dir, files, { ...DEFAULT_SCAN_LIMITS, ...options.limits });
@@ -84,6 +86,7 @@ export async function syncAgentFiles(options: SyncAgentFilesOptions): Promise<Sy
       reason: `agent name ${name} belongs to an agent created through the API; rename the file's agent or delete the API one`,
     });
   }
+  agentFilesSkipped.set(skipped.length);
   for (const skip of skipped) {
     log.warn(
       { code: 'SUTAZAI_ERR_AGENT_FILE_INVALID', path: skip.path, reason: skip.reason },

@@ -11,6 +11,8 @@ export const ENV_KEYS: Record<string, string> = {
   SUTAZAI_PORT: 'http.port',
   SUTAZAI_DATA_DIR: 'dataDir',
   SUTAZAI_AGENTS_DIR: 'agentsDir',
+  SUTAZAI_AGENTS_SYNC: 'agents.syncOnStart',
+  SUTAZAI_AGENT_STALE_MS: 'agents.staleAfterMs',
   SUTAZAI_LOG_LEVEL: 'logLevel',
   SUTAZAI_AUTH: 'auth.enabled',
   SUTAZAI_ADMIN_PASSWORD: 'auth.adminPassword',

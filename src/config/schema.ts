@@ -80,6 +80,16 @@ export const LlmConfigSchema = z.strictObject({
   defaultModel: z.string().min(1).default('tinyllama'),
 });
 
+// --- agents (agent registry issue) ---------------------------------------------------------
+export const AgentsConfigSchema = z.strictObject({
+  /** Sync `agentsDir` into the registry at start. */
+  syncOnStart: bool.default(true),
+  /** An agent whose last heartbeat is older than this is marked offline. */
+  staleAfterMs: positiveMs.default(120_000),
+  /** How often the stale-heartbeat sweep runs. */
+  staleSweepIntervalMs: positiveMs.default(30_000),
+});
+
 // --- mcp (MCP gateway issue) ----------------------------------------------------------------
 export const McpConfigSchema = z.strictObject({
   /** Path of the `.mcp.json` file; relative to the working directory. */
@@ -103,6 +113,7 @@ export const ConfigSchema = z.strictObject({
   database: DatabaseConfigSchema.default(DatabaseConfigSchema.parse({})),
   queue: QueueConfigSchema.default(QueueConfigSchema.parse({})),
   worker: WorkerConfigSchema.default(WorkerConfigSchema.parse({})),
+  agents: AgentsConfigSchema.default(AgentsConfigSchema.parse({})),
   llm: LlmConfigSchema.default(LlmConfigSchema.parse({})),
   mcp: McpConfigSchema.default(McpConfigSchema.parse({})),
   doctor: DoctorConfigSchema.default(DoctorConfigSchema.parse({})),

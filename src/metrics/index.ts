@@ -44,6 +44,19 @@ export const queueLag = new Gauge({
   registers: [registry],
 });
 
+// --- agents --------------------------------------------------------------------------------
+export const agentsMarkedOffline = new Counter({
+  name: 'sutazai_agents_marked_offline_total',
+  help: 'Agents this process marked offline because their heartbeat went stale',
+  registers: [registry],
+});
+
+export const agentFilesSkipped = new Gauge({
+  name: 'sutazai_agent_files_skipped',
+  help: 'Agent files the last sync in this process skipped as invalid (see the logs for paths)',
+  registers: [registry],
+});
+
 // --- llm -----------------------------------------------------------------------------------
 
 // --- mcp -----------------------------------------------------------------------------------

@@ -1,14 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createAgentStore,
   markStaleAgentsOffline,
   recordHeartbeat,
   setAgentStatus,
+  startStaleAgentSweep,
   type AgentStore,
 } from '../../../src/agents/index.js';
 import type { Db } from '../../../src/db/index.js';
 import { freshPglite } from '../../helpers/db.js';
-import { resetAgentTables } from './helpers.js';
+import type { Queryable } from '../../../src/db/index.js';
+import { resetAgentTables, silentLogger } from './helpers.js';
 
 describe('agent status and heartbeat bookkeeping', () => {
   let db: Db;
@@ -79,5 +81,34 @@ describe('agent status and heartbeat bookkeeping', () => {
     expect((await store.get(fresh)).status).toBe('idle');
     expect((await store.get(never)).status).toBe('idle');
     expect(await markStaleAgentsOffline(db, 60_000)).toEqual([]);
+  });
+
+  it('runs the stale sweep on its interval, survives a failing pass, and stops once', async () => {
+    const stale = await make('stale');
+    await heartbeatAgo(stale, 120_000);
+    let calls = 0;
+    // The first pass hits a database error; the loop must log it and keep going.
+    const flaky: Queryable = {
+      query: (sql, params) =>
+        ++calls === 1 ? Promise.reject(new Error('connection reset')) : db.query(sql, params),
+    };
+    const sweep = startStaleAgentSweep({
+      db: flaky,
+      logger: silentLogger,
+      staleAfterMs: 60_000,
+      intervalMs: 20,
+    });
+    try {
+      await vi.waitFor(async () => expect((await store.get(stale)).status).toBe('offline'), {
+        timeout: 10_000,
+      });
+      expect(calls).toBeGreaterThanOrEqual(2);
+    } finally {
+      await sweep.stop();
+      await sweep.stop();
+    }
+    const after = calls;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(calls).toBe(after);
   });
 });
