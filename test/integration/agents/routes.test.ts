@@ -255,6 +255,14 @@ describe('agents routes (auth disabled)', () => {
     expect(task.rows).toEqual([{ agent_id: null }]);
   });
 
+  it('documents every agent route in the OpenAPI document', async () => {
+    const res = await app.inject({ url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const paths = res.json().paths as Record<string, Record<string, unknown>>;
+    expect(Object.keys(paths['/api/v1/agents']!).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(paths['/api/v1/agents/{id}']!).sort()).toEqual(['delete', 'get', 'patch']);
+  });
+
   it('refuses PATCH and DELETE on file-managed agents with 409 SUTAZAI_ERR_AGENT_FILE_MANAGED', async () => {
     const files = await tempAgentsDir();
     try {
