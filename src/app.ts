@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { assertSafeBind, type Config } from './config/index.js';
 import { migrate, openDb, type Db } from './db/index.js';
+import { SutazaiError } from './errors.js';
 import { databaseProbe, HealthRegistry } from './health/index.js';
 import { buildHttpApp, type Authenticator, type RouteModule } from './http/app.js';
 import { MemoryRateLimiter, type RateLimiter } from './http/rate-limit.js';
@@ -87,7 +88,15 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       db,
       app,
       async listen() {
-        return app.listen({ host: config.http.host, port: config.http.port });
+        try {
+          return await app.listen({ host: config.http.host, port: config.http.port });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+          throw new SutazaiError('SUTAZAI_ERR_HTTP_PORT_IN_USE', {
+            host: config.http.host,
+            port: config.http.port,
+          });
+        }
       },
       close() {
         shuttingDown = true;
