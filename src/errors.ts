@@ -49,6 +49,11 @@ export const Errors = {
   ),
   SUTAZAI_ERR_NOT_READY: def('SUTAZAI_ERR_NOT_READY', 503, 'A required dependency is down'),
   SUTAZAI_ERR_SHUTTING_DOWN: def('SUTAZAI_ERR_SHUTTING_DOWN', 503, 'The server is shutting down'),
+  SUTAZAI_ERR_HTTP_PORT_IN_USE: def(
+    'SUTAZAI_ERR_HTTP_PORT_IN_USE',
+    500,
+    'Port {port} on {host} is already in use; stop the other process or set SUTAZAI_PORT',
+  ),
 
   // --- config -------------------------------------------------------------------------------
   SUTAZAI_ERR_CONFIG_INVALID: def(

@@ -52,7 +52,6 @@ export async function buildHttpApp(options: HttpOptions, routes: readonly RouteM
     requestTimeout: options.requestTimeoutMs,
     connectionTimeout: options.requestTimeoutMs,
     return503OnClosing: true,
-    disableRequestLogging: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
