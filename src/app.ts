@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { agentsRoutes, createAgentStore, startStaleAgentSweep, syncAgentFiles } from './agents/index.js';
 import { assertSafeBind, type Config } from './config/index.js';
 import { migrate, openDb, type Db } from './db/index.js';
 import { SutazaiError } from './errors.js';
@@ -54,6 +55,21 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const migrated = await migrate(db);
     if (migrated.applied.length) logger.info({ applied: migrated.applied }, 'db:migrate:applied');
 
+    if (config.agents.syncOnStart) {
+      const sync = await syncAgentFiles({ db, dir: path.resolve(config.agentsDir), logger });
+      logger.info(
+        { synced: sync.synced, skipped: sync.skipped.length, removed: sync.removed.length },
+        'agents:sync:done',
+      );
+    }
+    const sweep = startStaleAgentSweep({
+      db,
+      logger,
+      staleAfterMs: config.agents.staleAfterMs,
+      intervalMs: config.agents.staleSweepIntervalMs,
+    });
+    closers.unshift(() => sweep.stop());
+
     const health = new HealthRegistry({ intervalMs: 5000, timeoutMs: 2000 });
     health.add(databaseProbe(db));
 
@@ -64,6 +80,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const routes: RouteModule[] = [
       healthRoutes({ health, version: VERSION, startedAt }),
       metricsRoutes({ samplers: [] }),
+      agentsRoutes({ store: createAgentStore(db) }),
     ];
     const app = await buildHttpApp(
       {
