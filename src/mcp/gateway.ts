@@ -172,7 +172,12 @@ export class McpGateway {
     const started = performance.now();
     let outcome = 'error';
     const instance = await rt
-      .acquire(options.sessionKey ?? null, this.now() + timeoutMs, options.signal)
+      // A cold start is bounded by startTimeoutMs, not by a possibly short call timeout.
+      .acquire(
+        options.sessionKey ?? null,
+        this.now() + Math.max(timeoutMs, this.config.startTimeoutMs),
+        options.signal,
+      )
       .catch((err) => {
         mcpErrors.inc({ server, kind: err instanceof McpGatewayError ? err.kind : 'acquire' });
         throw err;
@@ -296,7 +301,7 @@ export class McpGateway {
       this.watcher?.close();
       await this.supervisor.close();
     } finally {
-      if (this.ledger.groups().length === 0) this.ledger.discard();
+      this.ledger.discard();
       this.watchdog?.stop();
     }
   }

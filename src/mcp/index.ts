@@ -9,7 +9,8 @@
  */
 import { NameTable } from './aggregate/names.js';
 import { SessionManager } from './aggregate/sessions.js';
-import { createMcpGateway as createGatewayCore, McpGateway, type GatewayOptions } from './gateway.js';
+import type { McpGateway } from './gateway.js';
+import { createMcpGateway as createGatewayCore, type GatewayOptions } from './gateway.js';
 import { mcpProbeSource } from './probes.js';
 import { McpToolProvider } from './tool-provider.js';
 

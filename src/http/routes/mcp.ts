@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RouteModule } from '../app.js';
 import type { Access } from '../types.js';
@@ -88,8 +89,7 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
       },
     );
     const handler =
-      (scope: (p: unknown) => string | null) =>
-      async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+      (scope: (p: unknown) => string | null) => async (req: FastifyRequest, reply: FastifyReply) => {
         const s = scope(req.params);
         if (s !== null) await mapped(async () => gw.runtime(s));
         reply.hijack();

@@ -1,7 +1,8 @@
 import { ProtocolError, Server, type ServerContext } from '@modelcontextprotocol/server';
 import type { McpGateway } from '../gateway.js';
 import { toJsonRpcError } from '../errors.js';
-import { NameTable, decodeCursor, encodeCursor } from './names.js';
+import type { NameTable } from './names.js';
+import { decodeCursor, encodeCursor } from './names.js';
 
 const PAGE_SIZE = 100;
 type Kind = 'tools' | 'resources' | 'prompts';

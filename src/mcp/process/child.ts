@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { killGroup } from './kill.js';
 import { MARKER_ENV, liveProcesses, processTree } from './proc.js';
-import { LineRing } from './ring-buffer.js';
+import type { LineRing } from './ring-buffer.js';
 
 /**
  * One spawned MCP server process: no shell, its own process group (detached), stdin/stdout as

@@ -40,6 +40,7 @@ function procStartTime(pid: number): number {
 export class Ledger {
   readonly file: string;
   private readonly data: LedgerFile;
+  private discarded = false;
 
   constructor(dataDir: string, marker: string) {
     mkdirSync(ledgerDir(dataDir), { recursive: true });
@@ -64,13 +65,19 @@ export class Ledger {
 
   /** Called after a clean shutdown killed everything. */
   discard(): void {
+    this.discarded = true;
     rmSync(this.file, { force: true });
   }
 
   private flush(): void {
+    if (this.discarded) return;
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.data));
-    renameSync(tmp, this.file);
+    try {
+      writeFileSync(tmp, JSON.stringify(this.data));
+      renameSync(tmp, this.file);
+    } catch {
+      // The data dir went away; the marker scan still finds our children.
+    }
   }
 }
 
