@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { McpConfig } from '../../config/schema.js';
 import {
+  HttpServerSpecSchema,
   SERVER_NAME,
-  ServerSpecSchema,
+  StdioServerSpecSchema,
   type RawServerSpec,
   type ServerSpec,
   type Sharing,
@@ -68,11 +69,13 @@ export function parseServers(
     if (!SERVER_NAME.test(name) || name.includes('__')) {
       problems.push({
         path: where,
-        message: 'server names use [a-zA-Z0-9_-], at most 48 characters, no "__"',
+        message: 'server names use [a-zA-Z0-9_-], at most 64 characters, no "__"',
       });
       continue;
     }
-    const parsed = ServerSpecSchema.safeParse(raw);
+    // Pick the schema by shape so issues name the exact key (a union would only say "invalid").
+    const isHttp = typeof raw === 'object' && raw !== null && 'url' in raw && !('command' in raw);
+    const parsed = (isHttp ? HttpServerSpecSchema : StdioServerSpecSchema).safeParse(raw);
     if (!parsed.success) {
       for (const issue of parsed.error.issues)
         problems.push({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message });

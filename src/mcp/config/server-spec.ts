@@ -69,4 +69,4 @@ export interface ServerSpec {
 }
 
 /** Server names become tool-name prefixes (`server__tool`), so they use the tool-name alphabet. */
-export const SERVER_NAME = /^[a-zA-Z0-9_-]{1,48}$/;
+export const SERVER_NAME = /^[a-zA-Z0-9_-]{1,64}$/;

@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { McpGatewayError } from '../../../src/mcp/index.js';
 import { badServer } from '../../fixtures/mcp/servers.js';
-import { aliveWithMarker, isAlive, markerOf, startTestGateway, waitFor, type TestGateway } from '../../fixtures/mcp/helpers.js';
+import {
+  aliveWithMarker,
+  isAlive,
+  markerOf,
+  startTestGateway,
+  waitFor,
+  type TestGateway,
+} from '../../fixtures/mcp/helpers.js';
 
 const text = (r: { content?: Array<{ type: string; text?: string }> }) => r.content?.[0]?.text ?? '';
 
@@ -64,7 +71,12 @@ describe('MCP supervisor with misbehaving servers', () => {
   it('extends a call timeout while the server reports progress', async () => {
     gw = await startTestGateway({ slow: badServer('') }, { callTimeoutMs: 400 });
     const progress: number[] = [];
-    const r = await gw.mcp.gateway.callTool('slow', 'sleep', { ms: 1000 }, { onprogress: (p) => progress.push(p.progress) });
+    const r = await gw.mcp.gateway.callTool(
+      'slow',
+      'sleep',
+      { ms: 1000 },
+      { onprogress: (p) => progress.push(p.progress) },
+    );
     expect(text(r)).toBe('slept 1000');
     expect(progress.slice(0, 3)).toEqual([1, 2, 3]);
   });
@@ -81,7 +93,10 @@ describe('MCP supervisor with misbehaving servers', () => {
 
   it('kills a server that ignores SIGTERM and the grandchildren it forked, on close', async () => {
     gw = await startTestGateway({ stubborn: badServer('ignore-sigterm,grandchild,setsid-grandchild') });
-    const info = JSON.parse(text(await gw.mcp.gateway.callTool('stubborn', 'pids', {}))) as { pid: number; children: number[] };
+    const info = JSON.parse(text(await gw.mcp.gateway.callTool('stubborn', 'pids', {}))) as {
+      pid: number;
+      children: number[];
+    };
     expect(info.children).toHaveLength(2);
     for (const pid of [info.pid, ...info.children]) expect(isAlive(pid)).toBe(true);
     await gw.mcp.close();
