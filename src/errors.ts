@@ -130,6 +130,41 @@ export const Errors = {
     404,
     'MCP server {name} is not declared',
   ),
+  SUTAZAI_ERR_MCP_SERVER_DISABLED: def(
+    'SUTAZAI_ERR_MCP_SERVER_DISABLED',
+    409,
+    'MCP server {name} is disabled in its configuration',
+  ),
+  SUTAZAI_ERR_MCP_CRASHLOOP: def(
+    'SUTAZAI_ERR_MCP_CRASHLOOP',
+    503,
+    'MCP server {name} is in crash-loop back-off; retry after {retryAfter} s',
+  ),
+  SUTAZAI_ERR_MCP_UNAVAILABLE: def(
+    'SUTAZAI_ERR_MCP_UNAVAILABLE',
+    503,
+    'MCP server {name} is unavailable: {reason}',
+  ),
+  SUTAZAI_ERR_MCP_CALL_TIMEOUT: def(
+    'SUTAZAI_ERR_MCP_CALL_TIMEOUT',
+    504,
+    'MCP call {method} to {name} timed out after {timeoutMs} ms',
+  ),
+  SUTAZAI_ERR_MCP_TOOL_NOT_FOUND: def(
+    'SUTAZAI_ERR_MCP_TOOL_NOT_FOUND',
+    404,
+    'MCP server {name} has no tool {tool} (or it is denied by configuration)',
+  ),
+  SUTAZAI_ERR_MCP_METHOD_NOT_ALLOWED: def(
+    'SUTAZAI_ERR_MCP_METHOD_NOT_ALLOWED',
+    400,
+    'Method {method} is not allowed through the passthrough; allowed: {allowed}',
+  ),
+  SUTAZAI_ERR_MCP_UPSTREAM_ERROR: def(
+    'SUTAZAI_ERR_MCP_UPSTREAM_ERROR',
+    502,
+    'MCP server {name} answered {method} with error {upstreamCode}: {reason}',
+  ),
 
   // --- doctor -------------------------------------------------------------------------------
   SUTAZAI_ERR_DOCTOR_SOURCE_FAILED: def(

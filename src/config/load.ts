@@ -19,6 +19,8 @@ export const ENV_KEYS: Record<string, string> = {
   SUTAZAI_WORKER_CONCURRENCY: 'worker.concurrency',
   SUTAZAI_WORKER: 'worker.enabled',
   SUTAZAI_MCP_CONFIG: 'mcp.configPath',
+  SUTAZAI_MCP_MAX_PROCESSES: 'mcp.maxProcesses',
+  SUTAZAI_MCP_CALL_TIMEOUT_MS: 'mcp.callTimeoutMs',
   DATABASE_URL: 'database.url',
   REDIS_URL: 'redisUrl',
   OLLAMA_HOST: 'llm.ollamaHost',

@@ -94,7 +94,44 @@ export const AgentsConfigSchema = z.strictObject({
 export const McpConfigSchema = z.strictObject({
   /** Path of the `.mcp.json` file; relative to the working directory. */
   configPath: z.string().default('.mcp.json'),
+  /** Cap on MCP child processes across all servers; starting one more answers 503. */
+  maxProcesses: z.coerce.number().int().positive().max(1000).default(32),
+  /** Default per-call timeout; progress notifications from the server extend it. */
+  callTimeoutMs: positiveMs.default(60_000),
+  /** Ceiling for one call however much progress it reports. */
+  callMaxTotalMs: positiveMs.default(10 * 60_000),
+  /** How long a started server may take to spawn and finish the MCP handshake. */
+  startTimeoutMs: positiveMs.default(30_000),
+  /** Ping interval; a server is healthy only if it answered a ping within this interval. */
+  probeIntervalMs: positiveMs.default(15_000),
+  /** Default idle time after which an instance with no calls is stopped (0 = never). */
+  idleTimeoutMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10 * 60_000),
+  /** SIGTERM to the process group, then SIGKILL after this grace. */
+  killGraceMs: positiveMs.default(3000),
+  /** CrashLoopBackOff: first delay, doubling up to the cap, reset after `backoffResetMs` up. */
+  backoffBaseMs: positiveMs.default(10_000),
+  backoffMaxMs: positiveMs.default(300_000),
+  backoffResetMs: positiveMs.default(10 * 60_000),
+  /** Default in-flight calls per instance before calls queue. */
+  maxInFlightPerInstance: z.coerce.number().int().positive().max(10_000).default(16),
+  /** Calls waiting for a free slot per server before 503. */
+  maxQueuedPerServer: z.coerce.number().int().min(0).max(100_000).default(256),
+  /** Lines of stderr kept per server. */
+  stderrLines: z.coerce.number().int().positive().max(10_000).default(200),
+  /** Concurrent /mcp client sessions, and their idle expiry. */
+  maxSessions: z.coerce.number().int().positive().max(10_000).default(256),
+  sessionIdleMs: positiveMs.default(30 * 60_000),
+  /** Debounce for `.mcp.json` change events; 0 disables hot reload. */
+  reloadDebounceMs: z.coerce.number().int().min(0).default(250),
+  /** Whether POST .../tools/{tool}/call and execute tools/call need the admin role. */
+  callsNeedAdmin: bool.default(false),
 });
+
+export type McpConfig = z.infer<typeof McpConfigSchema>;
 
 // --- doctor (doctor issue) ------------------------------------------------------------------
 export const DoctorConfigSchema = z.strictObject({

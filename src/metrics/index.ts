@@ -60,5 +60,73 @@ export const agentFilesSkipped = new Gauge({
 // --- llm -----------------------------------------------------------------------------------
 
 // --- mcp -----------------------------------------------------------------------------------
+export const mcpProcesses = new Gauge({
+  name: 'sutazai_mcp_processes',
+  help: 'MCP child processes (instances) by server and state',
+  labelNames: ['server', 'state'] as const,
+  registers: [registry],
+});
+
+export const mcpProcessCap = new Gauge({
+  name: 'sutazai_mcp_process_cap',
+  help: 'Configured cap on MCP child processes across all servers (mcp.maxProcesses)',
+  registers: [registry],
+});
+
+export const mcpServerState = new Gauge({
+  name: 'sutazai_mcp_server_state',
+  help: '1 for the state each declared MCP server is in (stopped, starting, ready, crashloop, disabled)',
+  labelNames: ['server', 'state'] as const,
+  registers: [registry],
+});
+
+export const mcpRestarts = new Counter({
+  name: 'sutazai_mcp_restarts_total',
+  help: 'MCP instance restarts by server and reason (crash, memory, timeout, manual)',
+  labelNames: ['server', 'reason'] as const,
+  registers: [registry],
+});
+
+export const mcpCrashLoops = new Counter({
+  name: 'sutazai_mcp_crashloops_total',
+  help: 'Times an MCP server entered crash-loop back-off',
+  labelNames: ['server'] as const,
+  registers: [registry],
+});
+
+export const mcpCallDuration = new Histogram({
+  name: 'sutazai_mcp_call_duration_seconds',
+  help: 'MCP upstream call latency by server, method, tool and outcome (ok, tool_error, error, timeout)',
+  labelNames: ['server', 'method', 'tool', 'outcome'] as const,
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  registers: [registry],
+});
+
+export const mcpInFlight = new Gauge({
+  name: 'sutazai_mcp_calls_in_flight',
+  help: 'MCP calls being served by an instance, by server',
+  labelNames: ['server'] as const,
+  registers: [registry],
+});
+
+export const mcpQueued = new Gauge({
+  name: 'sutazai_mcp_calls_queued',
+  help: 'MCP calls waiting for a free instance slot, by server',
+  labelNames: ['server'] as const,
+  registers: [registry],
+});
+
+export const mcpErrors = new Counter({
+  name: 'sutazai_mcp_errors_total',
+  help: 'MCP gateway errors by server and kind',
+  labelNames: ['server', 'kind'] as const,
+  registers: [registry],
+});
+
+export const mcpSessions = new Gauge({
+  name: 'sutazai_mcp_client_sessions',
+  help: 'Open /mcp client sessions',
+  registers: [registry],
+});
 
 // --- doctor --------------------------------------------------------------------------------
