@@ -1,6 +1,8 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import { MemoryRateLimiter } from '../../../src/http/rate-limit.js';
@@ -109,3 +111,82 @@ describeWithService('TEST_REDIS_URL', 'RedisRateLimiter', (url) => {
     await l.close();
   });
 });
+
+/** A throwaway redis-server child on its own port, so a test can stop and restart it. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+  probe.on('error', () => undefined);
+  try {
+    await expect.poll(() => probe.ping().catch(() => 'down'), { timeout: 5000, interval: 100 }).toBe('PONG');
+  } finally {
+    probe.disconnect();
+  }
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+describeWithService('TEST_REDIS_URL', 'RedisRateLimiter across a Redis outage', () => {
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(children.map(stop));
+  });
+
+  it.skipIf(!hasRedisServer())(
+    'falls back while Redis is down and shares counters again once it is back',
+    async () => {
+      const port = await closedPort();
+      children.push(await startRedis(port));
+      const { logger, lines } = capturingLogger();
+      const l = new RedisRateLimiter({
+        url: `redis://127.0.0.1:${port}`,
+        logger,
+        connectTimeoutMs: 500,
+        commandTimeoutMs: 300,
+      });
+      try {
+        expect(await l.ready()).toBe(true);
+        const rule = { max: 100, windowSeconds: 60 };
+        expect((await l.hit('k', rule)).remaining).toBe(99);
+        await stop(children[0]!);
+        // Served from memory while Redis is gone: a fresh in-process window.
+        await expect.poll(async () => (await l.hit('k', rule)).remaining).toBe(98);
+        expect(lines.some((line) => line.includes('ratelimit:redis:down'))).toBe(true);
+        children.push(await startRedis(port));
+        // Back on Redis: its (empty, restarted) counter answers again and recovery is logged.
+        await expect
+          .poll(
+            async () => (
+              await l.hit('k', rule),
+              lines.some((line) => line.includes('ratelimit:redis:recovered'))
+            ),
+            {
+              timeout: 10_000,
+              interval: 200,
+            },
+          )
+          .toBe(true);
+      } finally {
+        await l.close();
+      }
+      for (const child of children) await stop(child);
+      expect(children.every((c) => c.exitCode !== null || c.signalCode !== null)).toBe(true);
+    },
+  );
+});
+
+function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
