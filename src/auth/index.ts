@@ -4,6 +4,10 @@ import { createAuthenticator } from './authenticator.js';
 import { createDbSecretProvider } from './secret.js';
 import { AuthService } from './service.js';
 import type { Logger } from 'pino';
+import type { AuthConfigSchema } from '../config/schema.js';
+import type { z } from 'zod';
+import { ensureAdmin } from './ensure-admin.js';
+import { pruneRefreshTokens } from './refresh-tokens.js';
 import type { Clock } from './types.js';
 
 export { createAuthenticator, invalidTokenError, type AuthenticatorOptions } from './authenticator.js';
@@ -42,5 +46,49 @@ export function createAuth(options: CreateAuthOptions): {
       secretProvider,
       ...(options.clock ? { clock: options.clock } : {}),
     }),
+  };
+}
+
+export interface StartAuthOptions {
+  db: Db;
+  logger: Logger;
+  config: z.infer<typeof AuthConfigSchema>;
+  clock?: Clock;
+}
+
+export interface StartedAuth {
+  service: AuthService;
+  authenticator: Authenticator;
+  /** Set only on the start that created the admin with a generated password: print it once. */
+  adminNotice?: string;
+}
+
+/**
+ * What the composition root calls after migrations: ensures the first admin (when auth is on),
+ * drops long-expired refresh tokens, and builds the service and authenticator.
+ */
+export async function startAuth(options: StartAuthOptions): Promise<StartedAuth> {
+  const { db, logger, config } = options;
+  const auth = createAuth({
+    db,
+    logger,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  await pruneRefreshTokens(db, new Date(options.clock?.() ?? Date.now()));
+  if (!config.enabled) return auth;
+  const admin = await ensureAdmin({
+    db,
+    logger,
+    username: config.adminUsername,
+    ...(config.adminPassword ? { password: config.adminPassword } : {}),
+  });
+  if (!admin.generatedPassword) return auth;
+  return {
+    ...auth,
+    adminNotice:
+      `First start: created admin user "${admin.username}" with password ${admin.generatedPassword}\n` +
+      'It is shown only this once. Log in and keep it safe (or set SUTAZAI_ADMIN_PASSWORD before the first start).',
   };
 }

@@ -100,7 +100,8 @@ export class RedisRateLimiter implements RateLimiter {
     }
   }
 
-  private degrade(err: unknown): void {
+  /** Records that Redis could not answer; warns once per outage. */
+  degrade(err: unknown): void {
     rateLimitBackendErrors.inc();
     if (this.degraded) return;
     this.degraded = true;
@@ -141,11 +142,6 @@ export async function createRateLimiter(options: CreateRateLimiterOptions): Prom
     logger: options.logger,
     ...(options.now ? { now: options.now } : {}),
   });
-  if (!(await limiter.ready())) {
-    options.logger.warn(
-      { event: 'ratelimit:redis:down' },
-      'Redis not reachable at start: rate limits use per-process memory until it is',
-    );
-  }
+  if (!(await limiter.ready())) limiter.degrade(new Error('not reachable at start'));
   return limiter;
 }

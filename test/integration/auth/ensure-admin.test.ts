@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthService, ensureAdmin, staticSecretProvider } from '../../../src/auth/index.js';
+import { AuthService, ensureAdmin, startAuth, staticSecretProvider } from '../../../src/auth/index.js';
+import { AuthConfigSchema } from '../../../src/config/schema.js';
 import type { Db } from '../../../src/db/index.js';
 import { freshPglite } from '../../helpers/db.js';
 
@@ -61,5 +62,20 @@ describe('ensureAdmin (first-run admin, no default password)', () => {
     expect(text()).not.toContain('configured-pass-123');
     const auth = new AuthService({ db, secretProvider: staticSecretProvider(Buffer.alloc(32, 2)) });
     await expect(auth.login('boss', 'configured-pass-123')).resolves.toBeDefined();
+  });
+
+  it('startAuth creates the admin once, returns a notice with the generated password once, and the password logs in', async () => {
+    await db.query('DELETE FROM users'); // back to a first start
+    const { logger, text } = capturingLogger();
+    const config = AuthConfigSchema.parse({});
+    const first = await startAuth({ db, logger, config });
+    expect(first.adminNotice).toMatch(/admin user "admin" with password \S{32}\n/);
+    const password = /password (\S+)/.exec(first.adminNotice!)![1]!;
+    expect(text()).not.toContain(password);
+    const second = await startAuth({ db, logger, config });
+    expect(second.adminNotice).toBeUndefined();
+    await expect(second.service.login('admin', password)).resolves.toMatchObject({
+      user: { role: 'admin' },
+    });
   });
 });
