@@ -3,14 +3,18 @@ import { hashApiKey } from '../../../src/auth/index.js';
 import { sampleUrl } from '../../helpers/routes.js';
 import { ADMIN, USER, bearer, harness, type Harness } from './setup.js';
 
+// One database for the file: PGlite start-up dominates the run time.
+let h: Harness;
+beforeAll(async () => {
+  h = await harness();
+});
+afterAll(() => h.close());
+
 describe('route table: every protected auth route refuses without credentials', () => {
-  let h: Harness;
   let userToken: string;
   beforeAll(async () => {
-    h = await harness();
     userToken = (await h.login(USER)).access;
   });
-  afterAll(() => h.close());
 
   it('collected the auth routes with their access levels', () => {
     const table = h.routes.map((r) => `${r.method} ${r.url} ${r.access}`);
@@ -62,14 +66,9 @@ describe('route table: every protected auth route refuses without credentials', 
 });
 
 describe('users and API keys', () => {
-  let h: Harness;
   let admin: string;
   let user: string;
-  beforeAll(async () => {
-    h = await harness();
-    await relogin();
-  });
-  afterAll(() => h.close());
+  beforeAll(() => relogin());
 
   /** After moving the clock past the access TTL. */
   async function relogin() {
