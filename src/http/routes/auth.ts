@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiKeyInfo, AuthService, TokenPair, User } from '../../auth/index.js';
 import type { RouteModule } from '../app.js';
-import type { Principal } from '../types.js';
+import type { App, Principal } from '../types.js';
 
 export interface AuthRouteDeps {
   auth: AuthService;
@@ -144,7 +144,7 @@ export function authRoutes(deps: AuthRouteDeps): RouteModule {
   };
 }
 
-function registerUserRoutes(app: Parameters<RouteModule>[0], auth: AuthService): void {
+function registerUserRoutes(app: App, auth: AuthService): void {
   app.post(
     '/api/v1/users',
     {
@@ -177,7 +177,7 @@ function registerUserRoutes(app: Parameters<RouteModule>[0], auth: AuthService):
   );
 }
 
-function registerKeyRoutes(app: Parameters<RouteModule>[0], auth: AuthService): void {
+function registerKeyRoutes(app: App, auth: AuthService): void {
   app.post(
     '/api/v1/auth/api-keys',
     {
