@@ -86,6 +86,11 @@ export const Errors = {
   SUTAZAI_ERR_AUTH_INVALID_TOKEN: def('SUTAZAI_ERR_AUTH_INVALID_TOKEN', 401, 'Token is invalid or expired'),
   SUTAZAI_ERR_AUTH_FORBIDDEN: def('SUTAZAI_ERR_AUTH_FORBIDDEN', 403, 'This action needs the {role} role'),
   SUTAZAI_ERR_AUTH_KEY_NOT_FOUND: def('SUTAZAI_ERR_AUTH_KEY_NOT_FOUND', 404, 'API key {id} not found'),
+  SUTAZAI_ERR_AUTH_USERNAME_TAKEN: def(
+    'SUTAZAI_ERR_AUTH_USERNAME_TAKEN',
+    409,
+    'A user named {username} already exists',
+  ),
 
   // --- agents -------------------------------------------------------------------------------
   SUTAZAI_ERR_AGENT_NOT_FOUND: def('SUTAZAI_ERR_AGENT_NOT_FOUND', 404, 'Agent {id} not found'),

@@ -16,6 +16,7 @@ export const ENV_KEYS: Record<string, string> = {
   SUTAZAI_LOG_LEVEL: 'logLevel',
   SUTAZAI_AUTH: 'auth.enabled',
   SUTAZAI_ADMIN_PASSWORD: 'auth.adminPassword',
+  SUTAZAI_ADMIN_USERNAME: 'auth.adminUsername',
   SUTAZAI_WORKER_CONCURRENCY: 'worker.concurrency',
   SUTAZAI_WORKER: 'worker.enabled',
   SUTAZAI_MCP_CONFIG: 'mcp.configPath',

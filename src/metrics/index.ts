@@ -57,6 +57,20 @@ export const agentFilesSkipped = new Gauge({
   registers: [registry],
 });
 
+// --- auth ----------------------------------------------------------------------------------
+export const authLogins = new Counter({
+  name: 'sutazai_auth_logins_total',
+  help: 'Password logins by outcome (success, failure)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+export const rateLimitBackendErrors = new Counter({
+  name: 'sutazai_rate_limit_backend_errors_total',
+  help: 'Rate-limit hits that Redis could not answer and the in-memory fallback decided',
+  registers: [registry],
+});
+
 // --- llm -----------------------------------------------------------------------------------
 
 // --- mcp -----------------------------------------------------------------------------------
