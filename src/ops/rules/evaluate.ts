@@ -76,10 +76,16 @@ export function evaluate(
     own,
     serviceByName: new Map(snap.compose?.services.map((s) => [s.name, s])),
   };
-  const findings = ALL_RULES.flatMap((rule) => rule(ctx))
+  const findings = dropSymptoms(ALL_RULES.flatMap((rule) => rule(ctx)))
     .filter((f) => (!opts.only?.length || opts.only.includes(f.ruleId)) && !opts.skip?.includes(f.ruleId))
     .map((f) => suppress(f, ctx, opts.suppressions ?? []));
   return sortFindings(findings);
+}
+
+/** A looping container's health flaps as it restarts: report the loop, not its symptom. */
+function dropSymptoms(findings: Finding[]): Finding[] {
+  const looping = new Set(findings.filter((f) => f.ruleId === 'restart-loop').map((f) => f.containerId));
+  return findings.filter((f) => !(f.ruleId === 'unhealthy' && looping.has(f.containerId)));
 }
 
 /** Most severe first, then by service and rule, so output is stable. */

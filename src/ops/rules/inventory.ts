@@ -44,7 +44,8 @@ export const phantomService: Rule = ({ snap, own }) => {
     .filter((s) => s.active)
     .flatMap((s) => {
       const mine = own.filter((c) => c.service === s.name);
-      const running = mine.filter((c) => c.inspect.State.Running && c.inspect.State.Status !== 'restarting');
+      // A restarting container is present but looping: restart-loop reports it, not this rule.
+      const running = mine.filter((c) => c.inspect.State.Running || c.inspect.State.Status === 'restarting');
       if (running.length >= Math.min(s.replicas, 1)) return [];
       const why = mine.length === 0 ? 'has no container' : `has ${mine.length} container(s), none running`;
       return [

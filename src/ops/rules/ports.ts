@@ -37,21 +37,19 @@ function betweenServices(ctx: RuleContext) {
   return [...claims.entries()]
     .filter(([, list]) => list.length > 1)
     .flatMap(([key, list]) =>
-      list
-        .slice(1)
-        .map((s) =>
-          finding(
-            'port-conflict',
-            { service: s.name, project: project.name, key },
-            `host port ${key} is declared by ${list.map((x) => x.name).join(' and ')}`,
-            {
-              port: key,
-              kind: 'between-services',
-              claimants: list.map((x) => ({ service: x.name, location: portLocation(x) })),
-            },
-            portLocation(s) ? { location: portLocation(s)! } : {},
-          ),
+      list.slice(1).map((s) =>
+        finding(
+          'port-conflict',
+          { service: s.name, project: project.name, key },
+          `host port ${key} is declared by ${list.map((x) => x.name).join(' and ')}`,
+          {
+            port: key,
+            kind: 'between-services',
+            claimants: list.map((x) => ({ service: x.name, location: portLocation(x) })),
+          },
+          portLocation(s) ? { location: portLocation(s)! } : {},
         ),
+      ),
     );
 }
 

@@ -149,12 +149,10 @@ export const restartLoop: Rule = (ctx) =>
         `container ${c.name} exited ${exits} times after short runs in the last ${Math.round(ctx.options.restartLoop.windowSeconds / 60)} minutes`,
         {
           exits,
-          runs: runs
-            .slice(-10)
-            .map((r) => ({
-              seconds: r.startedAt === undefined ? null : r.diedAt - r.startedAt,
-              exitCode: r.exitCode,
-            })),
+          runs: runs.slice(-10).map((r) => ({
+            seconds: r.startedAt === undefined ? null : r.diedAt - r.startedAt,
+            exitCode: r.exitCode,
+          })),
           restartCount: c.inspect.RestartCount,
           restartCountDelta: delta,
           restartPolicy: c.inspect.HostConfig.RestartPolicy?.Name ?? null,
