@@ -140,7 +140,11 @@ export const restartLoop: Rule = (ctx) =>
   ctx.own.flatMap((c) => {
     const runs = shortRuns(ctx, c);
     const delta = restartDelta(ctx, c);
-    const exits = Math.max(runs.length, delta);
+    // The engine keeps only its last 256 events, so on a busy host the window may be gone from
+    // /events; a container created inside the window has had all its restarts inside it.
+    const created = Date.parse(c.inspect.Created);
+    const young = ctx.snap.now - created <= ctx.options.restartLoop.windowSeconds * 1000;
+    const exits = Math.max(runs.length, delta, young ? c.inspect.RestartCount : 0);
     if (exits < ctx.options.restartLoop.minExits) return [];
     return [
       finding(
@@ -155,6 +159,7 @@ export const restartLoop: Rule = (ctx) =>
           })),
           restartCount: c.inspect.RestartCount,
           restartCountDelta: delta,
+          createdInWindow: young,
           restartPolicy: c.inspect.HostConfig.RestartPolicy?.Name ?? null,
         },
       ),

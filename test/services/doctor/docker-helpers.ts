@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { HttpDockerClient} from '../../../src/ops/index.js';
+import type { HttpDockerClient } from '../../../src/ops/index.js';
 import { type ContainerInspect } from '../../../src/ops/index.js';
 
 const exec = promisify(execFile);
