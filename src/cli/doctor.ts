@@ -38,6 +38,17 @@ function fail(message: string): void {
   process.exitCode = 2;
 }
 
+/** Anything thrown means the doctor could not run: exit 2 with the reason. */
+function guard<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      fail(err instanceof Error ? err.message : String(err));
+    }
+  };
+}
+
 interface CommonFlags {
   file?: string[];
   projectName?: string;
@@ -157,7 +168,7 @@ export function doctorCommand(): Command {
       ]),
     )
     .option('--explain <rule>', 'describe a rule and exit')
-    .action((flags) => auditAction(flags));
+    .action(guard((flags) => auditAction(flags)));
 
   doctor.addCommand(
     withCommon(new Command('fix'))
@@ -167,7 +178,7 @@ export function doctorCommand(): Command {
       .option('--apply', 'act on the plan')
       .option('--verify-ms <ms>', 'verification window')
       .addOption(new Option('--format <format>').choices(['table', 'json']).default('table'))
-      .action((flags) => fixAction(flags)),
+      .action(guard((flags) => fixAction(flags))),
   );
 
   doctor.addCommand(
@@ -175,49 +186,55 @@ export function doctorCommand(): Command {
       .description('restore a backup (default: the newest)')
       .argument('[backup]', 'backup id (directory name) or path')
       .option('-c, --config <file>', 'sutazai.yaml to read')
-      .action(async (backup: string | undefined, flags: { config?: string }) => {
-        const { config, deps } = setup(flags);
-        const result = await rollbackBackup({
-          docker: deps.docker!,
-          dataDir: config.dataDir,
-          ...(backup ? { backup } : {}),
-        });
-        out(`${result.summary}\n`);
-        process.exitCode = result.ok ? 0 : 1;
-      }),
+      .action(
+        guard(async (backup: string | undefined, flags: { config?: string }) => {
+          const { config, deps } = setup(flags);
+          const result = await rollbackBackup({
+            docker: deps.docker!,
+            dataDir: config.dataDir,
+            ...(backup ? { backup } : {}),
+          });
+          out(`${result.summary}\n`);
+          process.exitCode = result.ok ? 0 : 1;
+        }),
+      ),
   );
 
   doctor.addCommand(
     new Command('backups')
       .description('list fix backups')
       .option('-c, --config <file>', 'sutazai.yaml to read')
-      .action(async (flags: { config?: string }) => {
-        const { config } = loadConfig(flags.config ? { file: flags.config } : {});
-        for (const b of await listBackups(config.dataDir))
-          out(`${b.id}  ${b.outcome ?? '?'}  ${b.actions} action(s)  ${b.dir}\n`);
-      }),
+      .action(
+        guard(async (flags: { config?: string }) => {
+          const { config } = loadConfig(flags.config ? { file: flags.config } : {});
+          for (const b of await listBackups(config.dataDir))
+            out(`${b.id}  ${b.outcome ?? '?'}  ${b.actions} action(s)  ${b.dir}\n`);
+        }),
+      ),
   );
 
   doctor.addCommand(
     withCommon(new Command('watch'))
       .description('follow Docker events, re-audit on an interval, post alerts to webhooks')
       .option('--interval-ms <ms>', 're-evaluation interval')
-      .action(async (flags: CommonFlags & { intervalMs?: string }) => {
-        const { config, deps, req } = setup(flags);
-        const watch = startDoctorWatch({
-          deps,
-          request: req,
-          config: config.doctor,
-          ...(flags.intervalMs ? { intervalMs: Number(flags.intervalMs) } : {}),
-          onEvent: (e) => out(`${JSON.stringify(e)}\n`),
-        });
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
-        await watch.stop();
-      }),
+      .action(
+        guard(async (flags: CommonFlags & { intervalMs?: string }) => {
+          const { config, deps, req } = setup(flags);
+          const watch = startDoctorWatch({
+            deps,
+            request: req,
+            config: config.doctor,
+            ...(flags.intervalMs ? { intervalMs: Number(flags.intervalMs) } : {}),
+            onEvent: (e) => out(`${JSON.stringify(e)}\n`),
+          });
+          await new Promise<void>((resolve) => {
+            const stop = () => resolve();
+            process.once('SIGINT', stop);
+            process.once('SIGTERM', stop);
+          });
+          await watch.stop();
+        }),
+      ),
   );
   return doctor;
 }

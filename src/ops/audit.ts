@@ -1,3 +1,4 @@
+import { doctorAuditDuration, doctorFindings, doctorSourceFailures } from '../metrics/index.js';
 import type { ComposeLoadOptions } from './compose/load.js';
 import { loadComposeProject, resolveComposeFiles } from './compose/load.js';
 import {
@@ -183,6 +184,7 @@ function updatePeaks(snap: Snapshot, state: DoctorState): void {
 
 /** Reads every requested source (each may fail on its own), evaluates the rules, builds the report. */
 export async function runAudit(opts: AuditOptions): Promise<AuditResult> {
+  const started = performance.now();
   const snap: Snapshot = { now: (opts.now ?? Date.now)() };
   const all = readers(opts);
   const sources = await Promise.all(
@@ -196,7 +198,16 @@ export async function runAudit(opts: AuditOptions): Promise<AuditResult> {
     ...(opts.skip ? { skip: opts.skip } : {}),
   });
   await opts.stateStore.save(state);
-  return { report: buildReport(snap, sources, findings), snapshot: snap, state };
+  const report = buildReport(snap, sources, findings);
+  recordMetrics(report, started);
+  return { report, snapshot: snap, state };
+}
+
+function recordMetrics(report: Report, started: number): void {
+  doctorAuditDuration.observe({ partial: String(report.partial) }, (performance.now() - started) / 1000);
+  doctorFindings.reset();
+  for (const f of report.findings) if (!f.suppressed) doctorFindings.inc({ rule: f.ruleId, severity: f.severity });
+  for (const s of report.sources) if (s.status === 'failed') doctorSourceFailures.inc({ source: s.name });
 }
 
 export function buildReport(snap: Snapshot, sources: SourceStatus[], findings: Finding[]): Report {

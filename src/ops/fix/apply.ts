@@ -1,3 +1,4 @@
+import { doctorFixOutcomes } from '../../metrics/index.js';
 import type { Snapshot } from '../rules/context.js';
 import type { ContainerInspect, DockerClient } from '../sources/docker-types.js';
 import { errorMessage } from '../util.js';
@@ -152,5 +153,6 @@ export async function applyFix(plan: FixPlan, snap: Snapshot, opts: ApplyOptions
     backup.manifest.outcome = 'rolled-back';
   }
   await backup.saveManifest();
+  doctorFixOutcomes.inc({ outcome: result.outcome });
   return result;
 }

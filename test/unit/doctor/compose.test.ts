@@ -146,3 +146,42 @@ describe('compose reader', () => {
     ]);
   });
 });
+
+describe("SutazAI's own deploy files", () => {
+  it('agree with deploy/port-registry.yaml and declare limits and healthchecks everywhere', async () => {
+    const { runAudit, MemoryStateStore, ruleOptionsFrom } = await import('../../../src/ops/index.js');
+    const { DoctorConfigSchema } = await import('../../../src/config/schema.js');
+    const root = path.resolve(import.meta.dirname, '../../..');
+    const files = ['compose.yaml', 'compose.postgres.yaml', 'compose.monitoring.yaml'].map((f) =>
+      path.join(root, 'deploy/compose', f),
+    );
+    const env = {
+      SUTAZAI_ADMIN_PASSWORD: 'x'.repeat(16),
+      POSTGRES_PASSWORD: 'p',
+      GRAFANA_ADMIN_PASSWORD: 'g',
+    };
+    const { report } = await runAudit({
+      compose: { files, env, profiles: ['monitoring'] },
+      registryFile: path.join(root, 'deploy/port-registry.yaml'),
+      rules: ruleOptionsFrom(DoctorConfigSchema.parse({})),
+      stateStore: new MemoryStateStore(),
+    });
+    expect(report.sources.filter((s) => s.status === 'failed')).toEqual([]);
+    expect(report.findings).toEqual([]);
+    const project = loadComposeProject({ files, env, profiles: ['monitoring'] });
+    expect(project.services.map((s) => s.name).sort()).toEqual([
+      'alertmanager',
+      'grafana',
+      'ollama',
+      'postgres',
+      'prometheus',
+      'redis',
+      'sutazai',
+    ]);
+    for (const s of project.services) {
+      expect(s.memoryLimit, s.name).toBeGreaterThan(0);
+      expect(s.cpuLimit, s.name).toBeGreaterThan(0);
+      expect(s.config.healthcheck, s.name).toBeDefined();
+    }
+  });
+});
