@@ -10,6 +10,7 @@ import {
 } from './rules/context.js';
 import { evaluate, type ConfigSuppression } from './rules/evaluate.js';
 import type { DockerClient } from './sources/docker-types.js';
+import { readCgroupMemory } from './sources/cgroup-memory.js';
 import { readListeners } from './sources/listeners.js';
 import { readPlatformServers, type PlatformSourceOptions } from './sources/platform.js';
 import { loadPortRegistry } from './sources/port-registry.js';
@@ -45,6 +46,8 @@ export interface AuditOptions {
   skip?: string[];
   stateStore: StateStore;
   procRoot?: string;
+  /** Where container cgroups are read for memory use; null to always ask the engine. */
+  cgroupRoot?: string | null;
   now?: () => number;
 }
 
@@ -99,8 +102,10 @@ async function readDocker(docker: DockerClient, opts: AuditOptions, snap: Snapsh
       wantStats !== 'none' &&
       (wantStats === 'all' || c.inspect.HostConfig.Memory > 0),
   );
-  await mapLimit(statTargets, 8, async (c) => {
-    const s = await docker.memoryStats(c.inspect.Id).catch(() => undefined);
+  await mapLimit(statTargets, 32, async (c) => {
+    const s =
+      (opts.cgroupRoot !== null ? await readCgroupMemory(c.inspect.Id, opts.cgroupRoot) : undefined) ??
+      (await docker.memoryStats(c.inspect.Id).catch(() => undefined));
     if (s) c.stats = s;
   });
   const nowS = Math.floor(snap.now / 1000);
@@ -206,7 +211,8 @@ export async function runAudit(opts: AuditOptions): Promise<AuditResult> {
 function recordMetrics(report: Report, started: number): void {
   doctorAuditDuration.observe({ partial: String(report.partial) }, (performance.now() - started) / 1000);
   doctorFindings.reset();
-  for (const f of report.findings) if (!f.suppressed) doctorFindings.inc({ rule: f.ruleId, severity: f.severity });
+  for (const f of report.findings)
+    if (!f.suppressed) doctorFindings.inc({ rule: f.ruleId, severity: f.severity });
   for (const s of report.sources) if (s.status === 'failed') doctorSourceFailures.inc({ source: s.name });
 }
 
