@@ -157,7 +157,8 @@ function readers(opts: AuditOptions): Record<SourceName, Reader | undefined> {
       : undefined,
     listeners: opts.listeners
       ? async (snap) => {
-          snap.listeners = await readListeners(procRoot);
+          const declared = snap.compose?.services.flatMap((s) => s.ports.map((p) => p.hostPort));
+          snap.listeners = await readListeners(procRoot, declared ? new Set(declared) : undefined);
           return { listeners: snap.listeners.length };
         }
       : undefined,
@@ -192,9 +193,14 @@ export async function runAudit(opts: AuditOptions): Promise<AuditResult> {
   const started = performance.now();
   const snap: Snapshot = { now: (opts.now ?? Date.now)() };
   const all = readers(opts);
-  const sources = await Promise.all(
-    (Object.keys(all) as SourceName[]).map((name) => runSource(name, all[name], snap)),
+  // Declarations first (cheap): the listener source then resolves owners only for declared ports.
+  const declared = await Promise.all(
+    (['compose', 'registry'] as const).map((n) => runSource(n, all[n], snap)),
   );
+  const observed = await Promise.all(
+    (['docker', 'listeners', 'processes', 'platform'] as const).map((n) => runSource(n, all[n], snap)),
+  );
+  const sources: SourceStatus[] = [observed[0]!, ...declared, ...observed.slice(1)];
   const state = await opts.stateStore.load();
   updatePeaks(snap, state);
   const findings = evaluate(snap, opts.rules, state, {

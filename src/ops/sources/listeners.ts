@@ -76,11 +76,15 @@ async function ownersOf(inodes: Set<number>, procRoot: string): Promise<Map<numb
 }
 
 /** Host TCP listeners with their owning process where /proc lets us see it. */
-export async function readListeners(procRoot = '/proc'): Promise<Listener[]> {
+export async function readListeners(procRoot = '/proc', ownersForPorts?: Set<number>): Promise<Listener[]> {
   const v4 = await readFile(`${procRoot}/net/tcp`, 'utf8');
   const v6 = await readFile(`${procRoot}/net/tcp6`, 'utf8').catch(() => '');
   const listeners = [...parseProcNetTcp(v4, 4), ...parseProcNetTcp(v6, 6)];
-  const owners = await ownersOf(new Set(listeners.map((l) => l.inode).filter((i) => i > 0)), procRoot);
+  // Finding owners walks every /proc/<pid>/fd: do it only for the ports someone declared.
+  const wanted = listeners.filter((l) => l.inode > 0 && (!ownersForPorts || ownersForPorts.has(l.port)));
+  const owners = wanted.length
+    ? await ownersOf(new Set(wanted.map((l) => l.inode)), procRoot)
+    : new Map<number, number>();
   for (const l of listeners) {
     const pid = owners.get(l.inode);
     if (pid === undefined) continue;
