@@ -177,6 +177,26 @@ export const Errors = {
     502,
     'Doctor source {source} failed: {reason}',
   ),
+  SUTAZAI_ERR_DOCTOR_PARTIAL_VIEW: def(
+    'SUTAZAI_ERR_DOCTOR_PARTIAL_VIEW',
+    503,
+    'The doctor saw only part of the deployment ({reasons}); refusing to fix from it',
+  ),
+  SUTAZAI_ERR_DOCTOR_DOCKER_UNAVAILABLE: def(
+    'SUTAZAI_ERR_DOCTOR_DOCKER_UNAVAILABLE',
+    503,
+    'No Docker engine is configured for the doctor',
+  ),
+  SUTAZAI_ERR_DOCTOR_BACKUP_NOT_FOUND: def(
+    'SUTAZAI_ERR_DOCTOR_BACKUP_NOT_FOUND',
+    404,
+    'Doctor backup {backup} not found',
+  ),
+  SUTAZAI_ERR_DOCTOR_COMPOSE_INVALID: def(
+    'SUTAZAI_ERR_DOCTOR_COMPOSE_INVALID',
+    400,
+    'Compose file {location}: {reason}',
+  ),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof Errors;

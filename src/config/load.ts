@@ -25,6 +25,9 @@ export const ENV_KEYS: Record<string, string> = {
   DATABASE_URL: 'database.url',
   REDIS_URL: 'redisUrl',
   OLLAMA_HOST: 'llm.ollamaHost',
+  DOCKER_HOST: 'doctor.dockerHost',
+  SUTAZAI_DOCTOR_REGISTRY: 'doctor.registryFile',
+  SUTAZAI_DOCTOR_WATCH: 'doctor.enabled',
 };
 
 export interface LoadOptions {

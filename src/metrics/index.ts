@@ -144,3 +144,31 @@ export const mcpSessions = new Gauge({
 });
 
 // --- doctor --------------------------------------------------------------------------------
+export const doctorAuditDuration = new Histogram({
+  name: 'sutazai_doctor_audit_duration_seconds',
+  help: 'Doctor audit time (all sources and rules), by whether the view was partial',
+  labelNames: ['partial'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
+export const doctorFindings = new Gauge({
+  name: 'sutazai_doctor_findings',
+  help: 'Unsuppressed findings of the last doctor audit, by rule and severity',
+  labelNames: ['rule', 'severity'] as const,
+  registers: [registry],
+});
+
+export const doctorSourceFailures = new Counter({
+  name: 'sutazai_doctor_source_failures_total',
+  help: 'Doctor sources that could not be read, by source',
+  labelNames: ['source'] as const,
+  registers: [registry],
+});
+
+export const doctorFixOutcomes = new Counter({
+  name: 'sutazai_doctor_fix_outcomes_total',
+  help: 'Applied doctor fixes by outcome (applied, rolled-back)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
