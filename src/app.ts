@@ -14,6 +14,8 @@ import { mcpRoutes } from './http/routes/mcp.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import type { App } from './http/types.js';
 import { createMcpGateway, reapLedger } from './mcp/index.js';
+import { doctorDeps, startDoctorWatch } from './ops/index.js';
+import { doctorRoutes } from './http/routes/doctor.js';
 import { CloseStack } from './close-stack.js';
 import { VERSION } from './version.js';
 
@@ -80,6 +82,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     stack.push('mcp', () => mcp.close());
     await mcp.start();
 
+    const doctor = doctorDeps(config);
+    if (config.doctor.enabled) {
+      const watch = startDoctorWatch({ deps: doctor, config: config.doctor, logger });
+      stack.push('doctor-watch', () => watch.stop());
+    }
+
     const health = new HealthRegistry({ intervalMs: 5000, timeoutMs: 2000 });
     health.add(databaseProbe(db));
     health.addSource(mcp.probeSource);
@@ -91,6 +99,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       authRoutes({ auth }),
       agentsRoutes({ store: createAgentStore(db) }),
       mcpRoutes({ mcp, callsNeedAdmin: config.mcp.callsNeedAdmin }),
+      doctorRoutes({ audit: doctor }),
     ];
     const app = await buildHttpApp(
       {

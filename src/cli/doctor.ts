@@ -2,8 +2,8 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import {
-  HttpDockerClient,
   RULES,
+  doctorDeps,
   applyFix,
   auditOptions,
   exitCodeFor,
@@ -82,17 +82,7 @@ function withCommon(cmd: Command): Command {
 
 function setup(flags: CommonFlags): { config: Config; deps: AuditDeps; req: AuditRequest } {
   const { config } = loadConfig(flags.config ? { file: flags.config } : {});
-  const d = config.doctor;
-  const apiKey = process.env.SUTAZAI_API_KEY;
-  const deps: AuditDeps = {
-    config: d,
-    dataDir: config.dataDir,
-    docker: new HttpDockerClient({
-      ...(d.dockerHost ? { host: d.dockerHost } : {}),
-      timeoutMs: d.dockerTimeoutMs,
-    }),
-    platform: { baseUrl: `http://${config.http.host}:${config.http.port}`, ...(apiKey ? { apiKey } : {}) },
-  };
+  const deps = doctorDeps(config);
   const req: AuditRequest = {
     ...(flags.file ? { files: flags.file } : {}),
     ...(flags.projectName ? { projectName: flags.projectName } : {}),

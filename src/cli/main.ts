@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { loadConfig, redactConfig } from '../config/index.js';
 import { migrate, openDb } from '../db/index.js';
 import { VERSION } from '../version.js';
+import { doctorCommand } from './doctor.js';
 import { EXIT, printError } from './output.js';
 import { runStatus } from './status.js';
 import { runUp } from './up.js';
@@ -69,6 +70,8 @@ export function buildProgram(result: { code: number }): Command {
       console.log(opts.format === 'json' ? JSON.stringify(redacted, null, 2) : stringify(redacted).trimEnd());
     });
 
+  program.addCommand(doctorCommand());
+
   return program;
 }
 
@@ -78,7 +81,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram(result);
   try {
     await program.parseAsync(argv as string[]);
-    return result.code;
+    // Commands that set process.exitCode themselves (doctor) keep their code.
+    return result.code !== EXIT.ok ? result.code : Number(process.exitCode ?? EXIT.ok);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version are "errors" to commander; they have already printed.

@@ -2,6 +2,7 @@
 export * from './types.js';
 export { runAudit, buildReport, type AuditOptions, type AuditResult } from './audit.js';
 export { auditOptions, ruleOptionsFrom, doctorDir, type AuditDeps, type AuditRequest } from './options.js';
+export { doctorDeps } from './deps.js';
 export { RULES, ruleById } from './rules/catalogue.js';
 export { evaluate, sortFindings, type ConfigSuppression } from './rules/evaluate.js';
 export type { Snapshot, ContainerView, RuleOptions, ProcessBudget } from './rules/context.js';

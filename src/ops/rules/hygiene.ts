@@ -85,7 +85,7 @@ export const platformChildren: Rule = ({ snap, options }) =>
     const service = `mcp:${s.name}`;
     const out = [];
     if (
-      !['running', 'ready', 'up', 'idle'].includes(s.state) &&
+      !['running', 'ready', 'up', 'idle', 'starting'].includes(s.state) &&
       s.state !== 'stopped' &&
       s.state !== 'disabled'
     )

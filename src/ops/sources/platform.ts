@@ -23,7 +23,9 @@ export function parsePlatformServers(body: unknown): PlatformServer[] {
       for (const k of keys) if (typeof o[k] === 'number') return o[k] as number;
       return undefined;
     };
-    const pid = num('pid');
+    // The gateway reports `pids` (one per instance); older shapes a single `pid`.
+    const pid =
+      num('pid') ?? (Array.isArray(o.pids) && typeof o.pids[0] === 'number' ? o.pids[0] : undefined);
     const restarts = num('restarts', 'restartCount');
     const memoryBytes = num('rssBytes', 'memoryBytes');
     const memoryLimitBytes = num('memoryLimitBytes', 'maxRssBytes');

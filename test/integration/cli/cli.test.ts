@@ -21,6 +21,11 @@ describe('sutazai CLI', () => {
       ['migrate', '--help'],
       ['status', '--help'],
       ['config', 'print', '--help'],
+      ['doctor', '--help'],
+      ['doctor', 'fix', '--help'],
+      ['doctor', 'rollback', '--help'],
+      ['doctor', 'watch', '--help'],
+      ['doctor', 'backups', '--help'],
     ]) {
       const res = await runCli(args);
       expect(res.code, args.join(' ')).toBe(0);

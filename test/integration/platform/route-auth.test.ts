@@ -35,7 +35,13 @@ afterAll(async () => platform?.close());
 describe('every route of the platform', () => {
   it('has a route table that includes each area', () => {
     const urls = routes.map((r) => r.url);
-    for (const prefix of ['/api/v1/agents', '/api/v1/auth', '/api/v1/mcp', '/api/v1/health']) {
+    for (const prefix of [
+      '/api/v1/agents',
+      '/api/v1/auth',
+      '/api/v1/mcp',
+      '/api/v1/health',
+      '/api/v1/doctor',
+    ]) {
       expect(
         urls.some((u) => u.startsWith(prefix)),
         prefix,
