@@ -16,7 +16,10 @@ export const HttpCheckPayloadSchema = z.strictObject({
   url: z
     .string()
     .url()
-    .refine((u) => /^https?:$/.test(new URL(u).protocol), 'only http and https URLs can be checked'),
+    .refine(
+      (u) => /^https?:$/.test(URL.canParse(u) ? new URL(u).protocol : ''),
+      'only http and https URLs can be checked',
+    ),
   method: z.enum(['GET', 'HEAD']).default('GET'),
   timeoutMs: z.number().int().positive().max(MAX_HTTP_CHECK_TIMEOUT_MS).default(10_000),
   expectStatus: z.number().int().min(100).max(599).optional(),
@@ -38,7 +41,12 @@ export class HttpCheckFailedError extends Error {
 }
 
 export function parseHttpCheckPayload(payload: unknown): HttpCheckPayload {
-  const parsed = HttpCheckPayloadSchema.safeParse(payload);
+  let parsed: ReturnType<typeof HttpCheckPayloadSchema.safeParse>;
+  try {
+    parsed = HttpCheckPayloadSchema.safeParse(payload);
+  } catch (err) {
+    throw new PermanentTaskError(`invalid http.check payload: ${(err as Error).message}`);
+  }
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
   throw new PermanentTaskError(`invalid http.check payload: ${issues.join('; ')}`);
