@@ -39,6 +39,12 @@ export interface TaskQueueOptions {
   pendingSampleMs?: number;
   /** NOTIFY sutazai_tasks on every enqueue so LISTENing workers in other processes wake. */
   notify?: boolean;
+  /**
+   * Commit worker-side transitions (claim, heartbeat, outcome, release, reap) without waiting
+   * for the WAL flush. Safe for at-least-once: a transition lost in a database crash only
+   * re-delivers a task. Enqueue and cancel always wait for the flush. See docs/queue.md.
+   */
+  asyncWorkerCommits?: boolean;
 }
 
 export interface EnqueueInput {
@@ -86,6 +92,13 @@ export class TaskQueue {
     private readonly options: TaskQueueOptions,
   ) {
     this.events.setMaxListeners(0);
+  }
+
+  /** A FROM item that turns off the WAL-flush wait for the statement's own transaction. */
+  private get asyncCommit(): string {
+    return this.options.asyncWorkerCommits
+      ? "(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+      : '(SELECT 1) AS sync_commit';
   }
 
   /** Called after a task was committed by this process; workers use it to wake early. */
@@ -222,7 +235,7 @@ export class TaskQueue {
        UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, lease_owner = $1,
          lease_expires_at = now() + $3 * interval '1 millisecond',
          started_at = COALESCE(t.started_at, now()), updated_at = now()
-       FROM picked WHERE t.id = picked.id
+       FROM picked, ${this.asyncCommit} WHERE t.id = picked.id
        RETURNING ${taskColumns('t')}`,
       params,
     );
@@ -244,6 +257,7 @@ export class TaskQueue {
     if (ids.length === 0) return { held, cancelRequested };
     const { rows } = await this.db.query<{ id: string; cancel_requested: boolean }>(
       `UPDATE tasks SET lease_expires_at = now() + $3 * interval '1 millisecond'
+       FROM ${this.asyncCommit}
        WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)
          AND lease_owner = $2 AND status = 'running'
        RETURNING id, cancel_requested`,
@@ -262,7 +276,7 @@ export class TaskQueue {
     const { rows } = await this.db.query<{ id: string }>(
       `UPDATE tasks t SET status = 'completed', result = v.result, error = NULL, lease_owner = NULL,
          lease_expires_at = NULL, completed_at = now(), updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, result jsonb)
+       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, result jsonb), ${this.asyncCommit}
        WHERE t.id = v.id AND t.lease_owner = $2 AND t.status = 'running'
        RETURNING t.id`,
       [
@@ -290,6 +304,7 @@ export class TaskQueue {
          run_at = CASE WHEN cancel_requested OR $4 OR attempts >= max_attempts THEN run_at
                        ELSE now() + $5 * interval '1 millisecond' END,
          completed_at = CASE WHEN cancel_requested OR $4 OR attempts >= max_attempts THEN now() END
+       FROM ${this.asyncCommit}
        WHERE id = $1 AND lease_owner = $2 AND status = 'running'
        RETURNING status`,
       [task.id, owner, error, permanent, delayMs],
@@ -304,6 +319,7 @@ export class TaskQueue {
     const { rowCount } = await this.db.query(
       `UPDATE tasks SET status = 'cancelled', error = 'cancelled', lease_owner = NULL,
          lease_expires_at = NULL, completed_at = now(), updated_at = now()
+       FROM ${this.asyncCommit}
        WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
       [id, owner],
     );
@@ -319,6 +335,7 @@ export class TaskQueue {
          completed_at = CASE WHEN cancel_requested THEN now() END,
          attempts = CASE WHEN cancel_requested THEN attempts ELSE GREATEST(attempts - 1, 0) END,
          run_at = now()
+       FROM ${this.asyncCommit}
        WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)
          AND lease_owner = $2 AND status = 'running'`,
       [JSON.stringify(ids), owner],
@@ -339,7 +356,7 @@ export class TaskQueue {
                       ELSE 'lease expired (worker lost) after attempt ' || t.attempts END,
          completed_at = CASE WHEN t.cancel_requested OR t.attempts >= t.max_attempts THEN now() END
        FROM (SELECT id FROM tasks WHERE status = 'running' AND lease_expires_at < now()
-             ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) expired
+             ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) expired, ${this.asyncCommit}
        WHERE t.id = expired.id
        RETURNING t.id, t.status`,
       [limit],

@@ -41,6 +41,7 @@ export function createTaskSystem(options: TaskSystemOptions): TaskSystem {
     backoffBaseMs: options.queue.backoffBaseMs,
     backoffMaxMs: options.queue.backoffMaxMs,
     notify: postgres,
+    asyncWorkerCommits: options.queue.asyncWorkerCommits,
   });
   const handlers = new Map<string, TaskHandler>([[HTTP_CHECK_TYPE, httpCheckHandler]]);
   for (const [type, handler] of options.handlers ?? []) handlers.set(type, handler);

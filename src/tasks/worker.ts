@@ -66,11 +66,15 @@ const MAX_ERROR_LENGTH = 4000;
 export class Worker {
   readonly owner: string;
   private stateValue: WorkerState = 'created';
+  /** Tasks whose handler is running: at most `concurrency`. */
   private readonly inFlight = new Map<string, InFlight>();
+  /** Every task from claim until its outcome is written: at most 2 x `concurrency`. */
+  private readonly tracked = new Set<Promise<void>>();
   private readonly completions: CompletionBatcher;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly cleanups: Array<() => Promise<void> | void> = [];
   private claiming: Promise<void> | undefined;
+  private pumpScheduled = false;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerOptions) {
@@ -119,10 +123,26 @@ export class Worker {
     return this.drain();
   }
 
-  /** Claims as many tasks as there are free slots; re-runs itself while claims come back full. */
+  /**
+   * Claims as many tasks as there are free slots; re-runs itself while claims come back full.
+   * Coalesced to the next turn of the event loop, so handlers that settle together free their
+   * slots into one batch claim instead of one claim each.
+   */
   private pump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pumpNow();
+    });
+  }
+
+  private pumpNow(): void {
     if (this.stateValue !== 'running' || this.claiming) return;
-    const free = this.options.concurrency - this.inFlight.size;
+    // A slot frees when its handler settles, so the next claim overlaps the outcome write; the
+    // writes still pending are capped too, so a slow database cannot pile them up.
+    const { concurrency } = this.options;
+    const free = Math.min(concurrency - this.inFlight.size, 2 * concurrency - this.tracked.size);
     if (free <= 0) return;
     this.claiming = this.claimAndRun(free).finally(() => (this.claiming = undefined));
   }
@@ -142,7 +162,7 @@ export class Worker {
       return;
     }
     for (const task of tasks) this.run(task);
-    if (tasks.length === free) setImmediate(() => this.pump());
+    if (tasks.length === free) this.pump();
   }
 
   private run(task: QueuedTask): void {
@@ -155,8 +175,10 @@ export class Worker {
     this.inFlight.set(task.id, entry);
     entry.done = this.execute(entry).finally(() => {
       this.inFlight.delete(task.id);
+      this.tracked.delete(entry.done);
       this.pump();
     });
+    this.tracked.add(entry.done);
   }
 
   private async execute(entry: InFlight): Promise<void> {
@@ -167,14 +189,20 @@ export class Worker {
     try {
       const handler = this.handlerFor(task);
       const result = await handler(this.contextFor(entry, log));
+      this.handlerSettled(entry);
       outcome = await this.complete(entry, result);
     } catch (err) {
+      this.handlerSettled(entry);
       outcome = await this.recordFailure(entry, err, log);
     }
     const labels = { type: task.type, outcome };
     taskOutcomes.inc(labels);
     taskDuration.observe(labels, (performance.now() - started) / 1000);
     log.debug({ outcome }, 'task:run:done');
+  }
+
+  private handlerSettled(entry: InFlight): void {
+    if (this.inFlight.delete(entry.task.id)) this.pump();
   }
 
   private handlerFor(task: QueuedTask): TaskHandler {
@@ -293,10 +321,7 @@ export class Worker {
     try {
       for (const cleanup of this.cleanups.splice(0)) await cleanup();
       await this.claiming;
-      await waitAtMost(
-        [...this.inFlight.values()].map((e) => e.done),
-        timeoutMs,
-      );
+      await waitAtMost([...this.tracked], timeoutMs);
       await this.releaseUnfinished();
       await this.completions.idle();
     } finally {
