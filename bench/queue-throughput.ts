@@ -7,7 +7,13 @@
  *   npx tsx bench/queue-throughput.ts          (BENCH_DB=postgres|pglite, TASKS=…, RUNS=…)
  */
 import pino from 'pino';
-import { TaskQueue, Worker, type Completion } from '../src/tasks/index.js';
+import {
+  TaskQueue,
+  Worker,
+  type ClaimOptions,
+  type Completion,
+  type QueuedTask,
+} from '../src/tasks/index.js';
 import { backends, median, openBenchDb, type BenchDb } from './common.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -18,11 +24,15 @@ const log = pino({ level: 'silent' });
 class CountingQueue extends TaskQueue {
   completed = 0;
   onProgress: () => void = () => undefined;
-  override async completeMany(owner: string, completions: readonly Completion[]): Promise<Set<string>> {
-    const held = await super.completeMany(owner, completions);
-    this.completed += held.size;
+  override async completeAndClaim(
+    owner: string,
+    completions: readonly Completion[],
+    claim: ClaimOptions | undefined,
+  ): Promise<{ completed: Set<string>; claimed: QueuedTask[] }> {
+    const result = await super.completeAndClaim(owner, completions, claim);
+    this.completed += result.completed.size;
     this.onProgress();
-    return held;
+    return result;
   }
 }
 
@@ -53,8 +63,11 @@ async function runOnce(bench: BenchDb, concurrency: number, tasks: number): Prom
     };
   });
   const started = performance.now();
+  // Worker timers are unref'd (they must not hold a server open); this keeps the bench alive.
+  const keepAlive = setInterval(() => undefined, 1000);
   await worker.start();
   await done;
+  clearInterval(keepAlive);
   const seconds = (performance.now() - started) / 1000;
   await worker.stop();
   return tasks / seconds;

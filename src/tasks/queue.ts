@@ -219,27 +219,64 @@ export class TaskQueue {
   /** Claims up to `limit` runnable tasks, highest priority then earliest run_at first. */
   async claim(options: ClaimOptions): Promise<QueuedTask[]> {
     if (options.limit <= 0) return [];
+    const params: unknown[] = [];
+    const { rows } = await this.db.query<TaskRow>(
+      `WITH ${this.claimCtes(options, params)} SELECT * FROM claimed, ${this.asyncCommit}`,
+      params,
+    );
+    return this.claimed(rows);
+  }
+
+  /**
+   * One round trip for the worker's steady state: writes finished tasks' results and claims the
+   * next batch in the same statement (and so the same transaction).
+   */
+  async completeAndClaim(
+    owner: string,
+    completions: readonly Completion[],
+    claim: ClaimOptions | undefined,
+  ): Promise<{ completed: Set<string>; claimed: QueuedTask[] }> {
+    if (!claim || claim.limit <= 0)
+      return { completed: await this.completeMany(owner, completions), claimed: [] };
+    if (completions.length === 0) return { completed: new Set(), claimed: await this.claim(claim) };
+    const params: unknown[] = [completionsJson(completions), owner];
+    const { rows } = await this.db.query<{ done: string[]; claimed: TaskRow[] }>(
+      `WITH done AS (${COMPLETE_SQL}), ${this.claimCtes(claim, params)}
+       SELECT (SELECT COALESCE(json_agg(id), '[]') FROM done) AS done,
+              (SELECT COALESCE(json_agg(claimed), '[]') FROM claimed) AS claimed
+       FROM ${this.asyncCommit}`,
+      params,
+    );
+    const row = rows[0]!;
+    return { completed: new Set(row.done), claimed: this.claimed(row.claimed) };
+  }
+
+  /** CTEs `picked` and `claimed`; appends its parameters to `params`. */
+  private claimCtes(options: ClaimOptions, params: unknown[]): string {
+    const $ = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
     const filter = options.types
-      ? `AND (type IN (SELECT jsonb_array_elements_text($4::jsonb))
+      ? `AND (type IN (SELECT jsonb_array_elements_text(${$(JSON.stringify(options.types))}::jsonb))
           ${options.agentTasks ? "OR agent_id IS NOT NULL OR type = 'agent.run'" : ''})`
       : '';
-    const params: unknown[] = [options.owner, options.limit, options.leaseMs];
-    if (options.types) params.push(JSON.stringify(options.types));
-    const { rows } = await this.db.query<TaskRow>(
-      `WITH picked AS (
+    return `picked AS (
          SELECT id FROM tasks
          WHERE status = 'pending' AND run_at <= now() ${filter}
          ORDER BY priority DESC, run_at, id
-         LIMIT $2
-         FOR UPDATE SKIP LOCKED)
-       UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, lease_owner = $1,
-         lease_expires_at = now() + $3 * interval '1 millisecond',
-         started_at = COALESCE(t.started_at, now()), updated_at = now()
-       FROM picked, ${this.asyncCommit} WHERE t.id = picked.id
-       RETURNING ${taskColumns('t')}`,
-      params,
-    );
-    this.pendingSample = undefined;
+         LIMIT ${$(options.limit)}
+         FOR UPDATE SKIP LOCKED),
+       claimed AS (
+         UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, lease_owner = ${$(options.owner)},
+           lease_expires_at = now() + ${$(options.leaseMs)} * interval '1 millisecond',
+           started_at = COALESCE(t.started_at, now()), updated_at = now()
+         FROM picked WHERE t.id = picked.id
+         RETURNING ${taskColumns('t')})`;
+  }
+
+  private claimed(rows: TaskRow[]): QueuedTask[] {
+    if (this.pendingSample) this.pendingSample.count = Math.max(0, this.pendingSample.count - rows.length);
     return rows.map(fromRow).sort(claimOrder);
   }
 
@@ -274,15 +311,8 @@ export class TaskQueue {
   async completeMany(owner: string, completions: readonly Completion[]): Promise<Set<string>> {
     if (completions.length === 0) return new Set();
     const { rows } = await this.db.query<{ id: string }>(
-      `UPDATE tasks t SET status = 'completed', result = v.result, error = NULL, lease_owner = NULL,
-         lease_expires_at = NULL, completed_at = now(), updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, result jsonb), ${this.asyncCommit}
-       WHERE t.id = v.id AND t.lease_owner = $2 AND t.status = 'running'
-       RETURNING t.id`,
-      [
-        `[${completions.map((c) => `{"id":${JSON.stringify(c.id)},"result":${c.resultJson}}`).join(',')}]`,
-        owner,
-      ],
+      `WITH done AS (${COMPLETE_SQL}) SELECT id FROM done, ${this.asyncCommit}`,
+      [completionsJson(completions), owner],
     );
     return new Set(rows.map((r) => r.id));
   }
@@ -397,6 +427,17 @@ export class TaskQueue {
     if (this.pendingSample) this.pendingSample.count += added;
     this.events.emit('enqueued');
   }
+}
+
+/** Completion UPDATE; $1 the completions as JSON, $2 the lease owner. */
+const COMPLETE_SQL = `UPDATE tasks t SET status = 'completed', result = v.result, error = NULL, lease_owner = NULL,
+    lease_expires_at = NULL, completed_at = now(), updated_at = now()
+  FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, result jsonb)
+  WHERE t.id = v.id AND t.lease_owner = $2 AND t.status = 'running'
+  RETURNING t.id`;
+
+function completionsJson(completions: readonly Completion[]): string {
+  return `[${completions.map((c) => `{"id":${JSON.stringify(c.id)},"result":${c.resultJson}}`).join(',')}]`;
 }
 
 function claimOrder(a: QueuedTask, b: QueuedTask): number {

@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
 import { taskDuration, taskOutcomes } from '../metrics/index.js';
-import { CompletionBatcher } from './completions.js';
+import { ClaimCycle } from './cycle.js';
 import { LeaseLostError, WorkerStoppingError } from './errors.js';
 import type { FailOutcome, TaskQueue } from './queue.js';
 import type { QueuedTask } from './rows.js';
@@ -70,16 +70,30 @@ export class Worker {
   private readonly inFlight = new Map<string, InFlight>();
   /** Every task from claim until its outcome is written: at most 2 x `concurrency`. */
   private readonly tracked = new Set<Promise<void>>();
-  private readonly completions: CompletionBatcher;
+  private readonly cycle: ClaimCycle;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly cleanups: Array<() => Promise<void> | void> = [];
-  private claiming: Promise<void> | undefined;
-  private pumpScheduled = false;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerOptions) {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    this.completions = new CompletionBatcher(options.queue, this.owner);
+    this.cycle = new ClaimCycle({
+      queue: options.queue,
+      owner: this.owner,
+      log: options.log,
+      claimOptions: () =>
+        this.stateValue === 'running'
+          ? {
+              leaseMs: options.leaseMs,
+              types: [...options.handlers.keys()],
+              agentTasks: !!options.agentHandler,
+            }
+          : undefined,
+      freeSlots: () => this.freeSlots(),
+      onClaimed: (tasks) => {
+        for (const task of tasks) this.run(task);
+      },
+    });
   }
 
   get state(): WorkerState {
@@ -123,46 +137,18 @@ export class Worker {
     return this.drain();
   }
 
-  /**
-   * Claims as many tasks as there are free slots; re-runs itself while claims come back full.
-   * Coalesced to the next turn of the event loop, so handlers that settle together free their
-   * slots into one batch claim instead of one claim each.
-   */
+  /** Asks for a claim into the free slots (coalesced; see ClaimCycle). */
   private pump(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      this.pumpNow();
-    });
+    if (this.stateValue === 'running') this.cycle.requestClaim();
   }
 
-  private pumpNow(): void {
-    if (this.stateValue !== 'running' || this.claiming) return;
-    // A slot frees when its handler settles, so the next claim overlaps the outcome write; the
-    // writes still pending are capped too, so a slow database cannot pile them up.
+  /**
+   * A slot frees when its handler settles, so the next claim overlaps the outcome write; writes
+   * still pending are capped too, so a slow database cannot pile them up.
+   */
+  private freeSlots(): number {
     const { concurrency } = this.options;
-    const free = Math.min(concurrency - this.inFlight.size, 2 * concurrency - this.tracked.size);
-    if (free <= 0) return;
-    this.claiming = this.claimAndRun(free).finally(() => (this.claiming = undefined));
-  }
-
-  private async claimAndRun(free: number): Promise<void> {
-    let tasks: QueuedTask[] = [];
-    try {
-      tasks = await this.options.queue.claim({
-        owner: this.owner,
-        limit: free,
-        leaseMs: this.options.leaseMs,
-        types: [...this.options.handlers.keys()],
-        agentTasks: !!this.options.agentHandler,
-      });
-    } catch (err) {
-      this.options.log.warn({ err }, 'task:claim:failed');
-      return;
-    }
-    for (const task of tasks) this.run(task);
-    if (tasks.length === free) this.pump();
+    return Math.min(concurrency - this.inFlight.size, 2 * concurrency - this.tracked.size);
   }
 
   private run(task: QueuedTask): void {
@@ -255,7 +241,7 @@ export class Worker {
     } catch (err) {
       throw new PermanentTaskError(`result is not JSON-serialisable: ${(err as Error).message}`);
     }
-    return (await this.completions.complete(entry.task.id, json)) ? 'completed' : 'lost';
+    return (await this.cycle.complete(entry.task.id, json)) ? 'completed' : 'lost';
   }
 
   private async recordFailure(entry: InFlight, err: unknown, log: Logger): Promise<TaskOutcome> {
@@ -320,10 +306,10 @@ export class Worker {
     this.stateValue = 'draining';
     try {
       for (const cleanup of this.cleanups.splice(0)) await cleanup();
-      await this.claiming;
+      await this.cycle.idle();
       await waitAtMost([...this.tracked], timeoutMs);
       await this.releaseUnfinished();
-      await this.completions.idle();
+      await this.cycle.idle();
     } finally {
       for (const timer of this.timers.splice(0)) clearInterval(timer);
       this.stateValue = 'stopped';
