@@ -57,6 +57,8 @@ export const QueueConfigSchema = z.strictObject({
   maxAttempts: z.coerce.number().int().positive().max(100).default(5),
   backoffBaseMs: positiveMs.default(1000),
   backoffMaxMs: positiveMs.default(5 * 60_000),
+  /** Worker-side transitions skip the WAL-flush wait (at-least-once holds; see docs/queue.md). */
+  asyncWorkerCommits: bool.default(true),
 });
 
 export const WorkerConfigSchema = z.strictObject({

@@ -1,0 +1,53 @@
+/** Shared by the queue benches: database setup on PGlite and PostgreSQL, stats, printing. */
+import { migrate, openDb, type Db } from '../src/db/index.js';
+import { freshPostgresSchemaUrl } from '../test/helpers/db.js';
+
+export interface BenchDb {
+  name: 'postgres' | 'pglite';
+  db: Db;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
+
+export async function openBenchDb(name: 'postgres' | 'pglite', poolMax = 20): Promise<BenchDb> {
+  if (name === 'pglite') {
+    const db = await openDb({ dataDir: '', inMemory: true });
+    await migrate(db);
+    return { name, db, reset: () => truncate(db), close: () => db.close() };
+  }
+  const { url, drop } = await freshPostgresSchemaUrl(PG_URL);
+  const db = await openDb({ url, dataDir: '', poolMax });
+  await migrate(db);
+  return {
+    name,
+    db,
+    reset: () => truncate(db),
+    close: async () => {
+      await db.close();
+      await drop();
+    },
+  };
+}
+
+async function truncate(db: Db): Promise<void> {
+  await db.query('TRUNCATE tasks');
+  await db.query('VACUUM ANALYZE tasks').catch(() => undefined);
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+export function backends(): Array<'postgres' | 'pglite'> {
+  const only = process.env.BENCH_DB;
+  return only === 'postgres' || only === 'pglite' ? [only] : ['postgres', 'pglite'];
+}

@@ -1,0 +1,102 @@
+/**
+ * Queue throughput: how many no-op tasks per second one worker moves from pending to completed
+ * (claim, run, complete: every state change committed), at concurrency 1, 4 and 16, on
+ * PostgreSQL and on PGlite. Prints the median over RUNS runs; the baseline is the 2,000 tasks/s
+ * target for PostgreSQL at concurrency 16.
+ *
+ *   npx tsx bench/queue-throughput.ts          (BENCH_DB=postgres|pglite, TASKS=…, RUNS=…)
+ */
+import pino from 'pino';
+import {
+  TaskQueue,
+  Worker,
+  type ClaimOptions,
+  type Completion,
+  type QueuedTask,
+} from '../src/tasks/index.js';
+import { backends, median, openBenchDb, type BenchDb } from './common.js';
+
+const RUNS = Number(process.env.RUNS ?? 3);
+const TARGET_PER_SECOND = 2000;
+const log = pino({ level: 'silent' });
+
+/** Counts committed completions so the clock stops at the exact moment the last one lands. */
+class CountingQueue extends TaskQueue {
+  completed = 0;
+  onProgress: () => void = () => undefined;
+  override async completeAndClaim(
+    owner: string,
+    completions: readonly Completion[],
+    claim: ClaimOptions | undefined,
+  ): Promise<{ completed: Set<string>; claimed: QueuedTask[] }> {
+    const result = await super.completeAndClaim(owner, completions, claim);
+    this.completed += result.completed.size;
+    this.onProgress();
+    return result;
+  }
+}
+
+async function runOnce(bench: BenchDb, concurrency: number, tasks: number): Promise<number> {
+  await bench.reset();
+  const queue = new CountingQueue(bench.db, {
+    maxPending: 10_000_000,
+    defaultMaxAttempts: 5,
+    backoffBaseMs: 1000,
+    backoffMaxMs: 60_000,
+    asyncWorkerCommits: process.env.SYNC_COMMITS !== '1',
+  });
+  for (let i = 0; i < tasks; i += 5000)
+    await queue.enqueueMany(Array.from({ length: Math.min(5000, tasks - i) }, () => ({ type: 'noop' })));
+  const worker = new Worker({
+    queue,
+    db: bench.db,
+    log,
+    handlers: new Map([['noop', async () => null]]),
+    concurrency,
+    pollIntervalMs: 100,
+    leaseMs: 30_000,
+    drainTimeoutMs: 5000,
+  });
+  const done = new Promise<void>((resolve) => {
+    queue.onProgress = () => {
+      if (queue.completed >= tasks) resolve();
+    };
+  });
+  const started = performance.now();
+  // Worker timers are unref'd (they must not hold a server open); this keeps the bench alive.
+  const keepAlive = setInterval(() => undefined, 1000);
+  await worker.start();
+  await done;
+  clearInterval(keepAlive);
+  const seconds = (performance.now() - started) / 1000;
+  await worker.stop();
+  return tasks / seconds;
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `queue throughput, no-op handler, median of ${RUNS} runs (target ${TARGET_PER_SECOND}/s on postgres c=16)`,
+  );
+  for (const name of backends()) {
+    const bench = await openBenchDb(name);
+    try {
+      for (const concurrency of (process.env.CONCURRENCY ?? '1,4,16').split(',').map(Number)) {
+        const tasks = Number(process.env.TASKS ?? (name === 'postgres' ? 10_000 : 3000));
+        await runOnce(bench, concurrency, Math.min(500, tasks)); // warm-up
+        const rates: number[] = [];
+        for (let r = 0; r < RUNS; r++) rates.push(await runOnce(bench, concurrency, tasks));
+        const m = median(rates);
+        const versus =
+          name === 'postgres' && concurrency === 16 ? ` (${(m / TARGET_PER_SECOND).toFixed(2)}x target)` : '';
+        console.log(
+          `${name.padEnd(8)} concurrency=${String(concurrency).padStart(2)} tasks=${tasks}  ${m.toFixed(0)} tasks/s` +
+            `  runs=[${rates.map((x) => x.toFixed(0)).join(', ')}]${versus}`,
+        );
+      }
+    } finally {
+      await bench.close();
+    }
+  }
+}
+
+await main();

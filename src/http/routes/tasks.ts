@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { SutazaiError } from '../../errors.js';
+import { decodeCursor, type QueuedTask, type TaskQueue, UnknownAgentError } from '../../tasks/index.js';
+import type { RouteModule } from '../app.js';
+
+export interface TasksRouteDeps {
+  queue: Pick<TaskQueue, 'enqueue' | 'get' | 'list' | 'cancel'>;
+  /** True when a handler is registered for `type` (agent tasks are always accepted). */
+  knownTaskType: (type: string) => boolean;
+}
+
+const STATUS = z.enum(['pending', 'running', 'completed', 'cancelled', 'dead']);
+
+const CreateTaskBody = z.strictObject({
+  type: z.string().min(1).max(200),
+  payload: z.unknown().default({}),
+  priority: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+  agent_id: z.guid().optional(),
+  run_at: z.iso.datetime({ offset: true }).optional(),
+  max_attempts: z.number().int().min(1).max(100).optional(),
+});
+
+const TaskBody = z.object({
+  id: z.string(),
+  agent_id: z.string().nullable(),
+  type: z.string(),
+  payload: z.unknown(),
+  status: STATUS,
+  priority: z.number(),
+  attempts: z.number(),
+  max_attempts: z.number(),
+  cancel_requested: z.boolean(),
+  result: z.unknown(),
+  error: z.string().nullable(),
+  run_at: z.string(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+});
+
+const IdParams = z.object({ id: z.string() });
+
+const ListQuery = z.strictObject({
+  status: STATUS.optional(),
+  agent_id: z.guid().optional(),
+  type: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+export function toTaskBody(task: QueuedTask): z.infer<typeof TaskBody> {
+  return {
+    id: task.id,
+    agent_id: task.agentId,
+    type: task.type,
+    payload: task.payload,
+    status: task.status,
+    priority: task.priority,
+    attempts: task.attempts,
+    max_attempts: task.maxAttempts,
+    cancel_requested: task.cancelRequested,
+    result: task.result,
+    error: task.error,
+    run_at: task.runAt.toISOString(),
+    created_at: task.createdAt.toISOString(),
+    started_at: task.startedAt?.toISOString() ?? null,
+    completed_at: task.completedAt?.toISOString() ?? null,
+  };
+}
+
+function unknownAgent(agentId: string): SutazaiError {
+  return new SutazaiError(
+    'SUTAZAI_ERR_HTTP_VALIDATION',
+    {},
+    { details: [{ path: 'body.agent_id', message: `agent ${agentId} does not exist` }] },
+  );
+}
+
+/** POST/GET /api/v1/tasks, GET /api/v1/tasks/{id}, POST /api/v1/tasks/{id}/cancel. */
+export function tasksRoutes(deps: TasksRouteDeps): RouteModule {
+  return (app) => {
+    app.post(
+      '/api/v1/tasks',
+      {
+        schema: {
+          tags: ['tasks'],
+          summary: 'Enqueue a task; answers after it is stored',
+          body: CreateTaskBody,
+          response: { 202: z.object({ id: z.string(), status: STATUS }) },
+        },
+        config: { rateLimit: 'expensive' },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        if (!body.agent_id && body.type !== 'agent.run' && !deps.knownTaskType(body.type))
+          throw new SutazaiError('SUTAZAI_ERR_TASK_UNKNOWN_TYPE', { type: body.type });
+        try {
+          const task = await deps.queue.enqueue({
+            type: body.type,
+            payload: body.payload,
+            ...(body.priority !== undefined ? { priority: body.priority } : {}),
+            ...(body.agent_id ? { agentId: body.agent_id.toLowerCase() } : {}),
+            ...(body.run_at ? { runAt: new Date(body.run_at) } : {}),
+            ...(body.max_attempts !== undefined ? { maxAttempts: body.max_attempts } : {}),
+          });
+          return reply.status(202).send({ id: task.id, status: task.status });
+        } catch (err) {
+          if (err instanceof UnknownAgentError) throw unknownAgent(err.agentId);
+          throw err;
+        }
+      },
+    );
+
+    app.get(
+      '/api/v1/tasks',
+      {
+        schema: {
+          tags: ['tasks'],
+          summary: 'List tasks, newest first, with cursor pagination',
+          querystring: ListQuery,
+          response: { 200: z.object({ items: z.array(TaskBody), next_cursor: z.string().nullable() }) },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+        if (q.cursor !== undefined && !cursor) throw new SutazaiError('SUTAZAI_ERR_TASK_BAD_CURSOR');
+        const page = await deps.queue.list({
+          limit: q.limit,
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.agent_id ? { agentId: q.agent_id } : {}),
+          ...(q.type ? { type: q.type } : {}),
+          ...(cursor ? { cursor } : {}),
+        });
+        return { items: page.items.map(toTaskBody), next_cursor: page.nextCursor };
+      },
+    );
+
+    app.get(
+      '/api/v1/tasks/:id',
+      { schema: { tags: ['tasks'], summary: 'One task', params: IdParams, response: { 200: TaskBody } } },
+      async (request) => {
+        const task = await deps.queue.get(request.params.id);
+        if (!task) throw new SutazaiError('SUTAZAI_ERR_TASK_NOT_FOUND', { id: request.params.id });
+        return toTaskBody(task);
+      },
+    );
+
+    app.post(
+      '/api/v1/tasks/:id/cancel',
+      {
+        schema: {
+          tags: ['tasks'],
+          summary: 'Cancel a task: pending at once, running at its next checkpoint',
+          params: IdParams,
+          response: { 200: TaskBody },
+        },
+      },
+      async (request) => toTaskBody(await deps.queue.cancel(request.params.id)),
+    );
+  };
+}

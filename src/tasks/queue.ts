@@ -1,0 +1,445 @@
+/**
+ * The durable task queue on PostgreSQL (node-postgres or PGlite), at-least-once.
+ *
+ * State machine of a task row (`tasks.status`):
+ *
+ *   pending   --claim (FOR UPDATE SKIP LOCKED; attempts+1, lease set)-->          running
+ *   pending   --cancel-->                                                         cancelled
+ *   running   --handler returned-->                                               completed
+ *   running   --handler threw, attempts < max (run_at = now + backoff)-->         pending
+ *   running   --handler threw, attempts >= max, or PermanentTaskError-->          dead
+ *   running   --cancel: sets cancel_requested; handler stops at checkpoint()-->   cancelled
+ *   running   --lease expired (worker lost), reaped, attempts < max-->            pending
+ *   running   --lease expired, attempts >= max-->                                 dead
+ *   running   --lease expired with cancel_requested-->                            cancelled
+ *   running   --worker drained before it finished (release; attempt refunded)-->  pending
+ *   completed, cancelled, dead: terminal.
+ *
+ * Every transition out of `running` is guarded by `lease_owner = <owner> AND status = 'running'`,
+ * so a worker whose lease was taken over cannot overwrite the new owner's outcome.
+ */
+import { EventEmitter } from 'node:events';
+import type { Db } from '../db/index.js';
+import { SutazaiError } from '../errors.js';
+import { backoffDelayMs } from './backoff.js';
+import { encodeCursor, UUID_RE, type ListCursor } from './cursor.js';
+import { UnknownAgentError } from './errors.js';
+import { TASKS_CHANNEL } from './listen.js';
+import { fromRow, TASK_COLUMNS, taskColumns, type QueuedTask, type TaskRow } from './rows.js';
+import type { TaskStatus } from './types.js';
+
+export interface TaskQueueOptions {
+  maxPending: number;
+  defaultMaxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Injectable jitter source, uniform in [0, 1). */
+  random?: () => number;
+  /** How long a pending-count sample is trusted while far from the cap. */
+  pendingSampleMs?: number;
+  /** NOTIFY sutazai_tasks on every enqueue so LISTENing workers in other processes wake. */
+  notify?: boolean;
+  /**
+   * Commit worker-side transitions (claim, heartbeat, outcome, release, reap) without waiting
+   * for the WAL flush. Safe for at-least-once: a transition lost in a database crash only
+   * re-delivers a task. Enqueue and cancel always wait for the flush. See docs/queue.md.
+   */
+  asyncWorkerCommits?: boolean;
+}
+
+export interface EnqueueInput {
+  type: string;
+  payload?: unknown;
+  priority?: number;
+  agentId?: string | null;
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+export interface ListFilter {
+  status?: TaskStatus;
+  agentId?: string;
+  type?: string;
+  limit: number;
+  cursor?: ListCursor;
+}
+
+export interface ClaimOptions {
+  owner: string;
+  limit: number;
+  leaseMs: number;
+  /** Only these types; with `agentTasks`, also any task with an agent_id or of type agent.run. */
+  types?: readonly string[];
+  agentTasks?: boolean;
+}
+
+export interface Completion {
+  id: string;
+  /** The result already serialised, so one unserialisable result cannot sink a whole batch. */
+  resultJson: string;
+}
+
+export type FailOutcome = 'retried' | 'dead' | 'cancelled' | 'lost';
+
+const RETRY_AFTER_SECONDS = 5;
+
+export class TaskQueue {
+  private readonly events = new EventEmitter();
+  private pendingSample: { count: number; at: number } | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: TaskQueueOptions,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  /** A FROM item that turns off the WAL-flush wait for the statement's own transaction. */
+  private get asyncCommit(): string {
+    return this.options.asyncWorkerCommits
+      ? "(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+      : '(SELECT 1) AS sync_commit';
+  }
+
+  /** Called after a task was committed by this process; workers use it to wake early. */
+  onEnqueued(listener: () => void): () => void {
+    this.events.on('enqueued', listener);
+    return () => this.events.off('enqueued', listener);
+  }
+
+  /** Inserts one task; resolves only after the row is committed. */
+  async enqueue(input: EnqueueInput): Promise<QueuedTask> {
+    await this.checkCapacity(1);
+    let rows: TaskRow[];
+    try {
+      ({ rows } = await this.db.query<TaskRow>(
+        `WITH inserted AS (
+           INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts)
+           VALUES ($1, $2::jsonb, $3, $4, COALESCE($5::timestamptz, now()), $6)
+           RETURNING ${TASK_COLUMNS})
+         SELECT * FROM inserted${this.options.notify ? `, pg_notify('${TASKS_CHANNEL}', '') AS notified` : ''}`,
+        [
+          input.type,
+          JSON.stringify(input.payload ?? {}),
+          input.priority ?? 0,
+          input.agentId ?? null,
+          input.runAt ? input.runAt.toISOString() : null,
+          input.maxAttempts ?? this.options.defaultMaxAttempts,
+        ],
+      ));
+    } catch (err) {
+      if ((err as { code?: string }).code === '23503' && input.agentId)
+        throw new UnknownAgentError(input.agentId);
+      throw err;
+    }
+    this.notePending(1);
+    return fromRow(rows[0]!);
+  }
+
+  /** Inserts many tasks in one statement (bulk loads, benchmarks); same cap and commit rule. */
+  async enqueueMany(inputs: readonly EnqueueInput[]): Promise<number> {
+    if (inputs.length === 0) return 0;
+    await this.checkCapacity(inputs.length);
+    const records = inputs.map((t) => ({
+      type: t.type,
+      payload: t.payload ?? {},
+      priority: t.priority ?? 0,
+      agent_id: t.agentId ?? null,
+      run_at: (t.runAt ?? null)?.toISOString() ?? null,
+      max_attempts: t.maxAttempts ?? this.options.defaultMaxAttempts,
+    }));
+    const { rowCount } = await this.db.query(
+      `INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts)
+       SELECT type, payload, priority, agent_id, COALESCE(run_at, now()), max_attempts
+       FROM jsonb_to_recordset($1::jsonb) AS r(type text, payload jsonb, priority int, agent_id uuid,
+         run_at timestamptz, max_attempts int)`,
+      [JSON.stringify(records)],
+    );
+    if (this.options.notify) await this.db.query(`SELECT pg_notify('${TASKS_CHANNEL}', '')`);
+    this.notePending(inputs.length);
+    return rowCount;
+  }
+
+  async get(id: string): Promise<QueuedTask | undefined> {
+    if (!UUID_RE.test(id)) return undefined;
+    const { rows } = await this.db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = $1`, [id]);
+    return rows[0] ? fromRow(rows[0]) : undefined;
+  }
+
+  /** Newest first; `nextCursor` is set when more rows may follow. */
+  async list(filter: ListFilter): Promise<{ items: QueuedTask[]; nextCursor: string | null }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, value: unknown): void => {
+      params.push(value);
+      where.push(clause.replace('?', `$${params.length}`));
+    };
+    if (filter.status) add('status = ?', filter.status);
+    if (filter.agentId) add('agent_id = ?::uuid', filter.agentId);
+    if (filter.type) add('type = ?', filter.type);
+    if (filter.cursor) {
+      params.push(filter.cursor.createdAt, filter.cursor.id);
+      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(filter.limit + 1);
+    const { rows } = await this.db.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const page = rows.slice(0, filter.limit);
+    const last = page[page.length - 1];
+    const nextCursor =
+      rows.length > filter.limit && last
+        ? encodeCursor({ createdAt: last.created_at_text, id: last.id })
+        : null;
+    return { items: page.map(fromRow), nextCursor };
+  }
+
+  /**
+   * Cancels a pending task at once; marks a running one cancel_requested (it stops at its next
+   * checkpoint). Throws TASK_NOT_FOUND or TASK_NOT_CANCELLABLE (already finished).
+   */
+  async cancel(id: string): Promise<QueuedTask> {
+    if (!UUID_RE.test(id)) throw new SutazaiError('SUTAZAI_ERR_TASK_NOT_FOUND', { id });
+    const { rows } = await this.db.query<TaskRow>(
+      `UPDATE tasks SET cancel_requested = true, updated_at = now(),
+         status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
+         completed_at = CASE WHEN status = 'pending' THEN now() ELSE completed_at END
+       WHERE id = $1 AND status IN ('pending', 'running')
+       RETURNING ${TASK_COLUMNS}`,
+      [id],
+    );
+    if (rows[0]) return fromRow(rows[0]);
+    const existing = await this.get(id);
+    if (!existing) throw new SutazaiError('SUTAZAI_ERR_TASK_NOT_FOUND', { id });
+    throw new SutazaiError('SUTAZAI_ERR_TASK_NOT_CANCELLABLE', { id, status: existing.status });
+  }
+
+  /** Claims up to `limit` runnable tasks, highest priority then earliest run_at first. */
+  async claim(options: ClaimOptions): Promise<QueuedTask[]> {
+    if (options.limit <= 0) return [];
+    const params: unknown[] = [];
+    const { rows } = await this.db.query<TaskRow>(
+      `WITH ${this.claimCtes(options, params)} SELECT * FROM claimed, ${this.asyncCommit}`,
+      params,
+    );
+    return this.claimed(rows);
+  }
+
+  /**
+   * One round trip for the worker's steady state: writes finished tasks' results and claims the
+   * next batch in the same statement (and so the same transaction).
+   */
+  async completeAndClaim(
+    owner: string,
+    completions: readonly Completion[],
+    claim: ClaimOptions | undefined,
+  ): Promise<{ completed: Set<string>; claimed: QueuedTask[] }> {
+    if (!claim || claim.limit <= 0)
+      return { completed: await this.completeMany(owner, completions), claimed: [] };
+    if (completions.length === 0) return { completed: new Set(), claimed: await this.claim(claim) };
+    const params: unknown[] = [completionsJson(completions), owner];
+    const { rows } = await this.db.query<{ done: string[]; claimed: TaskRow[] }>(
+      `WITH done AS (${COMPLETE_SQL}), ${this.claimCtes(claim, params)}
+       SELECT (SELECT COALESCE(json_agg(id), '[]') FROM done) AS done,
+              (SELECT COALESCE(json_agg(claimed), '[]') FROM claimed) AS claimed
+       FROM ${this.asyncCommit}`,
+      params,
+    );
+    const row = rows[0]!;
+    return { completed: new Set(row.done), claimed: this.claimed(row.claimed) };
+  }
+
+  /** CTEs `picked` and `claimed`; appends its parameters to `params`. */
+  private claimCtes(options: ClaimOptions, params: unknown[]): string {
+    const $ = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const filter = options.types
+      ? `AND (type IN (SELECT jsonb_array_elements_text(${$(JSON.stringify(options.types))}::jsonb))
+          ${options.agentTasks ? "OR agent_id IS NOT NULL OR type = 'agent.run'" : ''})`
+      : '';
+    return `picked AS (
+         SELECT id FROM tasks
+         WHERE status = 'pending' AND run_at <= now() ${filter}
+         ORDER BY priority DESC, run_at, id
+         LIMIT ${$(options.limit)}
+         FOR UPDATE SKIP LOCKED),
+       claimed AS (
+         UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, lease_owner = ${$(options.owner)},
+           lease_expires_at = now() + ${$(options.leaseMs)} * interval '1 millisecond',
+           started_at = COALESCE(t.started_at, now()), updated_at = now()
+         FROM picked WHERE t.id = picked.id
+         RETURNING ${taskColumns('t')})`;
+  }
+
+  private claimed(rows: TaskRow[]): QueuedTask[] {
+    if (this.pendingSample) this.pendingSample.count = Math.max(0, this.pendingSample.count - rows.length);
+    return rows.map(fromRow).sort(claimOrder);
+  }
+
+  /**
+   * Renews the leases `owner` holds on `ids`. Returns the ids still held, and which of them
+   * have cancellation requested; an id missing from `held` has lost its lease.
+   */
+  async heartbeat(
+    owner: string,
+    ids: readonly string[],
+    leaseMs: number,
+  ): Promise<{ held: Set<string>; cancelRequested: Set<string> }> {
+    const held = new Set<string>();
+    const cancelRequested = new Set<string>();
+    if (ids.length === 0) return { held, cancelRequested };
+    const { rows } = await this.db.query<{ id: string; cancel_requested: boolean }>(
+      `UPDATE tasks SET lease_expires_at = now() + $3 * interval '1 millisecond'
+       FROM ${this.asyncCommit}
+       WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)
+         AND lease_owner = $2 AND status = 'running'
+       RETURNING id, cancel_requested`,
+      [JSON.stringify(ids), owner, leaseMs],
+    );
+    for (const row of rows) {
+      held.add(row.id);
+      if (row.cancel_requested) cancelRequested.add(row.id);
+    }
+    return { held, cancelRequested };
+  }
+
+  /** Marks tasks completed in one statement; returns the ids whose lease was still held. */
+  async completeMany(owner: string, completions: readonly Completion[]): Promise<Set<string>> {
+    if (completions.length === 0) return new Set();
+    const { rows } = await this.db.query<{ id: string }>(
+      `WITH done AS (${COMPLETE_SQL}) SELECT id FROM done, ${this.asyncCommit}`,
+      [completionsJson(completions), owner],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Records a failed attempt: back to pending with backoff, or dead when attempts are used up or
+   * the error is permanent, or cancelled when cancellation was requested meanwhile.
+   */
+  async fail(task: QueuedTask, owner: string, error: string, permanent: boolean): Promise<FailOutcome> {
+    const delayMs = backoffDelayMs(task.attempts, {
+      baseMs: this.options.backoffBaseMs,
+      maxMs: this.options.backoffMaxMs,
+      ...(this.options.random ? { random: this.options.random } : {}),
+    });
+    const { rows } = await this.db.query<{ status: TaskStatus }>(
+      `UPDATE tasks SET error = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+         status = CASE WHEN cancel_requested THEN 'cancelled'
+                       WHEN $4 OR attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
+         run_at = CASE WHEN cancel_requested OR $4 OR attempts >= max_attempts THEN run_at
+                       ELSE now() + $5 * interval '1 millisecond' END,
+         completed_at = CASE WHEN cancel_requested OR $4 OR attempts >= max_attempts THEN now() END
+       FROM ${this.asyncCommit}
+       WHERE id = $1 AND lease_owner = $2 AND status = 'running'
+       RETURNING status`,
+      [task.id, owner, error, permanent, delayMs],
+    );
+    const status = rows[0]?.status;
+    if (!status) return 'lost';
+    return status === 'pending' ? 'retried' : (status as 'dead' | 'cancelled');
+  }
+
+  /** The handler stopped at a checkpoint after cancellation was requested. */
+  async markCancelled(id: string, owner: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE tasks SET status = 'cancelled', error = 'cancelled', lease_owner = NULL,
+         lease_expires_at = NULL, completed_at = now(), updated_at = now()
+       FROM ${this.asyncCommit}
+       WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
+      [id, owner],
+    );
+    return rowCount > 0;
+  }
+
+  /** Gives unfinished tasks back (drain): pending again, the attempt refunded, run at once. */
+  async release(owner: string, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const { rowCount } = await this.db.query(
+      `UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+         status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'pending' END,
+         completed_at = CASE WHEN cancel_requested THEN now() END,
+         attempts = CASE WHEN cancel_requested THEN attempts ELSE GREATEST(attempts - 1, 0) END,
+         run_at = now()
+       FROM ${this.asyncCommit}
+       WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)
+         AND lease_owner = $2 AND status = 'running'`,
+      [JSON.stringify(ids), owner],
+    );
+    return rowCount;
+  }
+
+  /**
+   * Takes back running tasks whose lease expired (their worker died or stalled): pending for
+   * re-delivery, dead when attempts are used up, cancelled when cancellation was requested.
+   */
+  async reapExpired(limit = 1000): Promise<Array<{ id: string; status: TaskStatus }>> {
+    const { rows } = await this.db.query<{ id: string; status: TaskStatus }>(
+      `UPDATE tasks t SET lease_owner = NULL, lease_expires_at = NULL, updated_at = now(), run_at = now(),
+         status = CASE WHEN t.cancel_requested THEN 'cancelled'
+                       WHEN t.attempts >= t.max_attempts THEN 'dead' ELSE 'pending' END,
+         error = CASE WHEN t.cancel_requested THEN 'cancelled'
+                      ELSE 'lease expired (worker lost) after attempt ' || t.attempts END,
+         completed_at = CASE WHEN t.cancel_requested OR t.attempts >= t.max_attempts THEN now() END
+       FROM (SELECT id FROM tasks WHERE status = 'running' AND lease_expires_at < now()
+             ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) expired, ${this.asyncCommit}
+       WHERE t.id = expired.id
+       RETURNING t.id, t.status`,
+      [limit],
+    );
+    return rows;
+  }
+
+  async countPending(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM tasks WHERE status = 'pending'",
+    );
+    const count = rows[0]?.n ?? 0;
+    this.pendingSample = { count, at: Date.now() };
+    return count;
+  }
+
+  /**
+   * Refuses new work past config.queue.maxPending. Counting on every insert would cost a scan of
+   * the pending index per request, so a sample is reused for a short time while the queue is far
+   * (under 90%) from the cap, and recounted on every call near it.
+   */
+  private async checkCapacity(adding: number): Promise<void> {
+    const { maxPending } = this.options;
+    const sample = this.pendingSample;
+    const fresh = sample && Date.now() - sample.at < (this.options.pendingSampleMs ?? 500);
+    const depth =
+      fresh && sample.count + adding < maxPending * 0.9 ? sample.count : await this.countPending();
+    if (depth + adding > maxPending) {
+      throw new SutazaiError(
+        'SUTAZAI_ERR_TASK_QUEUE_FULL',
+        { depth, limit: maxPending, retryAfter: RETRY_AFTER_SECONDS },
+        { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } },
+      );
+    }
+  }
+
+  private notePending(added: number): void {
+    if (this.pendingSample) this.pendingSample.count += added;
+    this.events.emit('enqueued');
+  }
+}
+
+/** Completion UPDATE; $1 the completions as JSON, $2 the lease owner. */
+const COMPLETE_SQL = `UPDATE tasks t SET status = 'completed', result = v.result, error = NULL, lease_owner = NULL,
+    lease_expires_at = NULL, completed_at = now(), updated_at = now()
+  FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, result jsonb)
+  WHERE t.id = v.id AND t.lease_owner = $2 AND t.status = 'running'
+  RETURNING t.id`;
+
+function completionsJson(completions: readonly Completion[]): string {
+  return `[${completions.map((c) => `{"id":${JSON.stringify(c.id)},"result":${c.resultJson}}`).join(',')}]`;
+}
+
+function claimOrder(a: QueuedTask, b: QueuedTask): number {
+  return b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime() || (a.id < b.id ? -1 : 1);
+}

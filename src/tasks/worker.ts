@@ -1,0 +1,350 @@
+/**
+ * The worker: claims tasks in batches up to its free slots, runs their handlers with bounded
+ * concurrency, heartbeats their leases, writes outcomes, and reaps expired leases of others.
+ *
+ * Worker states:
+ *
+ *   created  --start()-->            running
+ *   running  --drain()/stop()-->     draining   (no new claims; in-flight tasks keep heartbeating)
+ *   draining --all finished, or timeout: leases released (attempt refunded), signals aborted--> stopped
+ *   created  --drain()/stop()-->     stopped
+ *
+ * drain() and stop() return the same promise on every call: the worker stops exactly once.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Db } from '../db/index.js';
+import { taskDuration, taskOutcomes } from '../metrics/index.js';
+import { ClaimCycle } from './cycle.js';
+import { LeaseLostError, WorkerStoppingError } from './errors.js';
+import type { FailOutcome, TaskQueue } from './queue.js';
+import type { QueuedTask } from './rows.js';
+import { PermanentTaskError, TaskCancelledError, type TaskContext, type TaskHandler } from './types.js';
+
+export interface WorkerOptions {
+  queue: TaskQueue;
+  db: Db;
+  log: Logger;
+  handlers: ReadonlyMap<string, TaskHandler>;
+  /** Runs tasks of type agent.run, or with an agent_id, that have no handler of their own type. */
+  agentHandler?: TaskHandler;
+  concurrency: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  drainTimeoutMs: number;
+  /** Default leaseMs / 3. */
+  heartbeatIntervalMs?: number;
+  /** Default max(leaseMs / 2, pollIntervalMs). */
+  reapIntervalMs?: number;
+  /** Lease owner name; default host:pid:random. */
+  owner?: string;
+  /** Extra wake-ups (e.g. LISTEN on PostgreSQL); returns an unsubscribe function. */
+  subscribe?: (wake: () => void) => Promise<() => Promise<void>>;
+  onEvent?: (event: WorkerEvent) => void;
+}
+
+export type WorkerEvent =
+  | { type: 'task:lease:expired'; taskId: string; status: string }
+  | { type: 'task:lease:lost'; taskId: string }
+  | { type: 'worker:drained'; released: number }
+  | { type: 'worker:stopped' };
+
+export type WorkerState = 'created' | 'running' | 'draining' | 'stopped';
+
+export type TaskOutcome = FailOutcome | 'completed' | 'released';
+
+interface InFlight {
+  task: QueuedTask;
+  controller: AbortController;
+  done: Promise<void>;
+  released: boolean;
+}
+
+const MAX_ERROR_LENGTH = 4000;
+
+export class Worker {
+  readonly owner: string;
+  private stateValue: WorkerState = 'created';
+  /** Tasks whose handler is running: at most `concurrency`. */
+  private readonly inFlight = new Map<string, InFlight>();
+  /** Every task from claim until its outcome is written: at most 2 x `concurrency`. */
+  private readonly tracked = new Set<Promise<void>>();
+  private readonly cycle: ClaimCycle;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly cleanups: Array<() => Promise<void> | void> = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.cycle = new ClaimCycle({
+      queue: options.queue,
+      owner: this.owner,
+      log: options.log,
+      claimOptions: () =>
+        this.stateValue === 'running'
+          ? {
+              leaseMs: options.leaseMs,
+              types: [...options.handlers.keys()],
+              agentTasks: !!options.agentHandler,
+            }
+          : undefined,
+      freeSlots: () => this.freeSlots(),
+      onClaimed: (tasks) => {
+        for (const task of tasks) this.run(task);
+      },
+    });
+  }
+
+  get state(): WorkerState {
+    return this.stateValue;
+  }
+
+  /** Tasks whose handler is running now. */
+  get activeCount(): number {
+    return this.inFlight.size;
+  }
+
+  hasHandler(type: string): boolean {
+    return this.options.handlers.has(type) || (type === 'agent.run' && !!this.options.agentHandler);
+  }
+
+  async start(): Promise<void> {
+    if (this.stateValue !== 'created') return;
+    this.stateValue = 'running';
+    const o = this.options;
+    const every = (ms: number, fn: () => unknown): void => {
+      const timer = setInterval(fn, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(o.pollIntervalMs, () => this.pump());
+    every(o.heartbeatIntervalMs ?? Math.max(10, Math.floor(o.leaseMs / 3)), () => void this.heartbeat());
+    every(o.reapIntervalMs ?? Math.max(o.leaseMs / 2, o.pollIntervalMs), () => void this.reap());
+    this.cleanups.push(o.queue.onEnqueued(() => this.pump()));
+    if (o.subscribe) this.cleanups.push(await o.subscribe(() => this.pump()));
+    this.pump();
+  }
+
+  /** Stops claiming, waits up to `timeoutMs` for in-flight tasks, then releases the rest. */
+  drain(timeoutMs = this.options.drainTimeoutMs): Promise<void> {
+    this.stopping ??= this.doDrain(timeoutMs);
+    return this.stopping;
+  }
+
+  /** Idempotent: every call returns the one drain. */
+  stop(): Promise<void> {
+    return this.drain();
+  }
+
+  /** Asks for a claim into the free slots (coalesced; see ClaimCycle). */
+  private pump(): void {
+    if (this.stateValue === 'running') this.cycle.requestClaim();
+  }
+
+  /**
+   * A slot frees when its handler settles, so the next claim overlaps the outcome write; writes
+   * still pending are capped too, so a slow database cannot pile them up.
+   */
+  private freeSlots(): number {
+    const { concurrency } = this.options;
+    return Math.min(concurrency - this.inFlight.size, 2 * concurrency - this.tracked.size);
+  }
+
+  private run(task: QueuedTask): void {
+    const entry: InFlight = {
+      task,
+      controller: new AbortController(),
+      done: Promise.resolve(),
+      released: false,
+    };
+    this.inFlight.set(task.id, entry);
+    entry.done = this.execute(entry).finally(() => {
+      this.inFlight.delete(task.id);
+      this.tracked.delete(entry.done);
+      this.pump();
+    });
+    this.tracked.add(entry.done);
+  }
+
+  private async execute(entry: InFlight): Promise<void> {
+    const { task } = entry;
+    const started = performance.now();
+    const log = this.options.log.child({ taskId: task.id, taskType: task.type, attempt: task.attempts });
+    let outcome: TaskOutcome;
+    try {
+      const handler = this.handlerFor(task);
+      const result = await handler(this.contextFor(entry, log));
+      this.handlerSettled(entry);
+      outcome = await this.complete(entry, result);
+    } catch (err) {
+      this.handlerSettled(entry);
+      outcome = await this.recordFailure(entry, err, log);
+    }
+    const labels = { type: task.type, outcome };
+    taskOutcomes.inc(labels);
+    taskDuration.observe(labels, (performance.now() - started) / 1000);
+    log.debug({ outcome }, 'task:run:done');
+  }
+
+  private handlerSettled(entry: InFlight): void {
+    if (this.inFlight.delete(entry.task.id)) this.pump();
+  }
+
+  private handlerFor(task: QueuedTask): TaskHandler {
+    const own = this.options.handlers.get(task.type);
+    if (own) return own;
+    if (this.options.agentHandler && (task.agentId || task.type === 'agent.run'))
+      return this.options.agentHandler;
+    throw new PermanentTaskError(`no handler for task type ${task.type}`);
+  }
+
+  private contextFor(entry: InFlight, log: Logger): TaskContext {
+    return {
+      task: entry.task,
+      signal: entry.controller.signal,
+      checkpoint: () => this.checkpoint(entry),
+      db: this.options.db,
+      log,
+    };
+  }
+
+  /** Throws when the task must stop (cancelled, lease lost, worker stopping); renews the lease. */
+  private async checkpoint(entry: InFlight): Promise<void> {
+    const { signal } = entry.controller;
+    if (signal.aborted) throw signal.reason;
+    const { held, cancelRequested } = await this.options.queue.heartbeat(
+      this.owner,
+      [entry.task.id],
+      this.options.leaseMs,
+    );
+    this.applyHeartbeat(entry, held, cancelRequested);
+    if (signal.aborted) throw signal.reason;
+  }
+
+  private applyHeartbeat(entry: InFlight, held: Set<string>, cancelRequested: Set<string>): void {
+    const { id } = entry.task;
+    if (entry.controller.signal.aborted || entry.released) return;
+    if (!held.has(id)) {
+      this.options.onEvent?.({ type: 'task:lease:lost', taskId: id });
+      entry.controller.abort(new LeaseLostError(id));
+    } else if (cancelRequested.has(id)) {
+      entry.controller.abort(new TaskCancelledError(id));
+    }
+  }
+
+  private async complete(entry: InFlight, result: unknown): Promise<TaskOutcome> {
+    if (entry.released) return 'released';
+    let json: string;
+    try {
+      json = JSON.stringify(result ?? null);
+    } catch (err) {
+      throw new PermanentTaskError(`result is not JSON-serialisable: ${(err as Error).message}`);
+    }
+    return (await this.cycle.complete(entry.task.id, json)) ? 'completed' : 'lost';
+  }
+
+  private async recordFailure(entry: InFlight, err: unknown, log: Logger): Promise<TaskOutcome> {
+    if (entry.released) return 'released';
+    const reason: unknown = entry.controller.signal.aborted ? entry.controller.signal.reason : err;
+    const { queue } = this.options;
+    try {
+      if (reason instanceof LeaseLostError) return 'lost';
+      if (reason instanceof TaskCancelledError || err instanceof TaskCancelledError)
+        return (await queue.markCancelled(entry.task.id, this.owner)) ? 'cancelled' : 'lost';
+      const outcome = await queue.fail(
+        entry.task,
+        this.owner,
+        describe(err),
+        err instanceof PermanentTaskError,
+      );
+      log.info({ err, outcome }, 'task:run:failed');
+      return outcome;
+    } catch (writeErr) {
+      // The row stays running; its lease expires and the reaper re-delivers it.
+      log.error({ err: writeErr }, 'task:outcome:write-failed');
+      return 'lost';
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const entries = [...this.inFlight.values()].filter((e) => !e.released);
+    if (entries.length === 0) return;
+    try {
+      const ids = entries.map((e) => e.task.id);
+      const { held, cancelRequested } = await this.options.queue.heartbeat(
+        this.owner,
+        ids,
+        this.options.leaseMs,
+      );
+      for (const entry of entries) this.applyHeartbeat(entry, held, cancelRequested);
+    } catch (err) {
+      this.options.log.warn({ err }, 'task:heartbeat:failed');
+    }
+  }
+
+  private async reap(): Promise<void> {
+    if (this.stateValue !== 'running') return;
+    try {
+      const reaped = await this.options.queue.reapExpired();
+      for (const r of reaped) {
+        this.options.log.warn({ taskId: r.id, status: r.status }, 'task:lease:expired');
+        this.options.onEvent?.({ type: 'task:lease:expired', taskId: r.id, status: r.status });
+      }
+      if (reaped.length > 0) this.pump();
+    } catch (err) {
+      this.options.log.warn({ err }, 'task:reap:failed');
+    }
+  }
+
+  private async doDrain(timeoutMs: number): Promise<void> {
+    if (this.stateValue === 'created') {
+      this.stateValue = 'stopped';
+      this.options.onEvent?.({ type: 'worker:stopped' });
+      return;
+    }
+    this.stateValue = 'draining';
+    try {
+      for (const cleanup of this.cleanups.splice(0)) await cleanup();
+      await this.cycle.idle();
+      await waitAtMost([...this.tracked], timeoutMs);
+      await this.releaseUnfinished();
+      await this.cycle.idle();
+    } finally {
+      for (const timer of this.timers.splice(0)) clearInterval(timer);
+      this.stateValue = 'stopped';
+      this.options.onEvent?.({ type: 'worker:stopped' });
+    }
+  }
+
+  private async releaseUnfinished(): Promise<void> {
+    const left = [...this.inFlight.values()];
+    if (left.length === 0) return;
+    for (const entry of left) entry.released = true;
+    let released = 0;
+    try {
+      released = await this.options.queue.release(
+        this.owner,
+        left.map((e) => e.task.id),
+      );
+    } catch (err) {
+      this.options.log.error({ err }, 'task:release:failed');
+    }
+    for (const entry of left) entry.controller.abort(new WorkerStoppingError());
+    this.options.log.info({ released }, 'worker:drained');
+    this.options.onEvent?.({ type: 'worker:drained', released });
+  }
+}
+
+function describe(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
+}
+
+async function waitAtMost(promises: Promise<unknown>[], ms: number): Promise<void> {
+  if (promises.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([Promise.allSettled(promises), timeout]);
+  clearTimeout(timer);
+}
