@@ -17,6 +17,8 @@ import { createMcpGateway, reapLedger } from './mcp/index.js';
 import { doctorDeps, startDoctorWatch } from './ops/index.js';
 import { doctorRoutes } from './http/routes/doctor.js';
 import { CloseStack } from './close-stack.js';
+import { createTaskSystem, sampleQueueMetrics } from './tasks/index.js';
+import { tasksRoutes } from './http/routes/tasks.js';
 import { VERSION } from './version.js';
 
 /**
@@ -88,6 +90,16 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       stack.push('doctor-watch', () => watch.stop());
     }
 
+    const role = options.role ?? 'all';
+    const tasks = createTaskSystem({
+      db,
+      log: logger,
+      queue: config.queue,
+      worker: { ...config.worker, enabled: config.worker.enabled && role !== 'api' },
+      ...(config.database.url ? { databaseUrl: config.database.url } : {}),
+    });
+    stack.push('tasks', () => tasks.stop());
+
     const health = new HealthRegistry({ intervalMs: 5000, timeoutMs: 2000 });
     health.add(databaseProbe(db));
     health.addSource(mcp.probeSource);
@@ -95,9 +107,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const routes: RouteModule[] = [
       ...(options.firstRoutes ?? []),
       healthRoutes({ health, version: VERSION, startedAt }),
-      metricsRoutes({ samplers: [] }),
+      metricsRoutes({ samplers: [() => sampleQueueMetrics(db)] }),
       authRoutes({ auth }),
       agentsRoutes({ store: createAgentStore(db) }),
+      tasksRoutes({ queue: tasks.queue, knownTaskType: tasks.knownTaskType }),
       mcpRoutes({ mcp, callsNeedAdmin: config.mcp.callsNeedAdmin }),
       doctorRoutes({ audit: doctor }),
     ];
@@ -115,6 +128,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       routes,
     );
     stack.push('http', () => app.close());
+    await tasks.start();
 
     return {
       config,

@@ -13,15 +13,15 @@ export async function runUp(options: { config?: string; role: Role }): Promise<n
   const { config } = loadConfig(options.config ? { file: options.config } : {});
   const logger = createLogger(config.logLevel);
   const platform = await createPlatform({ config, logger, role: options.role });
-  let url: string;
   try {
-    url = await platform.listen();
+    // A worker-only process serves no HTTP: several of them run beside one API process.
+    if (options.role === 'worker') console.error('SutazAI worker running');
+    else console.error(`SutazAI API ready on ${await platform.listen()}`);
   } catch (err) {
     await platform.close();
     throw err;
   }
   for (const line of platform.notices) console.error(line);
-  console.error(`SutazAI ${options.role === 'worker' ? 'worker' : 'API'} ready on ${url}`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);
