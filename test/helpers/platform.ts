@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createPlatform, type Platform, type PlatformOptions } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+
+export const ADMIN_PASSWORD = 'platform-test-admin-password';
+
+/** The whole platform on in-memory PGlite, auth on, no MCP servers, plus env overrides. */
+export async function startTestPlatform(
+  env: Record<string, string> = {},
+  extra: Partial<PlatformOptions> = {},
+): Promise<Platform> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sutazai-platform-'));
+  const { config } = loadConfig({
+    env: {
+      SUTAZAI_DATA_DIR: dir,
+      SUTAZAI_PORT: '0',
+      SUTAZAI_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      SUTAZAI_MCP_CONFIG: path.join(dir, 'no-mcp.json'),
+      SUTAZAI_AGENTS_DIR: path.join(dir, 'agents'),
+      ...env,
+    },
+    cwd: dir,
+  });
+  return createPlatform({ config, logger: pino({ level: 'silent' }), inMemoryDb: true, ...extra });
+}
+
+/** Logs in as the admin and returns an Authorization header. */
+export async function adminHeaders(baseUrl: string): Promise<Record<string, string>> {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { access_token: string };
+  return { authorization: `Bearer ${body.access_token}` };
+}
