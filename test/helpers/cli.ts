@@ -72,6 +72,16 @@ export function groupAlive(pgid: number): boolean {
   }
 }
 
+/** Polls until no process of the group is alive; false if one still is after `timeoutMs`. */
+export async function groupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (groupAlive(pgid)) {
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
 export function killGroup(pgid: number | undefined): void {
   if (!pgid) return;
   try {
