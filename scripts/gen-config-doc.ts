@@ -26,7 +26,6 @@ function defaultAt(keyPath: string): unknown {
 }
 
 const envByPath = new Map(Object.entries(ENV_KEYS).map(([env, key]) => [key, env]));
-const rows: string[] = [];
 
 function typeOf(s: JsonSchema): string {
   if (s.enum) return s.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
@@ -38,11 +37,11 @@ function typeOf(s: JsonSchema): string {
   return `${t}${range}`;
 }
 
-function walk(schema: JsonSchema, prefix: string): void {
+function walk(schema: JsonSchema, prefix: string, rows: string[]): void {
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
     const keyPath = prefix ? `${prefix}.${key}` : key;
     if (child.type === 'object' && child.properties && Object.keys(child.properties).length) {
-      walk(child, keyPath);
+      walk(child, keyPath, rows);
       continue;
     }
     const secret = (SECRET_PATHS as readonly string[]).includes(keyPath) ? ' (secret: redacted)' : '';
@@ -55,9 +54,10 @@ function walk(schema: JsonSchema, prefix: string): void {
   }
 }
 
-walk(z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema, '');
-
-const doc = `# Configuration reference
+export function renderConfigDoc(): string {
+  const rows: string[] = [];
+  walk(z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema, '', rows);
+  return `# Configuration reference
 
 Generated from \`src/config/schema.ts\` by \`npx tsx scripts/gen-config-doc.ts\`; do not edit by hand.
 
@@ -71,5 +71,11 @@ key path and the reason. Unknown keys are errors (a typo is never silently ignor
 | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 `;
-writeFileSync(path.resolve(import.meta.dirname, '../docs/configuration.md'), doc);
-console.log(`docs/configuration.md: ${rows.length} keys`);
+}
+
+export const CONFIG_DOC = path.resolve(import.meta.dirname, '../docs/configuration.md');
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  writeFileSync(CONFIG_DOC, renderConfigDoc());
+  console.log('wrote docs/configuration.md');
+}

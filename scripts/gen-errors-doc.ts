@@ -6,11 +6,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Errors } from '../src/errors.js';
 
-const rows = Object.values(Errors)
-  .map((e) => `| \`${e.code}\` | ${e.status} | ${e.message.replace(/\|/g, '\\|')} |`)
-  .join('\n');
-
-const doc = `# Error codes
+export function renderErrorsDoc(): string {
+  const rows = Object.values(Errors)
+    .map((e) => `| \`${e.code}\` | ${e.status} | ${e.message.replace(/\|/g, '\\|')} |`)
+    .join('\n');
+  return `# Error codes
 
 Generated from \`src/errors.ts\` by \`npx tsx scripts/gen-errors-doc.ts\`; do not edit by hand.
 
@@ -25,5 +25,11 @@ the full error in the server log; internals never reach the client. Answers 429 
 | --- | --- | --- |
 ${rows}
 `;
-writeFileSync(path.resolve(import.meta.dirname, '../docs/errors.md'), doc);
-console.log(`docs/errors.md: ${Object.keys(Errors).length} codes`);
+}
+
+export const ERRORS_DOC = path.resolve(import.meta.dirname, '../docs/errors.md');
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  writeFileSync(ERRORS_DOC, renderErrorsDoc());
+  console.log('wrote docs/errors.md');
+}
