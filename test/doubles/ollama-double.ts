@@ -346,7 +346,8 @@ export async function startOllamaDouble(options: DoubleOptions = {}): Promise<Ol
       latencyMs = ms;
     },
     reset() {
-      counters = freshCounters();
+      // `open` tracks live requests: a request still draining from an earlier test must stay counted.
+      counters = { ...freshCounters(), open: counters.open };
       scripts.clear();
       requests.length = 0;
     },
