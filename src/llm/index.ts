@@ -9,4 +9,13 @@ export { OllamaBackend } from './ollama-backend.js';
 export { OpenAiBackend } from './openai-backend.js';
 export { LineDecoder, SseDecoder, ndjson, sse } from './decoders.js';
 export { ConversationStore } from './conversations.js';
+export type { Conversation, StoredMessage } from './conversations.js';
+export {
+  prepareChat,
+  persistTurn,
+  inputMessages,
+  type ChatInput,
+  type PreparedChat,
+} from './chat-session.js';
+export { openEventStream, clientSignal, type EventWriter } from './event-stream.js';
 export type * from './types.js';

@@ -1,0 +1,52 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Writing a streamed answer (SSE or NDJSON) on a hijacked reply. The caller pulls the first event
+ * before calling `open`, so failures that happen before any output (unknown model, busy) still
+ * answer with a proper status code and Retry-After through the normal error handler.
+ */
+export interface EventWriter {
+  send(event: string, data: unknown): void;
+  end(): void;
+  /** Aborted when the client goes away; pass it to the model call so its slot is freed. */
+  signal: AbortSignal;
+}
+
+export function clientSignal(request: FastifyRequest): AbortController {
+  const controller = new AbortController();
+  request.raw.on('close', () => {
+    if (!request.raw.complete || request.raw.destroyed) controller.abort();
+  });
+  return controller;
+}
+
+export function openEventStream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  controller: AbortController,
+  format: 'sse' | 'ndjson' = 'sse',
+): EventWriter {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.on('close', () => {
+    if (!raw.writableFinished) controller.abort();
+  });
+  raw.writeHead(200, {
+    'content-type': format === 'sse' ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'x-request-id': request.id,
+  });
+  return {
+    signal: controller.signal,
+    send(event, data) {
+      if (raw.writableEnded) return;
+      if (format === 'sse') raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      else raw.write(`${JSON.stringify({ event, ...(data as object) })}\n`);
+    },
+    end() {
+      if (!raw.writableEnded) raw.end();
+    },
+  };
+}
