@@ -97,7 +97,8 @@ export function openHttp(call: HttpCall): Promise<HttpAnswer> {
         body: readBody(response, info, arm, () => {
           clearTimeout(timer);
           call.signal?.removeEventListener('abort', onAbort);
-          response.destroy();
+          // A fully read response leaves its socket to the keep-alive pool; only a partial one is cut.
+          if (!response.complete) response.destroy();
         }),
       });
     });

@@ -11,6 +11,7 @@
  * user message. Counters record requests and the maximum concurrent requests seen per model.
  *
  * Run standalone: npx tsx test/doubles/ollama-double.ts --port 11434 [--latency 50] [--parallel 4]
+ *   [--max-queue 512] [--models a,b] [--mode echo|tool-then-answer]; GET /_double/counters for counters.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -54,6 +55,11 @@ export interface DoubleOptions {
   maxQueue?: number;
   /** Delay before the first chunk of every turn. */
   latencyMs?: number;
+  /**
+   * Unscripted replies: `echo` (default) echoes the last user message; `tool-then-answer` calls
+   * time.now when the last message is not a tool result and answers "done" when it is.
+   */
+  mode?: 'echo' | 'tool-then-answer';
 }
 
 export interface DoubleCounters {
@@ -137,6 +143,11 @@ export async function startOllamaDouble(options: DoubleOptions = {}): Promise<Ol
     const queue = scripts.get(canonical(body.model)) ?? scripts.get('*');
     const reply = queue?.shift();
     if (reply) return typeof reply === 'function' ? reply(body) : reply;
+    if (options.mode === 'tool-then-answer') {
+      return body.messages.at(-1)?.role === 'tool'
+        ? { content: 'done' }
+        : { tool_calls: [{ name: 'time.now', arguments: {} }] };
+    }
     const lastUser = [...body.messages].reverse().find((m) => m.role === 'user');
     return { content: `echo: ${lastUser?.content ?? ''}` };
   }
@@ -300,6 +311,7 @@ export async function startOllamaDouble(options: DoubleOptions = {}): Promise<Ol
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/api/version')
       return sendJson(res, 200, { version: '0.6.8-double' });
+    if (req.method === 'GET' && path === '/_double/counters') return sendJson(res, 200, counters);
     if (req.method === 'GET' && path === '/api/tags') return sendJson(res, 200, tags());
     if (req.method === 'GET' && path === '/api/ps')
       return sendJson(res, 200, {
@@ -370,6 +382,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     latencyMs: Number(argValue('latency') ?? 0),
     numParallel: Number(argValue('parallel') ?? 4),
     maxQueue: Number(argValue('max-queue') ?? 512),
+    mode: argValue('mode') === 'tool-then-answer' ? 'tool-then-answer' : 'echo',
     ...(argValue('models') ? { models: argValue('models')!.split(',') } : {}),
   });
   console.log(`ollama double listening on ${double.url}`);

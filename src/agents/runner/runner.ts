@@ -21,7 +21,7 @@ import type { ToolDescriptor, ToolProvider } from '../../tools/types.js';
 import { routeTask } from '../routing/index.js';
 import { setAgentStatus } from './agent-status.js';
 import { loadSteps, saveStep, type Step } from './steps.js';
-import { ToolStepRunner } from './tool-step.js';
+import { SchemaValidators, ToolStepRunner } from './tool-step.js';
 
 /**
  * The handler for `agent.run` tasks and tasks that name an agent. The loop:
@@ -63,13 +63,14 @@ interface RunState {
 }
 
 export function createAgentRunner(deps: AgentRunnerDeps): TaskHandler {
+  const validators = new SchemaValidators();
   return async (ctx) => {
     const db = deps.db ?? ctx.db;
     const agent = await resolveAgent(db, ctx.task);
     const log = ctx.log.child({ agent: agent.name, taskId: ctx.task.id, attempt: ctx.task.attempts });
     await setAgentStatus(db, agent.id, 'busy').catch(() => undefined);
     try {
-      const result = await runLoop(deps, db, ctx, agent, log);
+      const result = await runLoop(deps, validators, db, ctx, agent, log);
       await setAgentStatus(db, agent.id, 'idle').catch(() => undefined);
       return result;
     } catch (err) {
@@ -160,6 +161,7 @@ function checkBudgets(budgets: AgentBudgets, state: RunState, startedAt: number)
 
 async function runLoop(
   deps: AgentRunnerDeps,
+  validators: SchemaValidators,
   db: Queryable,
   ctx: TaskContext,
   agent: AgentRow,
@@ -176,7 +178,7 @@ async function runLoop(
     log.info({ steps: steps.length }, 'agent:run:resumed');
   }
   const offered = await offeredTools(deps.tools, agent.tools);
-  const toolRunner = new ToolStepRunner(deps.tools, offered, deps.budgets.toolTimeoutMs);
+  const toolRunner = new ToolStepRunner(deps.tools, offered, deps.budgets.toolTimeoutMs, validators);
   const specs = [...offered.values()].map((t) => ({
     name: t.name,
     description: t.description,

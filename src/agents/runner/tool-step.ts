@@ -7,13 +7,11 @@ import type { ToolDescriptor, ToolProvider, ToolResult } from '../../tools/types
  * timeout. Every failure becomes a tool result the model can read and repair, never a throw.
  */
 export class ToolStepRunner {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false });
-  private readonly validators = new Map<string, ValidateFunction>();
-
   constructor(
     private readonly tools: ToolProvider,
     private readonly offered: Map<string, ToolDescriptor>,
     private readonly timeoutMs: number,
+    private readonly validators: SchemaValidators,
   ) {}
 
   async run(call: ToolCall, signal: AbortSignal): Promise<{ result: ToolResult; error: string | null }> {
@@ -45,15 +43,33 @@ export class ToolStepRunner {
   }
 
   private validate(tool: ToolDescriptor, args: Record<string, unknown>): string | null {
-    let validator = this.validators.get(tool.name);
-    if (!validator) {
-      validator = this.ajv.compile(tool.inputSchema);
-      this.validators.set(tool.name, validator);
-    }
+    const validator = this.validators.get(tool);
     if (validator(args)) return null;
     return (validator.errors ?? [])
       .map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`)
       .join('; ');
+  }
+}
+
+/**
+ * Compiled validators shared by every task a runner works: compiling a schema costs milliseconds,
+ * so it happens once per (tool, schema), with a cap so changing MCP schemas cannot grow it forever.
+ */
+export class SchemaValidators {
+  private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  private readonly cache = new Map<string, ValidateFunction>();
+
+  constructor(private readonly maxEntries = 1000) {}
+
+  get(tool: ToolDescriptor): ValidateFunction {
+    const key = `${tool.name}\u0000${JSON.stringify(tool.inputSchema)}`;
+    let validator = this.cache.get(key);
+    if (!validator) {
+      if (this.cache.size >= this.maxEntries) this.cache.clear();
+      validator = this.ajv.compile(tool.inputSchema);
+      this.cache.set(key, validator);
+    }
+    return validator;
   }
 }
 

@@ -11,17 +11,30 @@ export const timeNowDescriptor: ToolDescriptor = {
   },
 };
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Building an Intl formatter costs far more than using one: keep one per zone (bounded). */
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      dateStyle: 'short',
+      timeStyle: 'long',
+      hourCycle: 'h23',
+    });
+    if (formatters.size >= 512) formatters.clear();
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 export function timeNow(args: { timezone?: string }, now: () => Date = () => new Date()): ToolResult {
   const date = now();
   const timezone = args.timezone ?? 'UTC';
   let local: string;
   try {
-    local = new Intl.DateTimeFormat('en-CA', {
-      timeZone: timezone,
-      dateStyle: 'short',
-      timeStyle: 'long',
-      hourCycle: 'h23',
-    }).format(date);
+    local = formatter(timezone).format(date);
   } catch {
     return { content: `unknown time zone ${timezone}`, isError: true };
   }
