@@ -49,6 +49,7 @@ export async function prepareChat(
   body: ChatInput,
   defaultModel: string,
   owner?: string,
+  scope?: string,
 ): Promise<PreparedChat> {
   const input = inputMessages(body);
   const agent = body.agent_id ? await loadAgent(db, body.agent_id) : undefined;
@@ -56,7 +57,8 @@ export async function prepareChat(
   let history: ChatMessage[] = [];
   let conversationId = body.conversation_id;
   if (conversationId) {
-    const found = await store.history(conversationId);
+    // Owners see their own conversations; admins (owner undefined) see all.
+    const found = await store.history(conversationId, scope);
     if (!found) throw new SutazaiError('SUTAZAI_ERR_LLM_CONVERSATION_NOT_FOUND', { id: conversationId });
     history = found;
   } else {

@@ -73,8 +73,15 @@ export class ConversationStore {
     });
   }
 
-  async get(id: string): Promise<{ conversation: Conversation; messages: StoredMessage[] } | undefined> {
-    const { rows } = await this.db.query('SELECT * FROM conversations WHERE id = $1', [id]);
+  /** `owner` set: only that owner's conversation is found (non-admin callers). */
+  async get(
+    id: string,
+    owner?: string,
+  ): Promise<{ conversation: Conversation; messages: StoredMessage[] } | undefined> {
+    const { rows } = await this.db.query(
+      'SELECT * FROM conversations WHERE id = $1 AND ($2::text IS NULL OR owner = $2)',
+      [id, owner ?? null],
+    );
     if (!rows[0]) return undefined;
     const msgs = await this.db.query<MessageRow>(
       'SELECT id, role, content, tool_calls, usage, created_at FROM messages WHERE conversation_id = $1 ORDER BY id',
@@ -94,8 +101,8 @@ export class ConversationStore {
   }
 
   /** History as chat messages, to continue a conversation. */
-  async history(id: string): Promise<ChatMessage[] | undefined> {
-    const found = await this.get(id);
+  async history(id: string, owner?: string): Promise<ChatMessage[] | undefined> {
+    const found = await this.get(id, owner);
     return found?.messages.map((m) => ({
       role: m.role,
       content: m.content,
@@ -103,10 +110,11 @@ export class ConversationStore {
     }));
   }
 
-  async list(limit: number, offset: number): Promise<Conversation[]> {
+  async list(limit: number, offset: number, owner?: string): Promise<Conversation[]> {
     const { rows } = await this.db.query(
-      'SELECT * FROM conversations ORDER BY updated_at DESC, id DESC LIMIT $1 OFFSET $2',
-      [limit, offset],
+      `SELECT * FROM conversations WHERE ($3::text IS NULL OR owner = $3)
+        ORDER BY updated_at DESC, id DESC LIMIT $1 OFFSET $2`,
+      [limit, offset, owner ?? null],
     );
     return rows.map(toConversation);
   }

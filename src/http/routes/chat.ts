@@ -11,6 +11,12 @@ import {
   type StreamEvent,
 } from '../../llm/index.js';
 import type { RouteModule } from '../app.js';
+import type { Principal } from '../types.js';
+
+/** Non-admin callers only reach their own conversations. */
+export function scopeOf(principal: Principal | undefined): string | undefined {
+  return principal && principal.role !== 'admin' ? principal.id : undefined;
+}
 
 export interface ChatRouteDeps {
   llm: LlmService;
@@ -72,6 +78,7 @@ export function chatRoutes(deps: ChatRouteDeps): RouteModule {
           body,
           deps.llm.defaultModel,
           request.principal?.id,
+          scopeOf(request.principal),
         );
         const controller = clientSignal(request);
         const result = await deps.llm
@@ -103,6 +110,7 @@ export function chatRoutes(deps: ChatRouteDeps): RouteModule {
           request.body,
           deps.llm.defaultModel,
           request.principal?.id,
+          scopeOf(request.principal),
         );
         const controller = clientSignal(request);
         const stream = deps.llm.stream(prepared.request, { signal: controller.signal });

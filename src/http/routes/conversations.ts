@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.js';
 import { SutazaiError } from '../../errors.js';
 import { ConversationStore } from '../../llm/index.js';
 import type { RouteModule } from '../app.js';
+import { scopeOf } from './chat.js';
 
 export interface ConversationsRouteDeps {
   db: Db;
@@ -23,14 +24,16 @@ export function conversationsRoutes(deps: ConversationsRouteDeps): RouteModule {
           tags: ['chat'],
         },
       },
-      async (request) => ({ items: await store.list(request.query.limit, request.query.offset) }),
+      async (request) => ({
+        items: await store.list(request.query.limit, request.query.offset, scopeOf(request.principal)),
+      }),
     );
 
     app.get(
       '/api/v1/conversations/:id',
       { schema: { params: z.strictObject({ id: z.uuid() }), tags: ['chat'] } },
       async (request) => {
-        const found = await store.get(request.params.id);
+        const found = await store.get(request.params.id, scopeOf(request.principal));
         if (!found)
           throw new SutazaiError('SUTAZAI_ERR_LLM_CONVERSATION_NOT_FOUND', { id: request.params.id });
         return found;

@@ -99,6 +99,25 @@ describe('chat routes', () => {
     expect(missing.json().error.code).toBe('SUTAZAI_ERR_LLM_CONVERSATION_NOT_FOUND');
   });
 
+  it("uses an agent's system prompt and model when agent_id is given", async () => {
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO agents (name, model, system_prompt) VALUES ('pirate', 'qwen2.5', 'Talk like a pirate.') RETURNING id`,
+    );
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/chat',
+      payload: { message: 'hello', agent_id: rows[0]!.id },
+    });
+    expect(res.json().model).toBe('qwen2.5');
+    expect(double.requests.at(-1)!.messages[0]).toEqual({ role: 'system', content: 'Talk like a pirate.' });
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/api/v1/chat',
+      payload: { message: 'x', agent_id: '00000000-0000-4000-8000-000000000000' },
+    });
+    expect(missing.json().error.code).toBe('SUTAZAI_ERR_AGENT_NOT_FOUND');
+  });
+
   it('serves a repeated cached request without calling the model, counting hit and miss', async () => {
     const payload = { message: 'cache me', use_cache: true, options: { temperature: 0 } };
     const a = await app.inject({ method: 'POST', url: '/api/v1/chat', payload });

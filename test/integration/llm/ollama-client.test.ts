@@ -220,3 +220,24 @@ describe('circuit breaker per backend', () => {
     }
   });
 });
+
+describe('own timers instead of a header timeout', () => {
+  it('fails with a first-token timeout when the model does not start answering, and an idle timeout when it stalls', async () => {
+    const slow = service(double.url, { firstTokenTimeoutMs: 100, idleTimeoutMs: 100, retries: 0 });
+    try {
+      double.script([{ content: 'late', latencyMs: 1000 }]);
+      const first = (await slow
+        .chat({ model: 'tinyllama', messages: user('x') })
+        .catch((e: unknown) => e)) as LlmError;
+      expect(first).toMatchObject({ kind: 'timeout', phase: 'first-token' });
+      double.script([{ content: 'a b c', chunkDelayMs: 1000 }]);
+      const idle = (await slow
+        .chat({ model: 'tinyllama', messages: user('x') })
+        .catch((e: unknown) => e)) as LlmError;
+      expect(idle).toMatchObject({ kind: 'timeout', phase: 'idle' });
+      expect(slow.slots('tinyllama').inFlight).toBe(0);
+    } finally {
+      await slow.close();
+    }
+  });
+});
