@@ -12,10 +12,15 @@ export interface EventWriter {
   signal: AbortSignal;
 }
 
-export function clientSignal(request: FastifyRequest): AbortController {
+/**
+ * Aborted when the client goes away before the answer is complete. Watches the response, not the
+ * request: an IncomingMessage emits 'close' as soon as its body has been read, which would abort
+ * every call.
+ */
+export function clientSignal(reply: FastifyReply): AbortController {
   const controller = new AbortController();
-  request.raw.on('close', () => {
-    if (!request.raw.complete || request.raw.destroyed) controller.abort();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
   });
   return controller;
 }
@@ -28,9 +33,6 @@ export function openEventStream(
 ): EventWriter {
   reply.hijack();
   const raw = reply.raw;
-  raw.on('close', () => {
-    if (!raw.writableFinished) controller.abort();
-  });
   raw.writeHead(200, {
     'content-type': format === 'sse' ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson',
     'cache-control': 'no-cache',

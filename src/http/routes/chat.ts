@@ -70,7 +70,7 @@ export function chatRoutes(deps: ChatRouteDeps): RouteModule {
     app.post(
       '/api/v1/chat',
       { schema: { body: ChatBody, tags: ['chat'] }, config: { rateLimit: 'expensive' } },
-      async (request) => {
+      async (request, reply) => {
         const body = request.body;
         const prepared = await prepareChat(
           deps.db,
@@ -80,7 +80,7 @@ export function chatRoutes(deps: ChatRouteDeps): RouteModule {
           request.principal?.id,
           scopeOf(request.principal),
         );
-        const controller = clientSignal(request);
+        const controller = clientSignal(reply);
         const result = await deps.llm
           .chat(prepared.request, { signal: controller.signal, useCache: body.use_cache })
           .catch((err: unknown) => {
@@ -112,7 +112,7 @@ export function chatRoutes(deps: ChatRouteDeps): RouteModule {
           request.principal?.id,
           scopeOf(request.principal),
         );
-        const controller = clientSignal(request);
+        const controller = clientSignal(reply);
         const stream = deps.llm.stream(prepared.request, { signal: controller.signal });
         // Pull the first event before writing headers: early failures keep their status code.
         const first = await stream.next().catch((err: unknown) => {
@@ -144,7 +144,7 @@ export function chatRoutes(deps: ChatRouteDeps): RouteModule {
     app.post(
       '/api/v1/chat/batch',
       { schema: { body: BatchBody, tags: ['chat'] }, config: { rateLimit: 'expensive' } },
-      async (request) => {
+      async (request, reply) => {
         const { prompts, system, options, use_cache } = request.body;
         const model = request.body.model ?? deps.llm.defaultModel;
         const requests = prompts.map((p) => ({
@@ -155,7 +155,7 @@ export function chatRoutes(deps: ChatRouteDeps): RouteModule {
           ],
           ...(options ? { options } : {}),
         }));
-        const controller = clientSignal(request);
+        const controller = clientSignal(reply);
         const items = await deps.llm.batch(requests, { signal: controller.signal, useCache: use_cache });
         const results = items.map((item) =>
           item.ok

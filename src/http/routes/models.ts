@@ -9,8 +9,8 @@ export interface ModelsRouteDeps {
 /** GET /api/v1/models (what each backend has and has loaded); POST /api/v1/models/pull (admin). */
 export function modelsRoutes(deps: ModelsRouteDeps): RouteModule {
   return async (app) => {
-    app.get('/api/v1/models', { schema: { tags: ['models'] } }, async (request) => {
-      const controller = clientSignal(request);
+    app.get('/api/v1/models', { schema: { tags: ['models'] } }, async (request, reply) => {
+      const controller = clientSignal(reply);
       const backends = await deps.llm.models(controller.signal);
       return { default_model: deps.llm.defaultModel, backends };
     });
@@ -30,7 +30,7 @@ export function modelsRoutes(deps: ModelsRouteDeps): RouteModule {
       async (request, reply) => {
         const accept = request.headers.accept ?? '';
         const format = request.body.format ?? (accept.includes('application/x-ndjson') ? 'ndjson' : 'sse');
-        const controller = clientSignal(request);
+        const controller = clientSignal(reply);
         const progress = deps.llm.pull(request.body.model, controller.signal);
         const first = await progress.next().catch((err: unknown) => {
           throw toSutazaiError(err);

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src/db/index.js';
 import { buildHttpApp } from '../../../src/http/app.js';
@@ -252,5 +254,47 @@ describe('chat routes', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { event: string; status?: string });
     expect(lines.some((l) => l.status === 'success')).toBe(true);
+  });
+});
+
+describe('chat routes over a real socket', () => {
+  let base: string;
+  beforeAll(async () => {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  });
+
+  it('answers a plain chat over HTTP (the client signal does not fire on a complete request)', async () => {
+    const res = await fetch(`${base}/api/v1/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'over the wire' }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { message: { content: string } }).message.content).toBe(
+      'echo: over the wire',
+    );
+  });
+
+  it('a client that disconnects mid-stream aborts the model call and frees the slot', async () => {
+    double.script([{ content: 'w1 w2 w3 w4 w5 w6 w7 w8 w9 w10', chunkDelayMs: 50 }]);
+    const req = http.request(`${base}/api/v1/chat/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    const gotDelta = new Promise<void>((resolve, reject) => {
+      req.on('response', (res) => {
+        res.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('event: delta')) resolve();
+        });
+      });
+      req.on('error', reject);
+    });
+    req.end(JSON.stringify({ message: 'stream then hang up' }));
+    await gotDelta;
+    expect(llm.slots('tinyllama').inFlight).toBe(1);
+    req.destroy();
+    await expect.poll(() => llm.slots('tinyllama').inFlight).toBe(0);
+    await expect.poll(() => double.counters.clientAborts).toBe(1);
   });
 });
