@@ -6,11 +6,13 @@
  * own process (like Ollama), so PGlite's work on this event loop does not delay its timers.
  *
  *   npx tsx bench/llm-agent-throughput.ts [tasks=100]
+ *   BENCH_DATABASE_URL=postgres://127.0.0.1:5432/test npx tsx bench/llm-agent-throughput.ts [tasks=100]
  */
 import pino from 'pino';
 import { createAgentRunner } from '../src/agents/runner/index.js';
 import { AgentBudgetsSchema, HttpFetchToolSchema, LlmConfigSchema } from '../src/config/schema.js';
 import { migrate, openDb } from '../src/db/index.js';
+import { freshPostgres } from '../test/helpers/db.js';
 import { createLlmService } from '../src/llm/index.js';
 import type { TaskRecord } from '../src/tasks/types.js';
 import { createBuiltinTools } from '../src/tools/builtin/index.js';
@@ -21,8 +23,10 @@ const tasks = Number(process.argv[2] ?? 100);
 const latencyMs = 50;
 const log = pino({ level: 'silent' });
 const double = await spawnDouble();
-const db = await openDb({ dataDir: '', inMemory: true });
-await migrate(db);
+// BENCH_DATABASE_URL: a real PostgreSQL (fresh schema, dropped at the end); otherwise PGlite in memory.
+const pg = process.env.BENCH_DATABASE_URL ? await freshPostgres(process.env.BENCH_DATABASE_URL) : undefined;
+const db = pg?.db ?? (await openDb({ dataDir: '', inMemory: true }));
+if (!pg) await migrate(db);
 const llm = createLlmService({
   config: { llm: LlmConfigSchema.parse({ ollamaHost: double.url, modelParallel: 2 }) },
   logger: log,
@@ -116,6 +120,7 @@ const counters = (await (await fetch(`${double.url}/_double/counters`)).json()) 
 };
 const turns = counters.chatRequests;
 const rate = turns / seconds;
+console.log(`database: ${pg ? 'PostgreSQL' : 'PGlite in memory'}`);
 console.log(`agent tasks: ${tasks}, model turns: ${turns}, wall: ${seconds.toFixed(2)} s`);
 console.log(`throughput: ${rate.toFixed(1)} turns/s, ${(tasks / seconds).toFixed(1)} tasks/s`);
 console.log(
@@ -129,6 +134,7 @@ console.log(
   `max concurrent requests seen by the double for the model: ${counters.maxConcurrent['tinyllama:latest']}`,
 );
 await llm.close();
-await db.close();
+if (pg) await pg.close();
+else await db.close();
 double.child.kill('SIGTERM');
 await once(double.child, 'exit');
