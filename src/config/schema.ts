@@ -75,6 +75,17 @@ export const DatabaseConfigSchema = z.strictObject({
 });
 
 // --- llm (agents & LLM issue) ---------------------------------------------------------------
+/**
+ * OLLAMA_HOST is often written the way Ollama itself reads it: `0.0.0.0:11434`, `host:port` or a
+ * bare host. Add the scheme and default port, and dial a wildcard bind address on loopback.
+ */
+function normalizeOllamaHost(value: unknown): unknown {
+  if (typeof value !== 'string' || value === '' || /^https?:\/\//.test(value)) return value;
+  if (value.startsWith('[')) return `http://${value.includes(']:') ? value : `${value}:11434`}`;
+  const [host = '127.0.0.1', port = '11434'] = value.split(':');
+  return `http://${host === '0.0.0.0' || host === '' ? '127.0.0.1' : host}:${port}`;
+}
+
 export const LlmBackendSchema = z.strictObject({
   url: z.string().url(),
   kind: z.enum(['ollama', 'openai']).default('ollama'),
@@ -107,7 +118,7 @@ export const HttpFetchToolSchema = z.strictObject({
 
 export const LlmConfigSchema = z.strictObject({
   /** The default backend (named `ollama`) unless `backends` names one with the same name. */
-  ollamaHost: z.string().url().default('http://127.0.0.1:11434'),
+  ollamaHost: z.preprocess(normalizeOllamaHost, z.string().url()).default('http://127.0.0.1:11434'),
   defaultModel: z.string().min(1).default('tinyllama'),
   backends: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/), LlmBackendSchema).default({}),
   /** Per-model concurrency, like OLLAMA_NUM_PARALLEL: our backlog waits here, not in Ollama. */

@@ -109,3 +109,16 @@ describe('MemoryLruCache', () => {
     expect(await cache.get('a')).toBeUndefined();
   });
 });
+
+describe('llm config', () => {
+  it('accepts OLLAMA_HOST the way Ollama writes it', async () => {
+    const { LlmConfigSchema } = await import('../../../src/config/schema.js');
+    expect(LlmConfigSchema.parse({ ollamaHost: '0.0.0.0:11434' }).ollamaHost).toBe('http://127.0.0.1:11434');
+    expect(LlmConfigSchema.parse({ ollamaHost: 'ollama' }).ollamaHost).toBe('http://ollama:11434');
+    expect(LlmConfigSchema.parse({ ollamaHost: '[::1]:8080' }).ollamaHost).toBe('http://[::1]:8080');
+    expect(LlmConfigSchema.parse({ ollamaHost: 'https://gpu.lan:443' }).ollamaHost).toBe(
+      'https://gpu.lan:443',
+    );
+    expect(LlmConfigSchema.parse({}).modelParallel).toBe(2);
+  });
+});
