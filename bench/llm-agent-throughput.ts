@@ -73,6 +73,8 @@ async function spawnDouble() {
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  // Never leave the double behind, even when the bench throws.
+  process.on('exit', () => child.kill('SIGKILL'));
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   const url = /http:\/\/[\d.:]+/.exec(line.toString())![0];
   return { url, child };
