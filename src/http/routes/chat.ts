@@ -26,6 +26,16 @@ export interface ChatRouteDeps {
 const MessageSchema = z.strictObject({
   role: z.enum(['system', 'user', 'assistant', 'tool']),
   content: z.string().max(1_000_000),
+  tool_calls: z
+    .array(
+      z.strictObject({
+        id: z.string().max(200),
+        name: z.string().max(200),
+        arguments: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .max(64)
+    .optional(),
   tool_call_id: z.string().optional(),
   tool_name: z.string().optional(),
 });
