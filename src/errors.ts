@@ -49,6 +49,11 @@ export const Errors = {
   ),
   SUTAZAI_ERR_NOT_READY: def('SUTAZAI_ERR_NOT_READY', 503, 'A required dependency is down'),
   SUTAZAI_ERR_SHUTTING_DOWN: def('SUTAZAI_ERR_SHUTTING_DOWN', 503, 'The server is shutting down'),
+  SUTAZAI_ERR_HTTP_PORT_IN_USE: def(
+    'SUTAZAI_ERR_HTTP_PORT_IN_USE',
+    500,
+    'Port {port} on {host} is already in use; stop the other process or set SUTAZAI_PORT',
+  ),
 
   // --- config -------------------------------------------------------------------------------
   SUTAZAI_ERR_CONFIG_INVALID: def(
@@ -81,6 +86,11 @@ export const Errors = {
   SUTAZAI_ERR_AUTH_INVALID_TOKEN: def('SUTAZAI_ERR_AUTH_INVALID_TOKEN', 401, 'Token is invalid or expired'),
   SUTAZAI_ERR_AUTH_FORBIDDEN: def('SUTAZAI_ERR_AUTH_FORBIDDEN', 403, 'This action needs the {role} role'),
   SUTAZAI_ERR_AUTH_KEY_NOT_FOUND: def('SUTAZAI_ERR_AUTH_KEY_NOT_FOUND', 404, 'API key {id} not found'),
+  SUTAZAI_ERR_AUTH_USERNAME_TAKEN: def(
+    'SUTAZAI_ERR_AUTH_USERNAME_TAKEN',
+    409,
+    'A user named {username} already exists',
+  ),
 
   // --- agents -------------------------------------------------------------------------------
   SUTAZAI_ERR_AGENT_NOT_FOUND: def('SUTAZAI_ERR_AGENT_NOT_FOUND', 404, 'Agent {id} not found'),
@@ -90,6 +100,12 @@ export const Errors = {
     'An agent named {name} already exists',
   ),
   SUTAZAI_ERR_AGENT_FILE_INVALID: def('SUTAZAI_ERR_AGENT_FILE_INVALID', 400, 'Agent file {path}: {reason}'),
+  SUTAZAI_ERR_AGENT_FILE_MANAGED: def(
+    'SUTAZAI_ERR_AGENT_FILE_MANAGED',
+    409,
+    'Agent {name} is defined by the file {path}; edit or remove that file instead',
+  ),
+  SUTAZAI_ERR_AGENT_BAD_CURSOR: def('SUTAZAI_ERR_AGENT_BAD_CURSOR', 400, 'Pagination cursor is malformed'),
 
   // --- tasks --------------------------------------------------------------------------------
   SUTAZAI_ERR_TASK_NOT_FOUND: def('SUTAZAI_ERR_TASK_NOT_FOUND', 404, 'Task {id} not found'),
@@ -150,12 +166,67 @@ export const Errors = {
     404,
     'MCP server {name} is not declared',
   ),
+  SUTAZAI_ERR_MCP_SERVER_DISABLED: def(
+    'SUTAZAI_ERR_MCP_SERVER_DISABLED',
+    409,
+    'MCP server {name} is disabled in its configuration',
+  ),
+  SUTAZAI_ERR_MCP_CRASHLOOP: def(
+    'SUTAZAI_ERR_MCP_CRASHLOOP',
+    503,
+    'MCP server {name} is in crash-loop back-off; retry after {retryAfter} s',
+  ),
+  SUTAZAI_ERR_MCP_UNAVAILABLE: def(
+    'SUTAZAI_ERR_MCP_UNAVAILABLE',
+    503,
+    'MCP server {name} is unavailable: {reason}',
+  ),
+  SUTAZAI_ERR_MCP_CALL_TIMEOUT: def(
+    'SUTAZAI_ERR_MCP_CALL_TIMEOUT',
+    504,
+    'MCP call {method} to {name} timed out after {timeoutMs} ms',
+  ),
+  SUTAZAI_ERR_MCP_TOOL_NOT_FOUND: def(
+    'SUTAZAI_ERR_MCP_TOOL_NOT_FOUND',
+    404,
+    'MCP server {name} has no tool {tool} (or it is denied by configuration)',
+  ),
+  SUTAZAI_ERR_MCP_METHOD_NOT_ALLOWED: def(
+    'SUTAZAI_ERR_MCP_METHOD_NOT_ALLOWED',
+    400,
+    'Method {method} is not allowed through the passthrough; allowed: {allowed}',
+  ),
+  SUTAZAI_ERR_MCP_UPSTREAM_ERROR: def(
+    'SUTAZAI_ERR_MCP_UPSTREAM_ERROR',
+    502,
+    'MCP server {name} answered {method} with error {upstreamCode}: {reason}',
+  ),
 
   // --- doctor -------------------------------------------------------------------------------
   SUTAZAI_ERR_DOCTOR_SOURCE_FAILED: def(
     'SUTAZAI_ERR_DOCTOR_SOURCE_FAILED',
     502,
     'Doctor source {source} failed: {reason}',
+  ),
+  SUTAZAI_ERR_DOCTOR_PARTIAL_VIEW: def(
+    'SUTAZAI_ERR_DOCTOR_PARTIAL_VIEW',
+    503,
+    'The doctor saw only part of the deployment ({reasons}); refusing to fix from it',
+  ),
+  SUTAZAI_ERR_DOCTOR_DOCKER_UNAVAILABLE: def(
+    'SUTAZAI_ERR_DOCTOR_DOCKER_UNAVAILABLE',
+    503,
+    'No Docker engine is configured for the doctor',
+  ),
+  SUTAZAI_ERR_DOCTOR_BACKUP_NOT_FOUND: def(
+    'SUTAZAI_ERR_DOCTOR_BACKUP_NOT_FOUND',
+    404,
+    'Doctor backup {backup} not found',
+  ),
+  SUTAZAI_ERR_DOCTOR_COMPOSE_INVALID: def(
+    'SUTAZAI_ERR_DOCTOR_COMPOSE_INVALID',
+    400,
+    'Compose file {location}: {reason}',
   ),
 } as const satisfies Record<string, ErrorDef>;
 

@@ -145,16 +145,155 @@ export type LlmBackendConfig = z.infer<typeof LlmBackendSchema>;
 export type AgentBudgets = z.infer<typeof AgentBudgetsSchema>;
 export type HttpFetchToolConfig = z.infer<typeof HttpFetchToolSchema>;
 
+// --- agents (agent registry issue) ---------------------------------------------------------
+export const AgentsConfigSchema = z.strictObject({
+  /** Sync `agentsDir` into the registry at start. */
+  syncOnStart: bool.default(true),
+  /** An agent whose last heartbeat is older than this is marked offline. */
+  staleAfterMs: positiveMs.default(120_000),
+  /** How often the stale-heartbeat sweep runs. */
+  staleSweepIntervalMs: positiveMs.default(30_000),
+});
+
 // --- mcp (MCP gateway issue) ----------------------------------------------------------------
 export const McpConfigSchema = z.strictObject({
   /** Path of the `.mcp.json` file; relative to the working directory. */
   configPath: z.string().default('.mcp.json'),
+  /** Cap on MCP child processes across all servers; starting one more answers 503. */
+  maxProcesses: z.coerce.number().int().positive().max(1000).default(32),
+  /** Default per-call timeout; progress notifications from the server extend it. */
+  callTimeoutMs: positiveMs.default(60_000),
+  /** Ceiling for one call however much progress it reports. */
+  callMaxTotalMs: positiveMs.default(10 * 60_000),
+  /** How long a started server may take to spawn and finish the MCP handshake. */
+  startTimeoutMs: positiveMs.default(30_000),
+  /** Ping interval; a server is healthy only if it answered a ping within this interval. */
+  probeIntervalMs: positiveMs.default(15_000),
+  /** Default idle time after which an instance with no calls is stopped (0 = never). */
+  idleTimeoutMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10 * 60_000),
+  /** SIGTERM to the process group, then SIGKILL after this grace. */
+  killGraceMs: positiveMs.default(3000),
+  /** CrashLoopBackOff: first delay, doubling up to the cap, reset after `backoffResetMs` up. */
+  backoffBaseMs: positiveMs.default(10_000),
+  backoffMaxMs: positiveMs.default(300_000),
+  backoffResetMs: positiveMs.default(10 * 60_000),
+  /** Default in-flight calls per instance before calls queue. */
+  maxInFlightPerInstance: z.coerce.number().int().positive().max(10_000).default(16),
+  /** Calls waiting for a free slot per server before 503. */
+  maxQueuedPerServer: z.coerce.number().int().min(0).max(100_000).default(256),
+  /** Lines of stderr kept per server. */
+  stderrLines: z.coerce.number().int().positive().max(10_000).default(200),
+  /** Concurrent /mcp client sessions, and their idle expiry. */
+  maxSessions: z.coerce.number().int().positive().max(10_000).default(256),
+  sessionIdleMs: positiveMs.default(30 * 60_000),
+  /** Debounce for `.mcp.json` change events; 0 disables hot reload. */
+  reloadDebounceMs: z.coerce.number().int().min(0).default(250),
+  /** Whether POST .../tools/{tool}/call and execute tools/call need the admin role. */
+  callsNeedAdmin: bool.default(false),
 });
 
+export type McpConfig = z.infer<typeof McpConfigSchema>;
+
 // --- doctor (doctor issue) ------------------------------------------------------------------
-export const DoctorConfigSchema = z.strictObject({
-  enabled: bool.default(false),
+const doctorLimit = z.strictObject({
+  /** Compose byte syntax: `512M`, `1G`. */
+  memory: z.string().regex(/^\d+(\.\d+)?[bkmgt]?b?$/i, 'use compose byte syntax, e.g. 512M'),
+  cpus: z.coerce.number().positive().max(1024),
 });
+const severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
+
+export const DoctorConfigSchema = z.strictObject({
+  /** Runs `doctor watch` inside `sutazai up`. */
+  enabled: bool.default(false),
+  /** Docker endpoint; defaults to DOCKER_HOST or unix:///var/run/docker.sock. */
+  dockerHost: z.string().optional(),
+  dockerTimeoutMs: positiveMs.default(10_000),
+  composeFiles: z.array(z.string()).default([]),
+  projectName: z.string().optional(),
+  registryFile: z.string().optional(),
+  failOn: severity.default('high'),
+  /** Limits the fix applies when no usage history exists, by service kind. */
+  defaultLimits: z
+    .strictObject({
+      database: doctorLimit.default({ memory: '1G', cpus: 1 }),
+      cache: doctorLimit.default({ memory: '256M', cpus: 0.5 }),
+      agent: doctorLimit.default({ memory: '1G', cpus: 1 }),
+      monitoring: doctorLimit.default({ memory: '512M', cpus: 0.5 }),
+      default: doctorLimit.default({ memory: '512M', cpus: 0.5 }),
+    })
+    .default({
+      database: { memory: '1G', cpus: 1 },
+      cache: { memory: '256M', cpus: 0.5 },
+      agent: { memory: '1G', cpus: 1 },
+      monitoring: { memory: '512M', cpus: 0.5 },
+      default: { memory: '512M', cpus: 0.5 },
+    }),
+  /** Observed peak × headroom becomes the memory limit when history exists. */
+  limitHeadroom: z.coerce.number().min(1).max(10).default(1.5),
+  processBudgets: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        match: z.string().min(1),
+        max: z.coerce.number().int().min(0),
+      }),
+    )
+    .default([{ name: 'MCP servers', match: 'mcp-server|modelcontextprotocol|mcp_server', max: 10 }]),
+  memoryPressureRatio: z.coerce.number().gt(0).max(1).default(0.9),
+  restartLoop: z
+    .strictObject({
+      minExits: z.coerce.number().int().positive().default(3),
+      windowSeconds: z.coerce.number().int().positive().default(600),
+      shortRunSeconds: z.coerce.number().int().positive().default(60),
+    })
+    .default({ minExits: 3, windowSeconds: 600, shortRunSeconds: 60 }),
+  /** Every suppression needs a reason; suppressed findings stay visible as suppressed. */
+  suppressions: z
+    .array(
+      z.strictObject({
+        rule: z.string().min(1),
+        service: z.string().optional(),
+        project: z.string().optional(),
+        reason: z.string().trim().min(1, 'a suppression needs a reason'),
+      }),
+    )
+    .default([]),
+  webhooks: z
+    .array(
+      z.strictObject({
+        url: z.string().url(),
+        /** `slack`: {"text"}; `json`: the finding event as JSON. */
+        format: z.enum(['slack', 'json']).default('json'),
+        minSeverity: severity.default('high'),
+      }),
+    )
+    .default([]),
+  watch: z
+    .strictObject({
+      intervalMs: positiveMs.default(60_000),
+      /** The same finding is not re-posted within this window while it persists. */
+      dedupeMs: positiveMs.default(3_600_000),
+      restartUnhealthy: bool.default(false),
+    })
+    .default({ intervalMs: 60_000, dedupeMs: 3_600_000, restartUnhealthy: false }),
+  restartBudget: z
+    .strictObject({
+      max: z.coerce.number().int().min(0).default(3),
+      windowSeconds: z.coerce.number().int().positive().default(3600),
+      backoffMinMs: positiveMs.default(10_000),
+      backoffMaxMs: positiveMs.default(300_000),
+    })
+    .default({ max: 3, windowSeconds: 3600, backoffMinMs: 10_000, backoffMaxMs: 300_000 }),
+  /** After `fix --apply`: how long to watch touched containers before keeping the change. */
+  verify: z
+    .strictObject({ windowMs: positiveMs.default(30_000), pollMs: positiveMs.default(2000) })
+    .default({ windowMs: 30_000, pollMs: 2000 }),
+});
+export type DoctorConfig = z.infer<typeof DoctorConfigSchema>;
 
 export const ConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default('.sutazai'),
@@ -168,6 +307,7 @@ export const ConfigSchema = z.strictObject({
   database: DatabaseConfigSchema.default(DatabaseConfigSchema.parse({})),
   queue: QueueConfigSchema.default(QueueConfigSchema.parse({})),
   worker: WorkerConfigSchema.default(WorkerConfigSchema.parse({})),
+  agents: AgentsConfigSchema.default(AgentsConfigSchema.parse({})),
   llm: LlmConfigSchema.default(LlmConfigSchema.parse({})),
   mcp: McpConfigSchema.default(McpConfigSchema.parse({})),
   doctor: DoctorConfigSchema.default(DoctorConfigSchema.parse({})),

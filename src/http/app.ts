@@ -16,7 +16,10 @@ import type { RateLimiter, RateRule } from './rate-limit.js';
 import type { Access, App, Principal, RateLimitRule } from './types.js';
 
 export interface Authenticator {
-  /** The caller named by the Authorization / X-API-Key headers; undefined when none or invalid. */
+  /**
+   * The caller named by the Authorization / X-API-Key headers; undefined when none. May throw
+   * SUTAZAI_ERR_AUTH_INVALID_TOKEN for a presented credential that does not verify.
+   */
   authenticate(request: FastifyRequest): Promise<Principal | undefined>;
 }
 
@@ -52,7 +55,6 @@ export async function buildHttpApp(options: HttpOptions, routes: readonly RouteM
     requestTimeout: options.requestTimeoutMs,
     connectionTimeout: options.requestTimeoutMs,
     return503OnClosing: true,
-    disableRequestLogging: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -85,7 +87,7 @@ export async function buildHttpApp(options: HttpOptions, routes: readonly RouteM
     if (request.routeOptions.url === undefined) return; // unknown route: the 404 handler answers
     const access = accessOf(request);
     request.principal = options.authEnabled
-      ? await options.authenticator.authenticate(request)
+      ? await authenticate(options.authenticator, request, access)
       : ANONYMOUS_ADMIN;
     if (access !== 'public') {
       if (!request.principal)
@@ -127,6 +129,24 @@ export async function buildHttpApp(options: HttpOptions, routes: readonly RouteM
 
   for (const register of routes) await register(app);
   return app;
+}
+
+/**
+ * The authenticator throws SUTAZAI_ERR_AUTH_INVALID_TOKEN for a credential that is presented but
+ * invalid or expired (so clients know to refresh); a public route ignores it and runs anonymously.
+ */
+async function authenticate(
+  authenticator: Authenticator,
+  request: FastifyRequest,
+  access: Access,
+): Promise<Principal | undefined> {
+  try {
+    return await authenticator.authenticate(request);
+  } catch (err) {
+    if (access === 'public' && err instanceof SutazaiError && err.code === 'SUTAZAI_ERR_AUTH_INVALID_TOKEN')
+      return undefined;
+    throw err;
+  }
 }
 
 async function enforceRateLimit(

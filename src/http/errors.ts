@@ -11,11 +11,10 @@ function validationIssues(err: FastifyError): FieldIssue[] {
   if (!hasZodFastifySchemaValidationErrors(err)) return [{ path: '', message: err.message }];
   const where = err.validationContext ?? 'body';
   return err.validation.map((v) => {
-    const params = v.params as { issue?: { path?: PropertyKey[]; keys?: string[] } };
-    const issuePath = params.issue?.path?.map(String) ?? [];
-    const keys = params.issue?.keys;
+    const segments = v.instancePath.split('/').filter(Boolean);
+    const keys = (v.params as { keys?: string[] }).keys;
     const suffix = keys?.length ? ` (${keys.join(', ')})` : '';
-    return { path: [where, ...issuePath].join('.'), message: `${v.message}${suffix}` };
+    return { path: [where, ...segments].join('.'), message: `${v.message}${suffix}` };
   });
 }
 

@@ -44,6 +44,33 @@ export const queueLag = new Gauge({
   registers: [registry],
 });
 
+// --- agents --------------------------------------------------------------------------------
+export const agentsMarkedOffline = new Counter({
+  name: 'sutazai_agents_marked_offline_total',
+  help: 'Agents this process marked offline because their heartbeat went stale',
+  registers: [registry],
+});
+
+export const agentFilesSkipped = new Gauge({
+  name: 'sutazai_agent_files_skipped',
+  help: 'Agent files the last sync in this process skipped as invalid (see the logs for paths)',
+  registers: [registry],
+});
+
+// --- auth ----------------------------------------------------------------------------------
+export const authLogins = new Counter({
+  name: 'sutazai_auth_logins_total',
+  help: 'Password logins by outcome (success, failure)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+export const rateLimitBackendErrors = new Counter({
+  name: 'sutazai_rate_limit_backend_errors_total',
+  help: 'Rate-limit hits that Redis could not answer and the in-memory fallback decided',
+  registers: [registry],
+});
+
 // --- llm -----------------------------------------------------------------------------------
 export const llmRequests = new Counter({
   name: 'sutazai_llm_requests_total',
@@ -103,5 +130,101 @@ export const agentSteps = new Counter({
 });
 
 // --- mcp -----------------------------------------------------------------------------------
+export const mcpProcesses = new Gauge({
+  name: 'sutazai_mcp_processes',
+  help: 'MCP child processes (instances) by server and state',
+  labelNames: ['server', 'state'] as const,
+  registers: [registry],
+});
+
+export const mcpProcessCap = new Gauge({
+  name: 'sutazai_mcp_process_cap',
+  help: 'Configured cap on MCP child processes across all servers (mcp.maxProcesses)',
+  registers: [registry],
+});
+
+export const mcpServerState = new Gauge({
+  name: 'sutazai_mcp_server_state',
+  help: '1 for the state each declared MCP server is in (stopped, starting, ready, crashloop, disabled)',
+  labelNames: ['server', 'state'] as const,
+  registers: [registry],
+});
+
+export const mcpRestarts = new Counter({
+  name: 'sutazai_mcp_restarts_total',
+  help: 'MCP instance restarts by server and reason (crash, memory, timeout, manual)',
+  labelNames: ['server', 'reason'] as const,
+  registers: [registry],
+});
+
+export const mcpCrashLoops = new Counter({
+  name: 'sutazai_mcp_crashloops_total',
+  help: 'Times an MCP server entered crash-loop back-off',
+  labelNames: ['server'] as const,
+  registers: [registry],
+});
+
+export const mcpCallDuration = new Histogram({
+  name: 'sutazai_mcp_call_duration_seconds',
+  help: 'MCP upstream call latency by server, method, tool and outcome (ok, tool_error, error, timeout)',
+  labelNames: ['server', 'method', 'tool', 'outcome'] as const,
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  registers: [registry],
+});
+
+export const mcpInFlight = new Gauge({
+  name: 'sutazai_mcp_calls_in_flight',
+  help: 'MCP calls being served by an instance, by server',
+  labelNames: ['server'] as const,
+  registers: [registry],
+});
+
+export const mcpQueued = new Gauge({
+  name: 'sutazai_mcp_calls_queued',
+  help: 'MCP calls waiting for a free instance slot, by server',
+  labelNames: ['server'] as const,
+  registers: [registry],
+});
+
+export const mcpErrors = new Counter({
+  name: 'sutazai_mcp_errors_total',
+  help: 'MCP gateway errors by server and kind',
+  labelNames: ['server', 'kind'] as const,
+  registers: [registry],
+});
+
+export const mcpSessions = new Gauge({
+  name: 'sutazai_mcp_client_sessions',
+  help: 'Open /mcp client sessions',
+  registers: [registry],
+});
 
 // --- doctor --------------------------------------------------------------------------------
+export const doctorAuditDuration = new Histogram({
+  name: 'sutazai_doctor_audit_duration_seconds',
+  help: 'Doctor audit time (all sources and rules), by whether the view was partial',
+  labelNames: ['partial'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
+export const doctorFindings = new Gauge({
+  name: 'sutazai_doctor_findings',
+  help: 'Unsuppressed findings of the last doctor audit, by rule and severity',
+  labelNames: ['rule', 'severity'] as const,
+  registers: [registry],
+});
+
+export const doctorSourceFailures = new Counter({
+  name: 'sutazai_doctor_source_failures_total',
+  help: 'Doctor sources that could not be read, by source',
+  labelNames: ['source'] as const,
+  registers: [registry],
+});
+
+export const doctorFixOutcomes = new Counter({
+  name: 'sutazai_doctor_fix_outcomes_total',
+  help: 'Applied doctor fixes by outcome (applied, rolled-back)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});

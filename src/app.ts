@@ -1,0 +1,163 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { agentsRoutes, createAgentStore, startStaleAgentSweep, syncAgentFiles } from './agents/index.js';
+import { startAuth } from './auth/index.js';
+import { assertSafeBind, type Config } from './config/index.js';
+import { migrate, openDb, type Db } from './db/index.js';
+import { SutazaiError } from './errors.js';
+import { databaseProbe, HealthRegistry } from './health/index.js';
+import { buildHttpApp, type RouteModule } from './http/app.js';
+import { createRateLimiter } from './http/redis-rate-limit.js';
+import { authRoutes } from './http/routes/auth.js';
+import { healthRoutes } from './http/routes/health.js';
+import { mcpRoutes } from './http/routes/mcp.js';
+import { metricsRoutes } from './http/routes/metrics.js';
+import type { App } from './http/types.js';
+import { createMcpGateway, reapLedger } from './mcp/index.js';
+import { CloseStack } from './close-stack.js';
+import { VERSION } from './version.js';
+
+/**
+ * The composition root: builds every part from config, passes dependencies explicitly, and owns
+ * the order of start and shutdown. Parts close in reverse order of construction (the HTTP server
+ * first, the database last).
+ */
+export type Role = 'all' | 'api' | 'worker';
+
+export interface PlatformOptions {
+  config: Config;
+  logger: Logger;
+  role?: Role;
+  /** For tests: embedded PostgreSQL in memory instead of the data dir. */
+  inMemoryDb?: boolean;
+  /** Route modules registered before all others (tests use this to record the route table). */
+  firstRoutes?: RouteModule[];
+}
+
+export interface Platform {
+  readonly config: Config;
+  readonly db: Db;
+  readonly app: App;
+  /** Lines to show the person running the CLI once (e.g. a generated first-run admin password). */
+  readonly notices: readonly string[];
+  /** Listens on config.http host/port (port 0 picks a free one); returns the base URL. */
+  listen(): Promise<string>;
+  /** Drains and closes everything, in order; idempotent. */
+  close(): Promise<void>;
+}
+
+export async function createPlatform(options: PlatformOptions): Promise<Platform> {
+  const { config, logger } = options;
+  assertSafeBind(config);
+  const startedAt = Date.now();
+  const stack = new CloseStack(logger);
+  let shuttingDown = false;
+  try {
+    const db = await openDatabase(options);
+    stack.push('database', () => db.close());
+    const migrated = await migrate(db);
+    if (migrated.applied.length) logger.info({ applied: migrated.applied }, 'db:migrate:applied');
+
+    await startAgents(config, db, logger, stack);
+    const {
+      service: auth,
+      authenticator,
+      adminNotice,
+    } = await startAuth({ db, logger, config: config.auth });
+    const rateLimiter = await createRateLimiter({
+      ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+      logger,
+    });
+    stack.push('rate-limiter', () => rateLimiter.close());
+
+    await reapLedger(path.resolve(config.dataDir));
+    const mcp = createMcpGateway({
+      configPath: path.resolve(config.mcp.configPath),
+      dataDir: path.resolve(config.dataDir),
+      logger,
+      config: config.mcp,
+    });
+    stack.push('mcp', () => mcp.close());
+    await mcp.start();
+
+    const health = new HealthRegistry({ intervalMs: 5000, timeoutMs: 2000 });
+    health.add(databaseProbe(db));
+    health.addSource(mcp.probeSource);
+
+    const routes: RouteModule[] = [
+      ...(options.firstRoutes ?? []),
+      healthRoutes({ health, version: VERSION, startedAt }),
+      metricsRoutes({ samplers: [] }),
+      authRoutes({ auth }),
+      agentsRoutes({ store: createAgentStore(db) }),
+      mcpRoutes({ mcp, callsNeedAdmin: config.mcp.callsNeedAdmin }),
+    ];
+    const app = await buildHttpApp(
+      {
+        logger,
+        bodyLimitBytes: config.http.bodyLimitBytes,
+        requestTimeoutMs: config.http.requestTimeoutMs,
+        authEnabled: config.auth.enabled,
+        authenticator,
+        rateLimiter,
+        rateRules: config.rateLimit,
+        isShuttingDown: () => shuttingDown,
+      },
+      routes,
+    );
+    stack.push('http', () => app.close());
+
+    return {
+      config,
+      notices: adminNotice ? [adminNotice] : [],
+      db,
+      app,
+      async listen() {
+        try {
+          return await app.listen({ host: config.http.host, port: config.http.port });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+          throw new SutazaiError('SUTAZAI_ERR_HTTP_PORT_IN_USE', {
+            host: config.http.host,
+            port: config.http.port,
+          });
+        }
+      },
+      close() {
+        shuttingDown = true;
+        return stack.close();
+      },
+    };
+  } catch (err) {
+    await stack.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+function openDatabase(options: PlatformOptions): Promise<Db> {
+  const { config } = options;
+  return openDb({
+    ...(config.database.url ? { url: config.database.url } : {}),
+    dataDir: path.resolve(config.dataDir),
+    poolMax: config.database.poolMax,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    inMemory: options.inMemoryDb ?? false,
+  });
+}
+
+async function startAgents(config: Config, db: Db, logger: Logger, stack: CloseStack): Promise<void> {
+  if (config.agents.syncOnStart) {
+    const sync = await syncAgentFiles({ db, dir: path.resolve(config.agentsDir), logger });
+    logger.info(
+      { synced: sync.synced, skipped: sync.skipped.length, removed: sync.removed.length },
+      'agents:sync:done',
+    );
+  }
+  const sweep = startStaleAgentSweep({
+    db,
+    logger,
+    staleAfterMs: config.agents.staleAfterMs,
+    intervalMs: config.agents.staleSweepIntervalMs,
+  });
+  stack.push('agent-sweep', () => sweep.stop());
+}

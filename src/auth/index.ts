@@ -1,0 +1,94 @@
+import type { Db } from '../db/index.js';
+import type { Authenticator } from '../http/app.js';
+import { createAuthenticator } from './authenticator.js';
+import { createDbSecretProvider } from './secret.js';
+import { AuthService } from './service.js';
+import type { Logger } from 'pino';
+import type { AuthConfigSchema } from '../config/schema.js';
+import type { z } from 'zod';
+import { ensureAdmin } from './ensure-admin.js';
+import { pruneRefreshTokens } from './refresh-tokens.js';
+import type { Clock } from './types.js';
+
+export { createAuthenticator, invalidTokenError, type AuthenticatorOptions } from './authenticator.js';
+export {
+  ensureAdmin,
+  generatePassword,
+  type EnsureAdminOptions,
+  type EnsureAdminResult,
+} from './ensure-admin.js';
+export { hashPassword, verifyPassword, needsRehash, DEFAULT_SCRYPT, type ScryptParams } from './password.js';
+export { signAccessToken, verifyAccessToken, type AccessClaims, type VerifyFailure } from './token.js';
+export { createDbSecretProvider, staticSecretProvider } from './secret.js';
+export { pruneRefreshTokens } from './refresh-tokens.js';
+export { API_KEY_PREFIX, hashApiKey } from './api-keys.js';
+export { AuthService, type AuthServiceOptions } from './service.js';
+export type { ApiKeyInfo, Clock, Role, SecretProvider, TokenPair, User } from './types.js';
+
+export interface CreateAuthOptions {
+  db: Db;
+  logger?: Logger;
+  clock?: Clock;
+  accessTokenTtlSeconds?: number;
+  refreshTokenTtlSeconds?: number;
+}
+
+/** Builds the service and the authenticator over one database-backed signing key. */
+export function createAuth(options: CreateAuthOptions): {
+  service: AuthService;
+  authenticator: Authenticator;
+} {
+  const secretProvider = createDbSecretProvider(options.db);
+  return {
+    service: new AuthService({ ...options, secretProvider }),
+    authenticator: createAuthenticator({
+      db: options.db,
+      secretProvider,
+      ...(options.clock ? { clock: options.clock } : {}),
+    }),
+  };
+}
+
+export interface StartAuthOptions {
+  db: Db;
+  logger: Logger;
+  config: z.infer<typeof AuthConfigSchema>;
+  clock?: Clock;
+}
+
+export interface StartedAuth {
+  service: AuthService;
+  authenticator: Authenticator;
+  /** Set only on the start that created the admin with a generated password: print it once. */
+  adminNotice?: string;
+}
+
+/**
+ * What the composition root calls after migrations: ensures the first admin (when auth is on),
+ * drops long-expired refresh tokens, and builds the service and authenticator.
+ */
+export async function startAuth(options: StartAuthOptions): Promise<StartedAuth> {
+  const { db, logger, config } = options;
+  const auth = createAuth({
+    db,
+    logger,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  await pruneRefreshTokens(db, new Date(options.clock?.() ?? Date.now()));
+  if (!config.enabled) return auth;
+  const admin = await ensureAdmin({
+    db,
+    logger,
+    username: config.adminUsername,
+    ...(config.adminPassword ? { password: config.adminPassword } : {}),
+  });
+  if (!admin.generatedPassword) return auth;
+  return {
+    ...auth,
+    adminNotice:
+      `First start: created admin user "${admin.username}" with password ${admin.generatedPassword}\n` +
+      'It is shown only this once. Log in and keep it safe (or set SUTAZAI_ADMIN_PASSWORD before the first start).',
+  };
+}

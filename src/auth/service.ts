@@ -1,0 +1,160 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/index.js';
+import { SutazaiError } from '../errors.js';
+import { authLogins } from '../metrics/index.js';
+import type { Principal } from '../http/types.js';
+import { apiKeyOwner, insertApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
+import { hashPassword, verifyPassword } from './password.js';
+import {
+  consumeRefreshToken,
+  issueRefreshToken,
+  revokeAllRefreshTokens,
+  revokeRefreshToken,
+} from './refresh-tokens.js';
+import { signAccessToken } from './token.js';
+import type { ApiKeyInfo, Clock, Role, SecretProvider, TokenPair, User } from './types.js';
+import { findUserById, findUserByUsername, insertUser, listUsers } from './users.js';
+
+export interface AuthServiceOptions {
+  db: Db;
+  secretProvider: SecretProvider;
+  clock?: Clock;
+  accessTokenTtlSeconds?: number;
+  refreshTokenTtlSeconds?: number;
+  logger?: Logger;
+}
+
+const invalidCredentials = () => new SutazaiError('SUTAZAI_ERR_AUTH_INVALID_CREDENTIALS');
+const invalidToken = () => new SutazaiError('SUTAZAI_ERR_AUTH_INVALID_TOKEN');
+
+/**
+ * Login, refresh rotation, logout, users and API keys. Permission rules for keys live here so
+ * every caller (HTTP, CLI) applies the same ones: a user manages only their own keys and may only
+ * create `user` keys; an admin sees and revokes all keys and may create admin keys.
+ */
+export class AuthService {
+  private readonly db: Db;
+  private readonly secrets: SecretProvider;
+  private readonly now: Clock;
+  private readonly accessTtl: number;
+  private readonly refreshTtl: number;
+  private readonly log: Logger | undefined;
+  /** Unknown usernames are checked against this so a miss costs as much as a wrong password. */
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(options: AuthServiceOptions) {
+    this.db = options.db;
+    this.secrets = options.secretProvider;
+    this.now = options.clock ?? Date.now;
+    this.accessTtl = options.accessTokenTtlSeconds ?? 900;
+    this.refreshTtl = options.refreshTokenTtlSeconds ?? 7 * 24 * 3600;
+    this.log = options.logger;
+  }
+
+  /** Same error, and comparable time, for an unknown user, a disabled one and a wrong password. */
+  async login(username: string, password: string): Promise<TokenPair> {
+    const user = await findUserByUsername(this.db, username);
+    const hash = user?.passwordHash ?? (await (this.dummyHash ??= hashPassword('not-a-real-password')));
+    const matches = await verifyPassword(password, hash);
+    if (!user || !matches || user.disabled) {
+      authLogins.inc({ outcome: 'failure' });
+      this.log?.info({ event: 'auth:login:failed' }, 'login failed');
+      throw invalidCredentials();
+    }
+    authLogins.inc({ outcome: 'success' });
+    return this.issue(user);
+  }
+
+  /** Rotates a refresh token; a reused (already revoked) token revokes all of the user's tokens. */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const now = new Date(this.now());
+    const result = await this.db.transaction((tx) => consumeRefreshToken(tx, refreshToken, now));
+    if (!result.ok) {
+      if (result.reason === 'reused' && result.userId) {
+        const revoked = await revokeAllRefreshTokens(this.db, result.userId, now);
+        this.log?.warn(
+          { event: 'auth:refresh:reused', userId: result.userId, revoked },
+          'refresh token reuse',
+        );
+      }
+      throw invalidToken();
+    }
+    const user = await findUserById(this.db, result.userId);
+    if (!user || user.disabled) throw invalidToken();
+    return this.issue(user);
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    await revokeRefreshToken(this.db, refreshToken, new Date(this.now()));
+  }
+
+  /** Logs a user out everywhere: their refresh tokens stop working (access tokens run out by TTL). */
+  async logoutAll(userId: string): Promise<number> {
+    return revokeAllRefreshTokens(this.db, userId, new Date(this.now()));
+  }
+
+  private async issue(user: Pick<User, 'id' | 'username' | 'role'>): Promise<TokenPair> {
+    const key = await this.secrets.signingKey();
+    const nowMs = this.now();
+    const { token } = signAccessToken(user, key, { nowMs, ttlSeconds: this.accessTtl });
+    const refreshToken = await issueRefreshToken(this.db, user.id, new Date(nowMs), this.refreshTtl);
+    return {
+      accessToken: token,
+      expiresIn: this.accessTtl,
+      refreshToken,
+      refreshExpiresIn: this.refreshTtl,
+      user: { id: user.id, username: user.username, role: user.role },
+    };
+  }
+
+  async createUser(input: { username: string; password: string; role: Role }): Promise<User> {
+    const user = await insertUser(this.db, input);
+    if (!user) throw new SutazaiError('SUTAZAI_ERR_AUTH_USERNAME_TAKEN', { username: input.username });
+    this.log?.info({ event: 'auth:user:created', userId: user.id, role: user.role }, 'user created');
+    return user;
+  }
+
+  listUsers(): Promise<User[]> {
+    return listUsers(this.db);
+  }
+
+  /** The user a principal acts for: itself, or the owner of the API key; null for anonymous. */
+  async ownerOf(principal: Principal): Promise<string | null> {
+    if (principal.kind === 'user') return principal.id;
+    if (principal.kind === 'api_key') return (await apiKeyOwner(this.db, principal.id)) ?? null;
+    return null;
+  }
+
+  async createApiKey(
+    principal: Principal,
+    input: { name: string; role?: Role; expiresInDays?: number },
+  ): Promise<{ key: string; info: ApiKeyInfo }> {
+    const role = input.role ?? 'user';
+    if (role === 'admin' && principal.role !== 'admin') {
+      throw new SutazaiError('SUTAZAI_ERR_AUTH_FORBIDDEN', { role: 'admin' });
+    }
+    const now = new Date(this.now());
+    const expiresAt = input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null;
+    const userId = await this.ownerOf(principal);
+    const created = await insertApiKey(this.db, { name: input.name, role, userId, expiresAt, now });
+    this.log?.info({ event: 'auth:key:created', keyId: created.info.id, role }, 'API key created');
+    return created;
+  }
+
+  async listApiKeys(principal: Principal): Promise<ApiKeyInfo[]> {
+    if (principal.role === 'admin') return listApiKeys(this.db);
+    const owner = await this.ownerOf(principal);
+    return owner ? listApiKeys(this.db, owner) : [];
+  }
+
+  async revokeApiKey(principal: Principal, id: string): Promise<void> {
+    const owner = principal.role === 'admin' ? undefined : await this.ownerOf(principal);
+    const visible = owner !== null && UUID.test(id);
+    if (!visible || !(await revokeApiKey(this.db, id, owner, new Date(this.now())))) {
+      throw new SutazaiError('SUTAZAI_ERR_AUTH_KEY_NOT_FOUND', { id });
+    }
+    this.log?.info({ event: 'auth:key:revoked', keyId: id }, 'API key revoked');
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,240 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import {
+  HttpDockerClient,
+  RULES,
+  applyFix,
+  auditOptions,
+  exitCodeFor,
+  explainRule,
+  listBackups,
+  partialReasons,
+  planFix,
+  renderFixPlan,
+  renderTable,
+  rollbackBackup,
+  runAudit,
+  startDoctorWatch,
+  toSarif,
+  useColor,
+  type AuditDeps,
+  type AuditRequest,
+  type Severity,
+} from '../ops/index.js';
+
+/**
+ * `sutazai doctor` — thin: parse flags, call src/ops, print, set process.exitCode
+ * (0 clean, 1 a finding at or above --fail-on, 2 could not run or saw only part).
+ */
+const collect = (value: string, prev: string[] = []) => [...prev, ...value.split(',').filter(Boolean)];
+
+function out(text: string): void {
+  process.stdout.write(text);
+}
+
+function fail(message: string): void {
+  process.stderr.write(`sutazai doctor: ${message}\n`);
+  process.exitCode = 2;
+}
+
+/** Anything thrown means the doctor could not run: exit 2 with the reason. */
+function guard<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      fail(err instanceof Error ? err.message : String(err));
+    }
+  };
+}
+
+interface CommonFlags {
+  file?: string[];
+  projectName?: string;
+  profile?: string[];
+  envFile?: string;
+  registry?: string;
+  nameFilter?: string;
+  only?: string[];
+  skip?: string[];
+  without?: string[];
+  config?: string;
+}
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .option('-f, --file <file>', 'compose file (repeat to merge in order)', collect)
+    .option('-p, --project-name <name>', 'compose project name')
+    .option('--profile <name>', 'active compose profile (repeatable)', collect)
+    .option('--env-file <file>', 'variables for interpolation (default: .env beside the first compose file)')
+    .option('--registry <file>', 'port registry file (see docs/doctor.md)')
+    .option('--name-filter <regexp>', 'only containers whose name matches')
+    .option('--only <rules>', 'only these rule ids (comma-separated)', collect)
+    .option('--skip <rules>', 'skip these rule ids (comma-separated)', collect)
+    .option(
+      '--without <sources>',
+      'leave out sources: docker,compose,registry,listeners,processes,platform',
+      collect,
+    )
+    .option('-c, --config <file>', 'sutazai.yaml to read');
+}
+
+function setup(flags: CommonFlags): { config: Config; deps: AuditDeps; req: AuditRequest } {
+  const { config } = loadConfig(flags.config ? { file: flags.config } : {});
+  const d = config.doctor;
+  const apiKey = process.env.SUTAZAI_API_KEY;
+  const deps: AuditDeps = {
+    config: d,
+    dataDir: config.dataDir,
+    docker: new HttpDockerClient({
+      ...(d.dockerHost ? { host: d.dockerHost } : {}),
+      timeoutMs: d.dockerTimeoutMs,
+    }),
+    platform: { baseUrl: `http://${config.http.host}:${config.http.port}`, ...(apiKey ? { apiKey } : {}) },
+  };
+  const req: AuditRequest = {
+    ...(flags.file ? { files: flags.file } : {}),
+    ...(flags.projectName ? { projectName: flags.projectName } : {}),
+    ...(flags.profile ? { profiles: flags.profile } : {}),
+    ...(flags.envFile ? { envFile: flags.envFile } : {}),
+    ...(flags.registry ? { registryFile: flags.registry } : {}),
+    ...(flags.nameFilter ? { nameFilter: flags.nameFilter } : {}),
+    ...(flags.only ? { only: flags.only } : {}),
+    ...(flags.skip ? { skip: flags.skip } : {}),
+    ...(flags.without ? { without: flags.without } : {}),
+  };
+  return { config, deps, req };
+}
+
+async function auditAction(
+  flags: CommonFlags & { format: string; failOn?: Severity; explain?: string },
+): Promise<void> {
+  if (flags.explain) {
+    const text = explainRule(flags.explain);
+    if (text) out(text);
+    else fail(`unknown rule ${flags.explain}; rules: ${RULES.map((r) => r.id).join(', ')}`);
+    return;
+  }
+  const { config, deps, req } = setup(flags);
+  const { report } = await runAudit(auditOptions(deps, req));
+  if (flags.format === 'json') out(`${JSON.stringify(report, null, 2)}\n`);
+  else if (flags.format === 'sarif') out(`${JSON.stringify(toSarif(report), null, 2)}\n`);
+  else out(renderTable(report, { color: useColor(process.env, process.stdout.isTTY === true) }));
+  for (const reason of partialReasons(report)) process.stderr.write(`partial view: ${reason}\n`);
+  process.exitCode = exitCodeFor(report, flags.failOn ?? config.doctor.failOn);
+}
+
+async function fixAction(
+  flags: CommonFlags & { apply?: boolean; format: string; verifyMs?: string },
+): Promise<void> {
+  const { config, deps, req } = setup(flags);
+  const { report, snapshot, state } = await runAudit({ ...auditOptions(deps, req), stats: 'all' });
+  if (report.partial) {
+    for (const reason of partialReasons(report)) process.stderr.write(`partial view: ${reason}\n`);
+    return fail('refusing to plan fixes from a partial view');
+  }
+  const plan = planFix(report, snapshot, state, config.doctor);
+  if (!flags.apply) {
+    out(flags.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderFixPlan(plan));
+    process.exitCode = 0;
+    return;
+  }
+  const verify = flags.verifyMs
+    ? { ...config.doctor.verify, windowMs: Number(flags.verifyMs) }
+    : config.doctor.verify;
+  const result = await applyFix(plan, snapshot, { docker: deps.docker!, dataDir: config.dataDir, verify });
+  out(
+    flags.format === 'json'
+      ? `${JSON.stringify(result, null, 2)}\n`
+      : `${result.summary}\nbackup: ${result.backupDir}\n`,
+  );
+  process.exitCode = result.outcome === 'applied' ? 0 : 1;
+}
+
+export function doctorCommand(): Command {
+  const doctor = withCommon(new Command('doctor'))
+    .description('audit a Docker/Compose deployment against what it declares')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json', 'sarif']).default('table'),
+    )
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 at or above this severity').choices([
+        'critical',
+        'high',
+        'medium',
+        'low',
+        'info',
+      ]),
+    )
+    .option('--explain <rule>', 'describe a rule and exit')
+    .action(guard((flags) => auditAction(flags)));
+
+  doctor.addCommand(
+    withCommon(new Command('fix'))
+      .description(
+        'plan fixes for the findings; --apply backs up, applies, verifies and rolls back on failure',
+      )
+      .option('--apply', 'act on the plan')
+      .option('--verify-ms <ms>', 'verification window')
+      .addOption(new Option('--format <format>').choices(['table', 'json']).default('table'))
+      .action(guard((flags) => fixAction(flags))),
+  );
+
+  doctor.addCommand(
+    new Command('rollback')
+      .description('restore a backup (default: the newest)')
+      .argument('[backup]', 'backup id (directory name) or path')
+      .option('-c, --config <file>', 'sutazai.yaml to read')
+      .action(
+        guard(async (backup: string | undefined, flags: { config?: string }) => {
+          const { config, deps } = setup(flags);
+          const result = await rollbackBackup({
+            docker: deps.docker!,
+            dataDir: config.dataDir,
+            ...(backup ? { backup } : {}),
+          });
+          out(`${result.summary}\n`);
+          process.exitCode = result.ok ? 0 : 1;
+        }),
+      ),
+  );
+
+  doctor.addCommand(
+    new Command('backups')
+      .description('list fix backups')
+      .option('-c, --config <file>', 'sutazai.yaml to read')
+      .action(
+        guard(async (flags: { config?: string }) => {
+          const { config } = loadConfig(flags.config ? { file: flags.config } : {});
+          for (const b of await listBackups(config.dataDir))
+            out(`${b.id}  ${b.outcome ?? '?'}  ${b.actions} action(s)  ${b.dir}\n`);
+        }),
+      ),
+  );
+
+  doctor.addCommand(
+    withCommon(new Command('watch'))
+      .description('follow Docker events, re-audit on an interval, post alerts to webhooks')
+      .option('--interval-ms <ms>', 're-evaluation interval')
+      .action(
+        guard(async (flags: CommonFlags & { intervalMs?: string }) => {
+          const { config, deps, req } = setup(flags);
+          const watch = startDoctorWatch({
+            deps,
+            request: req,
+            config: config.doctor,
+            ...(flags.intervalMs ? { intervalMs: Number(flags.intervalMs) } : {}),
+            onEvent: (e) => out(`${JSON.stringify(e)}\n`),
+          });
+          await new Promise<void>((resolve) => {
+            const stop = () => resolve();
+            process.once('SIGINT', stop);
+            process.once('SIGTERM', stop);
+          });
+          await watch.stop();
+        }),
+      ),
+  );
+  return doctor;
+}

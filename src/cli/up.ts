@@ -1,0 +1,46 @@
+import { createPlatform, type Role } from '../app.js';
+import { loadConfig } from '../config/index.js';
+import { createLogger } from '../log.js';
+
+const FORCE_EXIT_MS = 10_000;
+
+/**
+ * Runs the platform until SIGINT/SIGTERM. The first signal drains (stop accepting, let in-flight
+ * tasks finish or release their leases, close the database); a second signal, or the drain
+ * outliving FORCE_EXIT_MS, exits at once.
+ */
+export async function runUp(options: { config?: string; role: Role }): Promise<number> {
+  const { config } = loadConfig(options.config ? { file: options.config } : {});
+  const logger = createLogger(config.logLevel);
+  const platform = await createPlatform({ config, logger, role: options.role });
+  let url: string;
+  try {
+    url = await platform.listen();
+  } catch (err) {
+    await platform.close();
+    throw err;
+  }
+  for (const line of platform.notices) console.error(line);
+  console.error(`SutazAI ${options.role === 'worker' ? 'worker' : 'API'} ready on ${url}`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  logger.info({ signal }, 'platform:shutdown:start');
+  const force = () => {
+    logger.error('platform:shutdown:forced');
+    process.exit(1);
+  };
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  const timer = setTimeout(force, FORCE_EXIT_MS);
+  timer.unref();
+  try {
+    await platform.close();
+    logger.info('platform:shutdown:done');
+    return 0;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,3 @@
+export type { HealthState, Probe, ProbeResult, ProbeSource } from './types.js';
+export { HealthRegistry, type HealthOptions, type HealthReport } from './registry.js';
+export { databaseProbe } from './probes.js';

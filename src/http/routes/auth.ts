@@ -1,0 +1,235 @@
+import { z } from 'zod';
+import type { ApiKeyInfo, AuthService, TokenPair, User } from '../../auth/index.js';
+import type { RouteModule } from '../app.js';
+import type { App, Principal } from '../types.js';
+
+export interface AuthRouteDeps {
+  auth: AuthService;
+}
+
+const RoleSchema = z.enum(['admin', 'user']);
+const TokenPairSchema = z.object({
+  access_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+  refresh_token: z.string(),
+  refresh_expires_in: z.number().int(),
+  user: z.object({ id: z.string(), username: z.string(), role: RoleSchema }),
+});
+const UserSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: RoleSchema,
+  disabled: z.boolean(),
+  created_at: z.string(),
+});
+const ApiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  role: RoleSchema,
+  user_id: z.string().nullable(),
+  created_at: z.string(),
+  expires_at: z.string().nullable(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+});
+
+const tokenBody = (t: TokenPair) => ({
+  access_token: t.accessToken,
+  token_type: 'Bearer' as const,
+  expires_in: t.expiresIn,
+  refresh_token: t.refreshToken,
+  refresh_expires_in: t.refreshExpiresIn,
+  user: t.user,
+});
+const userBody = (u: User) => ({
+  id: u.id,
+  username: u.username,
+  role: u.role,
+  disabled: u.disabled,
+  created_at: u.createdAt,
+});
+const keyBody = (k: ApiKeyInfo) => ({
+  id: k.id,
+  name: k.name,
+  prefix: k.prefix,
+  role: k.role,
+  user_id: k.userId,
+  created_at: k.createdAt,
+  expires_at: k.expiresAt,
+  last_used_at: k.lastUsedAt,
+  revoked_at: k.revokedAt,
+});
+
+/** The route hook has already refused requests without a principal on non-public routes. */
+const principalOf = (request: { principal?: Principal }): Principal => request.principal!;
+
+/** Login, refresh, logout, me, users and API keys under /api/v1. */
+export function authRoutes(deps: AuthRouteDeps): RouteModule {
+  const { auth } = deps;
+  return (app) => {
+    app.post(
+      '/api/v1/auth/login',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Exchange username and password for an access and a refresh token',
+          body: z.strictObject({
+            username: z.string().min(1).max(200),
+            password: z.string().min(1).max(1024),
+          }),
+          response: { 200: TokenPairSchema },
+        },
+        config: { access: 'public', rateLimit: 'login' },
+      },
+      async (request) => tokenBody(await auth.login(request.body.username, request.body.password)),
+    );
+
+    app.post(
+      '/api/v1/auth/refresh',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Rotate a refresh token: the old one is revoked, a new pair is issued',
+          body: z.strictObject({ refresh_token: z.string().min(1).max(512) }),
+          response: { 200: TokenPairSchema },
+        },
+        config: { access: 'public', rateLimit: 'login' },
+      },
+      async (request) => tokenBody(await auth.refresh(request.body.refresh_token)),
+    );
+
+    app.post(
+      '/api/v1/auth/logout',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Revoke a refresh token (idempotent; does not say whether it existed)',
+          body: z.strictObject({ refresh_token: z.string().min(1).max(512) }),
+        },
+        config: { access: 'public' },
+      },
+      async (request, reply) => {
+        await auth.logout(request.body.refresh_token);
+        return reply.status(204).send();
+      },
+    );
+
+    app.get(
+      '/api/v1/auth/me',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Who the presented credential belongs to',
+          response: {
+            200: z.object({
+              kind: z.enum(['user', 'api_key', 'anonymous']),
+              id: z.string(),
+              name: z.string(),
+              role: RoleSchema,
+            }),
+          },
+        },
+        config: { access: 'user' },
+      },
+      async (request) => {
+        const { kind, id, name, role } = principalOf(request);
+        return { kind, id, name, role };
+      },
+    );
+
+    registerUserRoutes(app, auth);
+    registerKeyRoutes(app, auth);
+  };
+}
+
+function registerUserRoutes(app: App, auth: AuthService): void {
+  app.post(
+    '/api/v1/users',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a user',
+        body: z.strictObject({
+          username: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'letters, digits and . _ @ - (1-64)'),
+          password: z.string().min(12, 'must be at least 12 characters').max(1024),
+          role: RoleSchema.default('user'),
+        }),
+        response: { 201: UserSchema },
+      },
+      config: { access: 'admin' },
+    },
+    async (request, reply) => reply.status(201).send(userBody(await auth.createUser(request.body))),
+  );
+
+  app.get(
+    '/api/v1/users',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'List users',
+        response: { 200: z.object({ users: z.array(UserSchema) }) },
+      },
+      config: { access: 'admin' },
+    },
+    async () => ({ users: (await auth.listUsers()).map(userBody) }),
+  );
+}
+
+function registerKeyRoutes(app: App, auth: AuthService): void {
+  app.post(
+    '/api/v1/auth/api-keys',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an API key; the key itself is in this response only',
+        body: z.strictObject({
+          name: z.string().min(1).max(100),
+          role: RoleSchema.optional(),
+          expires_in_days: z.number().int().positive().max(3650).optional(),
+        }),
+        response: { 201: ApiKeySchema.extend({ key: z.string() }) },
+      },
+      config: { access: 'user' },
+    },
+    async (request, reply) => {
+      const { name, role, expires_in_days } = request.body;
+      const created = await auth.createApiKey(principalOf(request), {
+        name,
+        ...(role ? { role } : {}),
+        ...(expires_in_days ? { expiresInDays: expires_in_days } : {}),
+      });
+      return reply.status(201).send({ ...keyBody(created.info), key: created.key });
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/api-keys',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'List API keys (admins: all; users: their own); never the secret',
+        response: { 200: z.object({ keys: z.array(ApiKeySchema) }) },
+      },
+      config: { access: 'user' },
+    },
+    async (request) => ({ keys: (await auth.listApiKeys(principalOf(request))).map(keyBody) }),
+  );
+
+  app.delete(
+    '/api/v1/auth/api-keys/:id',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke an API key',
+        params: z.strictObject({ id: z.string().min(1).max(64) }),
+      },
+      config: { access: 'user' },
+    },
+    async (request, reply) => {
+      await auth.revokeApiKey(principalOf(request), request.params.id);
+      return reply.status(204).send();
+    },
+  );
+}

@@ -1,0 +1,112 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { RouteModule } from '../app.js';
+import type { Access } from '../types.js';
+import { mcpErrorToSutazai, type McpGatewayHandle } from '../../mcp/index.js';
+
+export interface McpRouteDeps {
+  mcp: McpGatewayHandle;
+  /** When true, tool calls (REST call and execute tools/call) need the admin role. */
+  callsNeedAdmin?: boolean;
+}
+
+const ServerParams = z.strictObject({ name: z.string().min(1).max(64) });
+const ToolParams = z.strictObject({ name: z.string().min(1).max(64), tool: z.string().min(1).max(256) });
+const CallBody = z.strictObject({
+  arguments: z.record(z.string(), z.unknown()).default({}),
+  timeoutMs: z.number().int().positive().max(3_600_000).optional(),
+});
+const ExecuteBody = z.strictObject({
+  server: z.string().min(1).max(64),
+  method: z.string().min(1).max(64),
+  params: z.record(z.string(), z.unknown()).optional(),
+  /** Milliseconds; the seed's field name. */
+  timeout: z.number().int().positive().max(3_600_000).optional(),
+});
+
+async function mapped<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw mcpErrorToSutazai(err);
+  }
+}
+
+/**
+ * REST over the gateway (`/api/v1/mcp/*`) and the MCP endpoints (`/mcp`, `/mcp/{server}`).
+ * Reads are `user`; restart is `admin`; tool calls are `user` unless `callsNeedAdmin`.
+ */
+export function mcpRoutes(deps: McpRouteDeps): RouteModule {
+  const { mcp } = deps;
+  const gw = mcp.gateway;
+  const callAccess: Access = deps.callsNeedAdmin ? 'admin' : 'user';
+  return async (app) => {
+    app.get('/api/v1/mcp/servers', async () => ({ servers: mcp.servers() }));
+    app.get('/api/v1/mcp/status', async () => mcp.status());
+    app.get('/api/v1/mcp/health', async (_req, reply) => {
+      const servers = gw
+        .serverNames()
+        .filter((n) => gw.runtime(n).spec.enabled)
+        .map((n) => ({ name: n, ...gw.health(n) }));
+      const healthy = servers.every((s) => s.healthy);
+      return reply.status(200).send({ healthy, servers });
+    });
+    app.get('/api/v1/mcp/servers/:name', { schema: { params: ServerParams } }, async (req) =>
+      mapped(async () => mcp.servers().find((s) => s.name === gw.runtime(req.params.name).spec.name)),
+    );
+    app.get('/api/v1/mcp/servers/:name/tools', { schema: { params: ServerParams } }, async (req) =>
+      mapped(async () => ({ tools: await gw.listTools(req.params.name) })),
+    );
+    app.post(
+      '/api/v1/mcp/servers/:name/tools/:tool/call',
+      {
+        schema: { params: ToolParams, body: CallBody },
+        config: { access: callAccess, rateLimit: 'expensive' },
+      },
+      async (req) =>
+        mapped(() =>
+          gw.callTool(req.params.name, req.params.tool, req.body.arguments, {
+            ...(req.body.timeoutMs ? { timeoutMs: req.body.timeoutMs } : {}),
+          }),
+        ),
+    );
+    app.post(
+      '/api/v1/mcp/execute',
+      { schema: { body: ExecuteBody }, config: { access: callAccess, rateLimit: 'expensive' } },
+      async (req) =>
+        mapped(async () => ({
+          result: await gw.execute(req.body.server, req.body.method, req.body.params, {
+            ...(req.body.timeout ? { timeoutMs: req.body.timeout } : {}),
+          }),
+        })),
+    );
+    app.post(
+      '/api/v1/mcp/servers/:name/restart',
+      { schema: { params: ServerParams }, config: { access: 'admin' } },
+      async (req, reply) => {
+        await mapped(() => gw.restart(req.params.name));
+        return reply.status(202).send({ restarted: req.params.name });
+      },
+    );
+    const handler =
+      (scope: (p: unknown) => string | null) => async (req: FastifyRequest, reply: FastifyReply) => {
+        const s = scope(req.params);
+        if (s !== null) await mapped(async () => gw.runtime(s));
+        reply.hijack();
+        await mcp.sessions.handle(s, req.raw, reply.raw, req.body);
+      };
+    const methods = ['GET', 'POST', 'DELETE'] as const;
+    app.route({
+      method: [...methods],
+      url: '/mcp',
+      config: { access: 'user' },
+      handler: handler(() => null),
+    });
+    app.route({
+      method: [...methods],
+      url: '/mcp/:server',
+      config: { access: 'user' },
+      handler: handler((p) => (p as { server: string }).server),
+    });
+  };
+}

@@ -1,0 +1,134 @@
+import { ProtocolError, Server, type ServerContext } from '@modelcontextprotocol/server';
+import type { McpGateway } from '../gateway.js';
+import { toJsonRpcError } from '../errors.js';
+import type { NameTable } from './names.js';
+import { decodeCursor, encodeCursor } from './names.js';
+
+const PAGE_SIZE = 100;
+type Kind = 'tools' | 'resources' | 'prompts';
+
+/**
+ * The MCP server one /mcp client session talks to. `scope` null aggregates every enabled server
+ * under `server__name`; a server name serves that server alone under its own names. Lists are in
+ * a deterministic order (server name, then upstream order) and paginated with composite cursors.
+ */
+export function buildSessionServer(
+  gateway: McpGateway,
+  names: NameTable,
+  scope: string | null,
+  sessionKey: string,
+): Server {
+  const server = new Server(
+    { name: scope ? `sutazai-mcp/${scope}` : 'sutazai-mcp', version: '0.1.0' },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { listChanged: true },
+        prompts: { listChanged: true },
+      },
+    },
+  );
+  const servers = () =>
+    scope
+      ? [gateway.runtime(scope).spec.name]
+      : gateway.serverNames().filter((n) => gateway.runtime(n).spec.enabled);
+  const expose = (s: string, item: string) => (scope ? item : names.expose(s, item));
+  const resolve = (exposed: string) => (scope ? { server: scope, item: exposed } : names.resolve(exposed));
+  const uriOwner = new Map<string, string>();
+
+  async function page<T>(kind: Kind, cursor: string | undefined, map: (s: string, item: T) => T) {
+    const start = decodeCursor(cursor);
+    if (cursor && !start) throw new ProtocolError(-32602, 'invalid cursor');
+    const out: T[] = [];
+    const all = servers();
+    let idx = start ? all.indexOf(start.s) : 0;
+    let offset = start?.i ?? 0;
+    for (; idx >= 0 && idx < all.length; idx++, offset = 0) {
+      const s = all[idx]!;
+      const items = (await gateway.list(s, `${kind}/list` as 'tools/list', { sessionKey }).catch((err) => {
+        if (scope) throw toJsonRpcError(err);
+        return [];
+      })) as T[];
+      for (let i = offset; i < items.length; i++) {
+        if (out.length === PAGE_SIZE) return { items: out, nextCursor: encodeCursor({ s, i }) };
+        out.push(map(s, items[i]!));
+      }
+    }
+    return { items: out };
+  }
+
+  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toJsonRpcError(err);
+    }
+  };
+  const forwardProgress = (ctx: ServerContext) => {
+    const token = ctx.mcpReq._meta?.progressToken;
+    if (token === undefined) return undefined;
+    return (p: { progress: number; total?: number; message?: string }) =>
+      void ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } });
+  };
+
+  server.setRequestHandler('tools/list', async (req) => {
+    const { items, nextCursor } = await page<{ name: string }>('tools', req.params?.cursor, (s, t) => ({
+      ...t,
+      name: expose(s, t.name),
+    }));
+    return { tools: items as never, ...(nextCursor ? { nextCursor } : {}) };
+  });
+  server.setRequestHandler('tools/call', (req, ctx) =>
+    call(async () => {
+      const { server: s, item } = resolve(req.params.name);
+      const onprogress = forwardProgress(ctx);
+      return (await gateway.callTool(s, item, req.params.arguments ?? {}, {
+        signal: ctx.mcpReq.signal,
+        sessionKey,
+        ...(onprogress ? { onprogress } : {}),
+      })) as never;
+    }),
+  );
+  server.setRequestHandler('prompts/list', async (req) => {
+    const { items, nextCursor } = await page<{ name: string }>('prompts', req.params?.cursor, (s, p) => ({
+      ...p,
+      name: expose(s, p.name),
+    }));
+    return { prompts: items as never, ...(nextCursor ? { nextCursor } : {}) };
+  });
+  server.setRequestHandler('prompts/get', (req, ctx) =>
+    call(async () => {
+      const { server: s, item } = resolve(req.params.name);
+      return (await gateway.request(
+        s,
+        'prompts/get',
+        { ...req.params, name: item },
+        { signal: ctx.mcpReq.signal, sessionKey },
+      )) as never;
+    }),
+  );
+  server.setRequestHandler('resources/list', async (req) => {
+    const { items, nextCursor } = await page<{ uri: string; name: string }>(
+      'resources',
+      req.params?.cursor,
+      (s, r) => {
+        if (!uriOwner.has(r.uri)) uriOwner.set(r.uri, s);
+        return { ...r, name: expose(s, r.name) };
+      },
+    );
+    return { resources: items as never, ...(nextCursor ? { nextCursor } : {}) };
+  });
+  server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: [] }));
+  server.setRequestHandler('resources/read', (req, ctx) =>
+    call(async () => {
+      const owner = scope ?? uriOwner.get(req.params.uri);
+      if (!owner)
+        throw new ProtocolError(-32002, `resource ${req.params.uri} not found; list resources first`);
+      return (await gateway.request(owner, 'resources/read', req.params, {
+        signal: ctx.mcpReq.signal,
+        sessionKey,
+      })) as never;
+    }),
+  );
+  return server;
+}

@@ -1,0 +1,94 @@
+import { SdkError, SdkErrorCode, ProtocolError } from '@modelcontextprotocol/client';
+import { SutazaiError } from '../errors.js';
+
+/**
+ * Local errors of the gateway (typed kind + data). The REST routes map them to catalogue codes
+ * with `toSutazaiError`; the /mcp endpoint maps them to JSON-RPC errors with `toJsonRpcError`.
+ */
+export type McpErrorKind =
+  | 'not_found'
+  | 'disabled'
+  | 'crashloop'
+  | 'unavailable'
+  | 'timeout'
+  | 'tool_not_found'
+  | 'method_not_allowed'
+  | 'upstream'
+  | 'overloaded'
+  | 'shutting_down';
+
+export class McpGatewayError extends Error {
+  constructor(
+    readonly kind: McpErrorKind,
+    message: string,
+    readonly data: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'McpGatewayError';
+  }
+}
+
+export function toSutazaiError(err: unknown): unknown {
+  if (!(err instanceof McpGatewayError)) return err;
+  const d = err.data;
+  const retry = (s: unknown) => ({ headers: { 'retry-after': String(s ?? 1) } });
+  switch (err.kind) {
+    case 'not_found':
+      return new SutazaiError('SUTAZAI_ERR_MCP_SERVER_NOT_FOUND', d);
+    case 'disabled':
+      return new SutazaiError('SUTAZAI_ERR_MCP_SERVER_DISABLED', d);
+    case 'crashloop':
+      return new SutazaiError('SUTAZAI_ERR_MCP_CRASHLOOP', d, { ...retry(d.retryAfter), details: d });
+    case 'unavailable':
+      return new SutazaiError('SUTAZAI_ERR_MCP_UNAVAILABLE', d, retry(d.retryAfter));
+    case 'timeout':
+      return new SutazaiError('SUTAZAI_ERR_MCP_CALL_TIMEOUT', d);
+    case 'tool_not_found':
+      return new SutazaiError('SUTAZAI_ERR_MCP_TOOL_NOT_FOUND', d);
+    case 'method_not_allowed':
+      return new SutazaiError('SUTAZAI_ERR_MCP_METHOD_NOT_ALLOWED', d);
+    case 'upstream':
+      return new SutazaiError('SUTAZAI_ERR_MCP_UPSTREAM_ERROR', d, { details: { data: d.upstreamData } });
+    case 'overloaded':
+      return new SutazaiError('SUTAZAI_ERR_OVERLOADED', d, retry(d.retryAfter));
+    case 'shutting_down':
+      return new SutazaiError('SUTAZAI_ERR_SHUTTING_DOWN', {}, retry(5));
+  }
+}
+
+/** Classifies an error the SDK client raised for a call into a gateway error. */
+export function fromUpstream(err: unknown, server: string, method: string, timeoutMs: number): unknown {
+  if (err instanceof McpGatewayError) return err;
+  if (err instanceof SdkError) {
+    if (err.code === SdkErrorCode.RequestTimeout)
+      return new McpGatewayError('timeout', err.message, { name: server, method, timeoutMs }, { cause: err });
+    return new McpGatewayError(
+      'unavailable',
+      err.message,
+      { name: server, reason: err.message },
+      { cause: err },
+    );
+  }
+  if (err instanceof ProtocolError)
+    return new McpGatewayError(
+      'upstream',
+      err.message,
+      { name: server, method, upstreamCode: err.code, reason: err.message, upstreamData: err.data },
+      { cause: err },
+    );
+  return err;
+}
+
+/** JSON-RPC error codes for the /mcp endpoint (server-defined range for gateway conditions). */
+export function toJsonRpcError(err: unknown): ProtocolError | unknown {
+  if (err instanceof ProtocolError) return err;
+  if (!(err instanceof McpGatewayError)) return err;
+  if (err.kind === 'upstream')
+    return new ProtocolError(Number(err.data.upstreamCode), String(err.data.reason), err.data.upstreamData);
+  const code =
+    err.kind === 'not_found' || err.kind === 'tool_not_found' || err.kind === 'method_not_allowed'
+      ? -32602
+      : -32603;
+  return new ProtocolError(code, err.message, { kind: err.kind, ...err.data });
+}

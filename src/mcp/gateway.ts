@@ -1,0 +1,314 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { CallToolResult, ProgressCallback, Tool } from '@modelcontextprotocol/client';
+import type { Logger } from 'pino';
+import type { McpConfig } from '../config/schema.js';
+import { mcpCallDuration, mcpErrors, mcpInFlight } from '../metrics/index.js';
+import { loadServers, toolAllowed, type ConfigProblem } from './config/load.js';
+import { watchConfig, type ConfigWatcher } from './config/watch.js';
+import { McpGatewayError, fromUpstream } from './errors.js';
+import { Ledger, reapLedger } from './process/ledger.js';
+import { startWatchdog, type Watchdog } from './process/watchdog.js';
+import { serverStatus, type ServerStatus } from './status.js';
+import type { ServerRuntime } from './supervisor/server-runtime.js';
+import { Supervisor } from './supervisor/supervisor.js';
+
+export interface GatewayOptions {
+  /** `.mcp.json`; resolved against the working directory. */
+  configPath: string;
+  dataDir: string;
+  logger: Logger;
+  config: McpConfig;
+  clock?: { now(): number };
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onprogress?: ProgressCallback;
+  /** The /mcp session (per-session servers get one instance per key). */
+  sessionKey?: string | null;
+}
+
+/** Methods the generic passthrough (`POST /api/v1/mcp/execute`) forwards. */
+export const PASSTHROUGH_METHODS = [
+  'tools/list',
+  'tools/call',
+  'resources/list',
+  'resources/read',
+  'resources/templates/list',
+  'prompts/list',
+  'prompts/get',
+  'ping',
+] as const;
+
+const LIST_KEYS: Record<string, string> = {
+  'tools/list': 'tools',
+  'resources/list': 'resources',
+  'resources/templates/list': 'resourceTemplates',
+  'prompts/list': 'prompts',
+};
+
+/**
+ * The MCP gateway: loads `.mcp.json`, supervises every server, and routes calls to instances
+ * under the caps, timeouts and metrics. The REST routes, the /mcp endpoint, the tool provider and
+ * the health probes are all views over this object.
+ */
+export class McpGateway {
+  readonly supervisor: Supervisor;
+  problems: ConfigProblem[] = [];
+  configExists = false;
+  private readonly ledger: Ledger;
+  private readonly marker = randomBytes(8).toString('hex');
+  private watchdog?: Watchdog;
+  private watcher?: ConfigWatcher;
+  private closing?: Promise<void>;
+  private readonly now: () => number;
+  readonly listeners = new Set<(kind: string, server: string) => void>();
+
+  constructor(readonly options: GatewayOptions) {
+    this.now = options.clock ? () => options.clock!.now() : Date.now;
+    mkdirSync(options.dataDir, { recursive: true });
+    this.ledger = new Ledger(options.dataDir, this.marker);
+    this.supervisor = new Supervisor(
+      options.config,
+      this.marker,
+      this.ledger,
+      options.logger,
+      this.now,
+      (server, kind) => this.emit(kind, server),
+    );
+  }
+
+  get config(): McpConfig {
+    return this.options.config;
+  }
+
+  /** Reads the config, starts the orphan watchdog and the file watcher. Servers start lazily. */
+  async start(): Promise<void> {
+    this.watchdog = startWatchdog(this.ledger.file, this.marker, this.config.killGraceMs);
+    await this.reload();
+    if (this.config.reloadDebounceMs > 0)
+      this.watcher = watchConfig(
+        this.options.configPath,
+        this.config.reloadDebounceMs,
+        () => void this.reload(),
+      );
+  }
+
+  /** Re-reads `.mcp.json` and applies it: unchanged servers keep running, others drain. */
+  async reload(): Promise<{
+    added: string[];
+    removed: string[];
+    changed: string[];
+    problems: ConfigProblem[];
+  }> {
+    const loaded = await loadServers(this.options.configPath, this.config);
+    this.problems = loaded.problems;
+    this.configExists = loaded.exists;
+    for (const p of loaded.problems)
+      this.options.logger.warn(
+        { event: 'mcp:config:invalid', path: p.path, reason: p.message },
+        'skipping bad .mcp.json entry',
+      );
+    const diff = this.supervisor.apply(loaded.servers);
+    for (const name of [...diff.added, ...diff.removed, ...diff.changed]) this.emit('servers', name);
+    if (diff.added.length + diff.removed.length + diff.changed.length > 0)
+      this.options.logger.info({ event: 'mcp:config:applied', ...diff }, 'MCP servers reconfigured');
+    return { ...diff, problems: loaded.problems };
+  }
+
+  emit(kind: string, server: string): void {
+    for (const l of this.listeners) l(kind, server);
+  }
+
+  runtime(name: string): ServerRuntime {
+    const rt = this.supervisor.get(name);
+    if (!rt) throw new McpGatewayError('not_found', `MCP server ${name} is not declared`, { name });
+    return rt;
+  }
+
+  serverNames(): string[] {
+    return [...this.supervisor.runtimes.keys()].sort();
+  }
+
+  servers(): ServerStatus[] {
+    return this.serverNames().map((n) => serverStatus(this.runtime(n), this.now(), this.config));
+  }
+
+  status() {
+    const servers = this.servers();
+    const count = (s: string) => servers.filter((x) => x.state === s).length;
+    return {
+      configPath: this.options.configPath,
+      configFound: this.configExists,
+      problems: this.problems,
+      servers: servers.length,
+      states: {
+        ready: count('ready'),
+        starting: count('starting'),
+        stopped: count('stopped'),
+        crashloop: count('crashloop'),
+        disabled: count('disabled'),
+      },
+      processes: this.supervisor.budget.inUse,
+      processCap: this.config.maxProcesses,
+      inFlight: servers.reduce((n, s) => n + s.inFlight, 0),
+      queued: servers.reduce((n, s) => n + s.queued, 0),
+    };
+  }
+
+  /** One upstream request through an instance slot, with timeout, metrics and error mapping. */
+  async request(
+    server: string,
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: CallOptions = {},
+  ): Promise<unknown> {
+    if (this.closing) throw new McpGatewayError('shutting_down', 'the MCP gateway is shutting down');
+    const rt = this.runtime(server);
+    const timeoutMs = options.timeoutMs ?? rt.spec.callTimeoutMs;
+    const tool = method === 'tools/call' ? String(params?.name ?? '') : '';
+    const started = performance.now();
+    let outcome = 'error';
+    const instance = await rt
+      // A cold start is bounded by startTimeoutMs, not by a possibly short call timeout.
+      .acquire(
+        options.sessionKey ?? null,
+        this.now() + Math.max(timeoutMs, this.config.startTimeoutMs),
+        options.signal,
+      )
+      .catch((err) => {
+        mcpErrors.inc({ server, kind: err instanceof McpGatewayError ? err.kind : 'acquire' });
+        throw err;
+      });
+    mcpInFlight.inc({ server });
+    try {
+      const result = await instance.request(method, params, {
+        timeout: timeoutMs,
+        resetTimeoutOnProgress: true,
+        maxTotalTimeout: Math.max(timeoutMs, this.config.callMaxTotalMs),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onprogress ? { onprogress: options.onprogress } : {}),
+      });
+      outcome = (result as CallToolResult | undefined)?.isError ? 'tool_error' : 'ok';
+      return result;
+    } catch (err) {
+      const mapped = fromUpstream(err, server, method, timeoutMs);
+      if (mapped instanceof McpGatewayError) {
+        outcome = mapped.kind === 'timeout' ? 'timeout' : 'error';
+        mcpErrors.inc({ server, kind: mapped.kind });
+        if (mapped.kind === 'timeout') void rt.checkAfterTimeout(instance);
+      }
+      throw mapped;
+    } finally {
+      rt.release(instance);
+      mcpInFlight.dec({ server });
+      mcpCallDuration.observe({ server, method, tool, outcome }, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** The whole list (all upstream pages), cached until the server says list_changed. */
+  async list(server: string, method: keyof typeof LIST_KEYS, options: CallOptions = {}): Promise<unknown[]> {
+    const rt = this.runtime(server);
+    const kind = LIST_KEYS[method]!;
+    const cached = rt.cache.get(kind);
+    if (cached) return cached;
+    const version = rt.cacheVersion;
+    const items: unknown[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 64; page++) {
+      const res = (await this.request(server, method, cursor ? { cursor } : undefined, options)) as Record<
+        string,
+        unknown
+      >;
+      items.push(...((res[kind] as unknown[] | undefined) ?? []));
+      cursor = res.nextCursor as string | undefined;
+      if (!cursor) break;
+    }
+    const visible = kind === 'tools' ? (items as Tool[]).filter((t) => toolAllowed(rt.spec, t.name)) : items;
+    if (rt.cacheVersion === version) rt.cache.set(kind, visible);
+    return visible;
+  }
+
+  async listTools(server: string, options: CallOptions = {}): Promise<Tool[]> {
+    return (await this.list(server, 'tools/list', options)) as Tool[];
+  }
+
+  async callTool(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    options: CallOptions = {},
+  ): Promise<CallToolResult> {
+    const rt = this.runtime(server);
+    if (!toolAllowed(rt.spec, tool))
+      throw new McpGatewayError('tool_not_found', `tool ${tool} is denied`, { name: server, tool });
+    return (await this.request(
+      server,
+      'tools/call',
+      { name: tool, arguments: args },
+      options,
+    )) as CallToolResult;
+  }
+
+  /** The generic passthrough: only the allowed methods; tool allow/deny lists apply. */
+  async execute(
+    server: string,
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: CallOptions = {},
+  ): Promise<unknown> {
+    if (!(PASSTHROUGH_METHODS as readonly string[]).includes(method))
+      throw new McpGatewayError('method_not_allowed', `method ${method} is not allowed`, {
+        method,
+        allowed: PASSTHROUGH_METHODS.join(', '),
+      });
+    if (method === 'tools/call') {
+      const p = params ?? {};
+      return this.callTool(
+        server,
+        String(p.name ?? ''),
+        (p.arguments as Record<string, unknown>) ?? {},
+        options,
+      );
+    }
+    if (method === 'tools/list') return { tools: await this.listTools(server, options) };
+    return this.request(server, method, params, options);
+  }
+
+  async restart(server: string): Promise<void> {
+    await this.runtime(server).restart();
+    this.supervisor.updateGauges();
+  }
+
+  /** Live ping of every ready instance of a server; healthy only if one answered within the interval. */
+  health(server: string): { healthy: boolean; state: string; lastPingOkAt: string | null } {
+    const rt = this.runtime(server);
+    const last = Math.max(0, ...rt.readyInstances().map((i) => i.lastPingOkAt ?? 0));
+    const healthy = rt.state === 'ready' && this.now() - last <= this.config.probeIntervalMs + 5000;
+    return { healthy, state: rt.state, lastPingOkAt: last ? new Date(last).toISOString() : null };
+  }
+
+  /** Idempotent: stops the watcher, every instance and process tree, and the watchdog. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    try {
+      this.watcher?.close();
+      await this.supervisor.close();
+    } finally {
+      this.ledger.discard();
+      this.watchdog?.stop();
+    }
+  }
+}
+
+export function createMcpGateway(options: GatewayOptions): McpGateway {
+  return new McpGateway(options);
+}
+
+export { reapLedger };

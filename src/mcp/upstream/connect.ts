@@ -1,0 +1,79 @@
+import { Client, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import type { ServerSpec } from '../config/server-spec.js';
+import { ServerChild } from '../process/child.js';
+import type { LineRing } from '../process/ring-buffer.js';
+import { ChildStdioTransport } from './child-stdio-transport.js';
+
+export const CLIENT_INFO = { name: 'sutazai-mcp-gateway', version: '0.1.0' };
+
+export interface Connection {
+  client: Client;
+  child?: ServerChild;
+  transport: Transport;
+}
+
+export interface ConnectOptions {
+  marker: string;
+  stderr: LineRing;
+  startTimeoutMs: number;
+  /** Called for tools/resources/prompts list_changed so caches are dropped. */
+  onListChanged: (kind: 'tools' | 'resources' | 'prompts') => void;
+  /** Called as soon as a process exists (before the handshake), so it is in the ledger at once. */
+  onSpawn: (child: ServerChild) => void;
+}
+
+function newClient(options: ConnectOptions): Client {
+  const client = new Client(CLIENT_INFO, { capabilities: {} });
+  client.setNotificationHandler('notifications/tools/list_changed', () => options.onListChanged('tools'));
+  client.setNotificationHandler('notifications/resources/list_changed', () =>
+    options.onListChanged('resources'),
+  );
+  client.setNotificationHandler('notifications/prompts/list_changed', () => options.onListChanged('prompts'));
+  return client;
+}
+
+/**
+ * Spawns (stdio) or dials (HTTP) one instance and runs the MCP handshake. On failure anything
+ * spawned is killed before the error propagates.
+ */
+export async function connectInstance(
+  spec: ServerSpec,
+  options: ConnectOptions,
+  graceMs: number,
+): Promise<Connection> {
+  const client = newClient(options);
+  if (spec.transport.kind === 'http') {
+    const transport = new StreamableHTTPClientTransport(new URL(spec.transport.url), {
+      requestInit: { headers: spec.transport.headers },
+    });
+    await client.connect(transport, { timeout: options.startTimeoutMs });
+    return { client, transport };
+  }
+  const t = spec.transport;
+  const child = new ServerChild(
+    {
+      command: t.command,
+      args: t.args,
+      env: t.env,
+      ...(t.cwd ? { cwd: t.cwd } : {}),
+      marker: options.marker,
+    },
+    options.stderr,
+  );
+  options.onSpawn(child);
+  const spawnError = new Promise<never>((_, reject) => {
+    child.proc.once('error', (err) => reject(err));
+    void child.exited.then(() =>
+      reject(new Error(`process exited during start (code ${child.exitCode}, signal ${child.exitSignal})`)),
+    );
+  });
+  spawnError.catch(() => {});
+  const transport = new ChildStdioTransport(child);
+  try {
+    await Promise.race([client.connect(transport, { timeout: options.startTimeoutMs }), spawnError]);
+  } catch (err) {
+    await child.kill(graceMs);
+    throw err;
+  }
+  return { client, child, transport };
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { SdkHttpError, type Client, type RequestOptions } from '@modelcontextprotocol/client';
+import type { ServerSpec } from '../config/server-spec.js';
+import type { ServerChild } from '../process/child.js';
+import { connectInstance, type ConnectOptions, type Connection } from './connect.js';
+
+/**
+ * One running copy of a server: a child process (stdio) or a remote session (HTTP), and the SDK
+ * client connected to it. Counts its in-flight calls; reports when it goes away unexpectedly.
+ */
+export class Instance {
+  readonly id = randomUUID().slice(0, 8);
+  readonly startedAt = Date.now();
+  inFlight = 0;
+  lastUsedAt = Date.now();
+  lastPingOkAt: number | null = null;
+  stopping = false;
+  private conn!: Connection;
+
+  private constructor(
+    readonly spec: ServerSpec,
+    readonly sessionKey: string | null,
+    private readonly options: ConnectOptions,
+    private readonly graceMs: number,
+  ) {}
+
+  static async start(
+    spec: ServerSpec,
+    sessionKey: string | null,
+    options: ConnectOptions,
+    graceMs: number,
+    onGone: (instance: Instance) => void,
+  ): Promise<Instance> {
+    const instance = new Instance(spec, sessionKey, options, graceMs);
+    await instance.connect(onGone);
+    return instance;
+  }
+
+  private async connect(onGone: (instance: Instance) => void): Promise<void> {
+    this.conn = await connectInstance(this.spec, this.options, this.graceMs);
+    this.lastPingOkAt = Date.now();
+    const conn = this.conn;
+    conn.client.onclose = () => {
+      if (!this.stopping && this.conn === conn) onGone(this);
+    };
+  }
+
+  get child(): ServerChild | undefined {
+    return this.conn.child;
+  }
+
+  get client(): Client {
+    return this.conn.client;
+  }
+
+  get pid(): number | null {
+    return this.conn.child?.pid ?? null;
+  }
+
+  /** Sends one request; an HTTP upstream that forgot our session (404) is re-initialized once. */
+  async request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions,
+  ): Promise<unknown> {
+    try {
+      return await this.conn.client.request({ method, params } as never, options);
+    } catch (err) {
+      if (!(err instanceof SdkHttpError) || err.status !== 404 || this.spec.transport.kind !== 'http')
+        throw err;
+      await this.reconnectHttp();
+      return this.conn.client.request({ method, params } as never, options);
+    }
+  }
+
+  private async reconnectHttp(): Promise<void> {
+    const old = this.conn;
+    old.client.onclose = undefined;
+    await old.client.close().catch(() => {});
+    this.conn = await connectInstance(this.spec, this.options, this.graceMs);
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    await this.conn.client.ping({ timeout: timeoutMs });
+    this.lastPingOkAt = Date.now();
+  }
+
+  /** Detaches the client and kills the process tree. Idempotent. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const conn = this.conn;
+    if (!conn) return;
+    await Promise.allSettled([conn.client.close(), conn.child?.kill(this.graceMs)]);
+  }
+}

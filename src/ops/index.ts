@@ -1,0 +1,56 @@
+/** The doctor: audit a Docker/Compose deployment, fix with backup/verify/rollback, watch. */
+export * from './types.js';
+export { runAudit, buildReport, type AuditOptions, type AuditResult } from './audit.js';
+export { auditOptions, ruleOptionsFrom, doctorDir, type AuditDeps, type AuditRequest } from './options.js';
+export { RULES, ruleById } from './rules/catalogue.js';
+export { evaluate, sortFindings, type ConfigSuppression } from './rules/evaluate.js';
+export type { Snapshot, ContainerView, RuleOptions, ProcessBudget } from './rules/context.js';
+export {
+  loadComposeProject,
+  normalizeProjectName,
+  resolveComposeFiles,
+  ComposeError,
+  type ComposeLoadOptions,
+} from './compose/load.js';
+export type { ComposeProject, ServiceDecl, PublishedPort } from './compose/model.js';
+export { interpolate, parseDotEnv, InterpolationError } from './compose/interpolate.js';
+export {
+  HttpDockerClient,
+  negotiateApiVersion,
+  MIN_API_VERSION,
+  MAX_API_VERSION,
+  type HttpDockerOptions,
+} from './sources/docker-http.js';
+export { MemoryDocker, fakeContainer } from './sources/docker-memory.js';
+export {
+  DockerApiError,
+  type DockerClient,
+  type ContainerInspect,
+  type DockerEvent,
+} from './sources/docker-types.js';
+export { loadPortRegistry, type PortRegistry, type RegistryEntry } from './sources/port-registry.js';
+export { readListeners, parseProcNetTcp, type Listener } from './sources/listeners.js';
+export { readProcesses, fingerprint, type HostProcess } from './sources/processes.js';
+export {
+  readPlatformServers,
+  parsePlatformServers,
+  type PlatformServer,
+  type PlatformSourceOptions,
+} from './sources/platform.js';
+export { FileStateStore, MemoryStateStore, emptyState, type DoctorState, type StateStore } from './state.js';
+export { renderTable, explainRule, useColor, type TableOptions } from './report/table.js';
+export { toSarif } from './report/sarif.js';
+export { exitCodeFor, partialReasons } from './report/exit-code.js';
+export { planFix, renderFixPlan, chooseMemory, type FixPlan, type FixAction } from './fix/plan.js';
+export { applyFix, verifyContainers, type ApplyOptions, type ApplyResult } from './fix/apply.js';
+export { rollback, rollbackBackup, type RollbackResult } from './fix/rollback.js';
+export { listBackups, loadBackup, backupsRoot, type BackupInfo, type BackupManifest } from './fix/backup.js';
+export { editLimits, editLimitsInFile } from './fix/compose-edit.js';
+export {
+  startDoctorWatch,
+  type DoctorWatch,
+  type DoctorWatchOptions,
+  type WatchEvent,
+} from './watch/watch.js';
+export { RestartBudget } from './watch/restart-budget.js';
+export { AlertDeduper, webhookBody } from './watch/webhooks.js';

@@ -1,0 +1,167 @@
+import { finding, serviceOf, type ContainerView, type Rule, type RuleContext } from './context.js';
+
+function running(ctx: RuleContext): ContainerView[] {
+  return ctx.own.filter((c) => c.inspect.State.Running);
+}
+
+function declOf(ctx: RuleContext, c: ContainerView) {
+  return c.service ? ctx.serviceByName.get(c.service) : undefined;
+}
+
+export const noMemoryLimit: Rule = (ctx) =>
+  running(ctx)
+    .filter((c) => !c.inspect.HostConfig.Memory)
+    .map((c) => {
+      const d = declOf(ctx, c);
+      const loc =
+        d?.keyLocations['deploy.resources.limits.memory'] ?? d?.keyLocations['mem_limit'] ?? d?.location;
+      return finding(
+        'no-memory-limit',
+        { service: serviceOf(c), project: c.project, container: c },
+        `container ${c.name} runs without a memory limit${d?.memoryLimit ? ' (one is declared: recreate it)' : ''}`,
+        {
+          memory: 0,
+          declared: d?.memoryLimit ?? null,
+          usage: c.stats?.usage ?? null,
+          kind: d?.kind ?? 'default',
+        },
+        loc ? { location: loc } : {},
+      );
+    });
+
+export const noCpuLimit: Rule = (ctx) =>
+  running(ctx)
+    .filter((c) => !c.inspect.HostConfig.NanoCpus && !c.inspect.HostConfig.CpuQuota)
+    .map((c) => {
+      const d = declOf(ctx, c);
+      const loc = d?.keyLocations['deploy.resources.limits.cpus'] ?? d?.keyLocations['cpus'] ?? d?.location;
+      return finding(
+        'no-cpu-limit',
+        { service: serviceOf(c), project: c.project, container: c },
+        `container ${c.name} runs without a CPU limit`,
+        { nanoCpus: 0, declared: d?.cpuLimit ?? null },
+        loc ? { location: loc } : {},
+      );
+    });
+
+export const memoryPressure: Rule = (ctx) =>
+  running(ctx).flatMap((c) => {
+    const s = c.stats;
+    const limit = c.inspect.HostConfig.Memory;
+    if (!s || !limit) return [];
+    const ratio = s.usage / limit;
+    if (ratio < ctx.options.memoryPressureRatio) return [];
+    return [
+      finding(
+        'memory-pressure',
+        { service: serviceOf(c), project: c.project, container: c },
+        `container ${c.name} uses ${Math.round(ratio * 100)}% of its memory limit`,
+        { usage: s.usage, limit, ratio: Number(ratio.toFixed(3)) },
+      ),
+    ];
+  });
+
+export const unhealthy: Rule = (ctx) =>
+  running(ctx)
+    .filter((c) => c.inspect.State.Health?.Status === 'unhealthy')
+    .map((c) => {
+      const h = c.inspect.State.Health!;
+      const last = h.Log?.[h.Log.length - 1];
+      return finding(
+        'unhealthy',
+        { service: serviceOf(c), project: c.project, container: c },
+        `container ${c.name} is unhealthy`,
+        {
+          failingStreak: h.FailingStreak ?? null,
+          lastExitCode: last?.ExitCode ?? null,
+          lastOutput: last?.Output?.slice(0, 200) ?? null,
+        },
+      );
+    });
+
+export const noHealthcheck: Rule = (ctx) =>
+  running(ctx)
+    .filter((c) => {
+      const test = c.inspect.Config.Healthcheck?.Test;
+      return !test || test.length === 0 || test[0] === 'NONE';
+    })
+    .map((c) =>
+      finding(
+        'no-healthcheck',
+        { service: serviceOf(c), project: c.project, container: c },
+        `container ${c.name} has no healthcheck`,
+        {
+          image: c.inspect.Config.Image,
+        },
+      ),
+    );
+
+interface Run {
+  startedAt?: number;
+  diedAt: number;
+  exitCode: string | null;
+}
+
+function shortRuns(ctx: RuleContext, c: ContainerView): Run[] {
+  const since = ctx.snap.now / 1000 - ctx.options.restartLoop.windowSeconds;
+  const mine = (ctx.snap.events ?? [])
+    .filter((e) => e.Type === 'container' && e.Actor.ID === c.inspect.Id && e.time >= since)
+    .sort((a, b) => (a.timeNano ?? a.time * 1e9) - (b.timeNano ?? b.time * 1e9));
+  const runs: Run[] = [];
+  let startedAt: number | undefined;
+  for (const e of mine) {
+    if (e.Action === 'start') startedAt = e.time;
+    if (e.Action === 'die') {
+      runs.push({
+        ...(startedAt !== undefined ? { startedAt } : {}),
+        diedAt: e.time,
+        exitCode: e.Actor.Attributes.exitCode ?? null,
+      });
+      startedAt = undefined;
+    }
+  }
+  return runs.filter(
+    (r) => r.startedAt === undefined || r.diedAt - r.startedAt <= ctx.options.restartLoop.shortRunSeconds,
+  );
+}
+
+/** RestartCount growth inside the window, from earlier observations kept in the state file. */
+function restartDelta(ctx: RuleContext, c: ContainerView): number {
+  const key = c.inspect.Id;
+  const now = ctx.snap.now;
+  const windowMs = ctx.options.restartLoop.windowSeconds * 1000;
+  const history = (ctx.state.restarts[key] ?? []).filter((h) => now - h.at <= windowMs);
+  history.push({ at: now, count: c.inspect.RestartCount });
+  ctx.state.restarts[key] = history.slice(-20);
+  return c.inspect.RestartCount - history[0]!.count;
+}
+
+export const restartLoop: Rule = (ctx) =>
+  ctx.own.flatMap((c) => {
+    const runs = shortRuns(ctx, c);
+    const delta = restartDelta(ctx, c);
+    // The engine keeps only its last 256 events, so on a busy host the window may be gone from
+    // /events; a container created inside the window has had all its restarts inside it.
+    const created = Date.parse(c.inspect.Created);
+    const young = ctx.snap.now - created <= ctx.options.restartLoop.windowSeconds * 1000;
+    const exits = Math.max(runs.length, delta, young ? c.inspect.RestartCount : 0);
+    if (exits < ctx.options.restartLoop.minExits) return [];
+    return [
+      finding(
+        'restart-loop',
+        { service: serviceOf(c), project: c.project, container: c },
+        `container ${c.name} exited ${exits} times after short runs in the last ${Math.round(ctx.options.restartLoop.windowSeconds / 60)} minutes`,
+        {
+          exits,
+          runs: runs.slice(-10).map((r) => ({
+            seconds: r.startedAt === undefined ? null : r.diedAt - r.startedAt,
+            exitCode: r.exitCode,
+          })),
+          restartCount: c.inspect.RestartCount,
+          restartCountDelta: delta,
+          createdInWindow: young,
+          restartPolicy: c.inspect.HostConfig.RestartPolicy?.Name ?? null,
+        },
+      ),
+    ];
+  });

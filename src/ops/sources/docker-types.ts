@@ -1,0 +1,141 @@
+/**
+ * The subset of the Docker Engine API (1.41 and later) the doctor reads and writes, and the
+ * DockerClient seam with two implementations: HttpDockerClient (unix socket or tcp, node:http)
+ * and MemoryDocker (tests).
+ */
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  State: string;
+  Status: string;
+  Labels: Record<string, string>;
+}
+
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  Created: string;
+  RestartCount: number;
+  Image: string;
+  State: {
+    Status: string;
+    Running: boolean;
+    Pid: number;
+    ExitCode: number;
+    OOMKilled?: boolean;
+    StartedAt: string;
+    FinishedAt: string;
+    Health?: { Status: string; FailingStreak?: number; Log?: Array<{ ExitCode: number; Output: string }> };
+  };
+  Config: {
+    Image: string;
+    Labels: Record<string, string> | null;
+    Healthcheck?: { Test?: string[] } | null;
+    Cmd?: string[] | null;
+  };
+  HostConfig: {
+    Memory: number;
+    MemorySwap?: number;
+    NanoCpus: number;
+    CpuQuota?: number;
+    CpuPeriod?: number;
+    NetworkMode?: string;
+    RestartPolicy?: { Name: string; MaximumRetryCount?: number };
+    PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }> | null> | null;
+  };
+  NetworkSettings?: {
+    Networks?: Record<string, { Aliases?: string[] | null; Links?: string[] | null }> | null;
+    Ports?: Record<string, Array<{ HostIp: string; HostPort: string }> | null> | null;
+  };
+}
+
+export interface DockerEvent {
+  Type: string;
+  Action: string;
+  id?: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  time: number;
+  timeNano?: number;
+}
+
+export interface ImageSummary {
+  Id: string;
+  Size: number;
+  RepoTags?: string[] | null;
+}
+
+export interface VolumeSummary {
+  Name: string;
+  UsageData?: { Size: number; RefCount: number } | null;
+}
+
+export interface NetworkSummary {
+  Id: string;
+  Name: string;
+}
+
+export interface ContainerUpdate {
+  Memory?: number;
+  MemorySwap?: number;
+  NanoCpus?: number;
+  RestartPolicy?: { Name: string; MaximumRetryCount?: number };
+}
+
+export interface MemoryStats {
+  usage: number;
+  limit: number;
+}
+
+export interface PruneResult {
+  deleted: string[];
+  spaceReclaimed: number;
+}
+
+export interface EventFilter {
+  type?: string[];
+  event?: string[];
+  container?: string[];
+  label?: string[];
+}
+
+export interface DockerClient {
+  /** Negotiated API version and engine version. */
+  version(): Promise<{ apiVersion: string; engineVersion: string }>;
+  listContainers(opts: {
+    all: boolean;
+    nameFilter?: string;
+    labelFilter?: string[];
+  }): Promise<ContainerSummary[]>;
+  inspectContainer(id: string): Promise<ContainerInspect>;
+  /** Past events in [since, until] (unix seconds); returns when `until` is reached. */
+  events(opts: { since: number; until: number; filters?: EventFilter }): Promise<DockerEvent[]>;
+  /** Follows live events until the signal aborts. */
+  streamEvents(filters: EventFilter, onEvent: (e: DockerEvent) => void, signal: AbortSignal): Promise<void>;
+  danglingImages(): Promise<ImageSummary[]>;
+  danglingVolumes(): Promise<VolumeSummary[]>;
+  danglingNetworks(): Promise<NetworkSummary[]>;
+  memoryStats(id: string): Promise<MemoryStats | undefined>;
+  updateContainer(id: string, update: ContainerUpdate): Promise<void>;
+  removeContainer(id: string, opts: { force: boolean }): Promise<void>;
+  startContainer(id: string): Promise<void>;
+  stopContainer(id: string, timeoutSeconds?: number): Promise<void>;
+  renameContainer(id: string, name: string): Promise<void>;
+  /** POST /containers/create; `body` is Config plus HostConfig and NetworkingConfig. */
+  createContainer(name: string, body: Record<string, unknown>): Promise<string>;
+  restartContainer(id: string, timeoutSeconds?: number): Promise<void>;
+  pruneImages(): Promise<PruneResult>;
+  pruneVolumes(): Promise<PruneResult>;
+  pruneNetworks(): Promise<PruneResult>;
+}
+
+/** A failed Engine API call: HTTP status (0 for transport errors) and the engine's message. */
+export class DockerApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DockerApiError';
+  }
+}

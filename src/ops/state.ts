@@ -1,0 +1,54 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * What the doctor remembers between runs (a JSON file in `<dataDir>/doctor/state.json`):
+ * - baselines: for stale-container detection. Compose's own config hash cannot be reproduced
+ *   byte for byte outside compose (it hashes Go structs), so the doctor stores its own hash of
+ *   the declared service next to the compose hash label the first time it sees a container;
+ *   a later run where the label is unchanged but the declared hash differs means the file
+ *   changed after the container was created.
+ * - restarts: last RestartCount per container, for restart-loop deltas.
+ * - peaks: the highest memory use seen per project/service, for right-sized limits.
+ */
+export interface DoctorState {
+  baselines: Record<string, { composeHash: string; declaredHash: string; at: string }>;
+  restarts: Record<string, Array<{ at: number; count: number }>>;
+  peaks: Record<string, { bytes: number; at: string }>;
+}
+
+export function emptyState(): DoctorState {
+  return { baselines: {}, restarts: {}, peaks: {} };
+}
+
+export interface StateStore {
+  load(): Promise<DoctorState>;
+  save(state: DoctorState): Promise<void>;
+}
+
+export class MemoryStateStore implements StateStore {
+  constructor(public state: DoctorState = emptyState()) {}
+  async load() {
+    return structuredClone(this.state);
+  }
+  async save(state: DoctorState) {
+    this.state = structuredClone(state);
+  }
+}
+
+export class FileStateStore implements StateStore {
+  constructor(private readonly file: string) {}
+  async load(): Promise<DoctorState> {
+    try {
+      return { ...emptyState(), ...(JSON.parse(await readFile(this.file, 'utf8')) as Partial<DoctorState>) };
+    } catch {
+      return emptyState();
+    }
+  }
+  async save(state: DoctorState): Promise<void> {
+    await mkdir(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(state));
+    await rename(tmp, this.file);
+  }
+}

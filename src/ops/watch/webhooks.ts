@@ -1,0 +1,59 @@
+import { severityRank, type Finding, type Severity } from '../types.js';
+
+export interface WebhookTarget {
+  url: string;
+  format: 'slack' | 'json';
+  minSeverity: Severity;
+}
+
+export type AlertKind = 'finding:new' | 'finding:resolved';
+
+/** Slack-compatible `{"text"}` or the plain JSON event. */
+export function webhookBody(target: WebhookTarget, kind: AlertKind, f: Finding): unknown {
+  if (target.format === 'slack') {
+    const verb = kind === 'finding:new' ? 'NEW' : 'RESOLVED';
+    return {
+      text: `[sutazai doctor] ${verb} ${f.severity.toUpperCase()} ${f.ruleId} ${f.service}: ${f.message}`,
+    };
+  }
+  return { event: kind, finding: f };
+}
+
+export function wants(target: WebhookTarget, f: Finding): boolean {
+  return severityRank(f.severity) >= severityRank(target.minSeverity);
+}
+
+/** Posts with a timeout; resolves to an error message instead of throwing. */
+export async function postWebhook(
+  target: WebhookTarget,
+  body: unknown,
+  timeoutMs = 5000,
+): Promise<string | undefined> {
+  try {
+    const res = await fetch(target.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.arrayBuffer();
+    return res.ok ? undefined : `HTTP ${res.status}`;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Remembers when each fingerprint was last alerted, so a persisting finding is not re-posted inside the window. */
+export class AlertDeduper {
+  private readonly sent = new Map<string, number>();
+  constructor(private readonly windowMs: number) {}
+  shouldSend(key: string, now: number): boolean {
+    const last = this.sent.get(key);
+    if (last !== undefined && now - last < this.windowMs) return false;
+    this.sent.set(key, now);
+    return true;
+  }
+  forget(key: string): void {
+    this.sent.delete(key);
+  }
+}

@@ -1,0 +1,145 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DoctorConfigSchema } from '../../../src/config/schema.js';
+import { buildHttpApp } from '../../../src/http/app.js';
+import { MemoryRateLimiter } from '../../../src/http/rate-limit.js';
+import { doctorRoutes } from '../../../src/http/routes/doctor.js';
+import type { App, Principal } from '../../../src/http/types.js';
+import { createLogger } from '../../../src/log.js';
+import { MemoryDocker, MemoryStateStore, fakeContainer } from '../../../src/ops/index.js';
+
+const COMPOSE = `name: api
+services:
+  web: # the web tier
+    image: busybox
+`;
+
+describe('doctor routes', () => {
+  let app: App;
+  let dir: string;
+  const docker = new MemoryDocker();
+  const as = (role: 'admin' | 'user') => ({ 'x-test-role': role });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'doctor-routes-'));
+    await writeFile(path.join(dir, 'compose.yaml'), COMPOSE);
+    docker.containers.push(
+      fakeContainer({
+        id: 'w'.repeat(64),
+        name: 'api-web-1',
+        labels: { 'com.docker.compose.project': 'api', 'com.docker.compose.service': 'web' },
+      }),
+    );
+    const config = DoctorConfigSchema.parse({ verify: { windowMs: 50, pollMs: 10 } });
+    app = await buildHttpApp(
+      {
+        logger: createLogger('silent'),
+        bodyLimitBytes: 1 << 20,
+        requestTimeoutMs: 10_000,
+        authEnabled: true,
+        authenticator: {
+          authenticate: async (req): Promise<Principal | undefined> => {
+            const role = req.headers['x-test-role'];
+            return role === 'admin' || role === 'user'
+              ? { kind: 'user', id: role, name: role, role }
+              : undefined;
+          },
+        },
+        rateLimiter: new MemoryRateLimiter(),
+        rateRules: { login: { max: 100, windowSeconds: 60 }, expensive: { max: 100, windowSeconds: 60 } },
+      },
+      [
+        doctorRoutes({
+          audit: { config, dataDir: path.join(dir, 'data'), docker, stateStore: new MemoryStateStore() },
+          request: { cwd: dir, without: ['listeners', 'processes'] },
+        }),
+      ],
+    );
+  });
+  afterAll(() => app?.close());
+
+  it('serves the report as JSON and SARIF to users', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/doctor/report', headers: as('user') });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ schemaVersion: 1, project: 'api', partial: false });
+    expect(
+      res
+        .json()
+        .findings.map((f: { ruleId: string }) => f.ruleId)
+        .sort(),
+    ).toEqual(['no-cpu-limit', 'no-memory-limit']);
+    const sarif = await app.inject({
+      method: 'GET',
+      url: '/api/v1/doctor/report?format=sarif',
+      headers: as('user'),
+    });
+    expect(sarif.json()).toMatchObject({ version: '2.1.0' });
+    expect((await app.inject({ method: 'GET', url: '/api/v1/doctor/report' })).statusCode).toBe(401);
+  });
+
+  it('keeps fix and rollback for admins and rejects unknown fields', async () => {
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/v1/doctor/fix', headers: as('user'), payload: {} }))
+        .statusCode,
+    ).toBe(403);
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/v1/doctor/fix',
+      headers: as('admin'),
+      payload: { aply: true },
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('plans, applies with a backup, lists it, and rolls it back', async () => {
+    const plan = await app.inject({
+      method: 'POST',
+      url: '/api/v1/doctor/fix',
+      headers: as('admin'),
+      payload: {},
+    });
+    expect(plan.json().plan.actions).toMatchObject([
+      { kind: 'set-limits', memory: 512 * 1024 * 1024, cpus: 0.5 },
+    ]);
+    expect(docker.calls).toEqual([]);
+
+    const applied = await app.inject({
+      method: 'POST',
+      url: '/api/v1/doctor/fix',
+      headers: as('admin'),
+      payload: { apply: true },
+    });
+    expect(applied.json().result).toMatchObject({ outcome: 'applied' });
+    expect(docker.containers[0]!.HostConfig).toMatchObject({ Memory: 512 * 1024 * 1024, NanoCpus: 5e8 });
+    const edited = await readFile(path.join(dir, 'compose.yaml'), 'utf8');
+    expect(edited).toContain('# the web tier');
+    expect(edited).toMatch(/memory: 512M/);
+
+    const backups = await app.inject({ method: 'GET', url: '/api/v1/doctor/backups', headers: as('user') });
+    expect(backups.json().backups).toHaveLength(1);
+    expect(backups.json().backups[0]).toMatchObject({ outcome: 'applied', actions: 1 });
+
+    const rb = await app.inject({
+      method: 'POST',
+      url: '/api/v1/doctor/rollback',
+      headers: as('admin'),
+      payload: {},
+    });
+    expect(rb.json()).toMatchObject({ ok: true, errors: [] });
+    expect(await readFile(path.join(dir, 'compose.yaml'), 'utf8')).toBe(COMPOSE);
+    // the engine cannot lift a limit by update, so the container was recreated without one
+    const web = docker.containers.find((c) => c.Name === '/api-web-1')!;
+    expect(web.HostConfig.Memory).toBe(0);
+    expect(web.State.Running).toBe(true);
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/api/v1/doctor/rollback',
+      headers: as('admin'),
+      payload: { backup: 'nope' },
+    });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe('SUTAZAI_ERR_DOCTOR_BACKUP_NOT_FOUND');
+  });
+});

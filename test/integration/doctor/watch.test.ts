@@ -1,0 +1,103 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DoctorConfigSchema } from '../../../src/config/schema.js';
+import {
+  MemoryDocker,
+  MemoryStateStore,
+  RestartBudget,
+  fakeContainer,
+  startDoctorWatch,
+  type WatchEvent,
+} from '../../../src/ops/index.js';
+
+describe('doctor watch', () => {
+  let server: http.Server;
+  let url: string;
+  const posts: Array<{ path: string; body: unknown }> = [];
+  let dir: string;
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        posts.push({ path: req.url ?? '', body: JSON.parse(body) });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    dir = await mkdtemp(path.join(tmpdir(), 'doctor-watch-'));
+    await writeFile(path.join(dir, 'compose.yaml'), 'name: w\nservices:\n  app:\n    image: busybox\n');
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  it('alerts new and resolved findings once, to Slack and JSON webhooks, and restarts an unhealthy container within budget', async () => {
+    const docker = new MemoryDocker();
+    const app = fakeContainer({
+      id: 'a'.repeat(64),
+      name: 'w-app-1',
+      labels: { 'com.docker.compose.project': 'w', 'com.docker.compose.service': 'app' },
+      memory: 1 << 26,
+      nanoCpus: 1e9,
+      health: 'unhealthy',
+    });
+    docker.containers.push(app);
+    const config = DoctorConfigSchema.parse({
+      webhooks: [
+        { url: `${url}/slack`, format: 'slack', minSeverity: 'high' },
+        { url: `${url}/json`, format: 'json', minSeverity: 'high' },
+      ],
+      watch: { intervalMs: 3_600_000, dedupeMs: 3_600_000, restartUnhealthy: true },
+      restartBudget: { max: 1, windowSeconds: 3600, backoffMinMs: 10_000, backoffMaxMs: 300_000 },
+    });
+    const events: WatchEvent[] = [];
+    const watch = startDoctorWatch({
+      deps: { config, dataDir: dir, docker, stateStore: new MemoryStateStore() },
+      request: { cwd: dir, without: ['listeners', 'processes'] },
+      config,
+      onEvent: (e) => events.push(e),
+    });
+    await watch.runNow();
+    await watch.runNow(); // same finding again: no second alert, no second restart (budget 1)
+    expect(posts.map((p) => p.path)).toEqual(['/slack', '/json']);
+    expect((posts[0]!.body as { text: string }).text).toMatch(/NEW HIGH unhealthy app/);
+    expect(posts[1]!.body).toMatchObject({
+      event: 'finding:new',
+      finding: { ruleId: 'unhealthy', service: 'app' },
+    });
+    expect(docker.calls.filter((c) => c.op === 'restart')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'container:restart')).toHaveLength(1);
+
+    app.State.Health = { Status: 'healthy' };
+    await watch.runNow();
+    expect(events.filter((e) => e.type === 'finding:resolved')).toHaveLength(1);
+    expect(posts.map((p) => p.path)).toEqual(['/slack', '/json', '/slack', '/json']);
+    expect((posts[2]!.body as { text: string }).text).toMatch(/RESOLVED/);
+    await watch.stop();
+    await watch.stop(); // idempotent
+  });
+
+  it('backs off restarts from 10 s doubling to 300 s and stops at the budget', () => {
+    const b = new RestartBudget({
+      max: 10,
+      windowSeconds: 3600,
+      backoffMinMs: 10_000,
+      backoffMaxMs: 300_000,
+    });
+    expect(b.waitMs('c', 0)).toBe(0);
+    b.record('c', 0);
+    expect(b.waitMs('c', 0)).toBe(10_000);
+    b.record('c', 10_000);
+    expect(b.waitMs('c', 10_000)).toBe(20_000);
+    for (let i = 0; i < 6; i++) b.record('c', 20_000);
+    expect(b.waitMs('c', 20_000)).toBe(300_000);
+    b.record('c', 20_000);
+    b.record('c', 20_000);
+    expect(b.waitMs('c', 20_000)).toBe(Infinity);
+  });
+});
