@@ -96,3 +96,11 @@ export async function saveStep(db: Queryable, taskId: string, step: Step): Promi
     ],
   );
 }
+
+/** Removes journals of tasks that no longer exist (there is no FK cascade; see migration 0003). */
+export async function deleteStepsOfMissingTasks(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query(
+    'DELETE FROM task_steps s WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = s.task_id)',
+  );
+  return rowCount;
+}

@@ -2,13 +2,18 @@
  * Conversations and their messages (chat API), task_steps (the agent runner's per-step journal,
  * which lets a re-delivered task resume after its last completed step) and the routing columns on
  * tasks.
+ *
+ * No foreign keys to agents or tasks on purpose: other areas reset those tables with a plain
+ * `TRUNCATE tasks, agents`, which PostgreSQL refuses while another table references them. A
+ * conversation keeps its agent id as history; task_steps of a deleted task are removed by
+ * `deleteStepsOfMissingTasks` (src/agents/runner/steps.ts) when the queue prunes tasks.
  */
 export const sql = `
 CREATE TABLE conversations (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   title text NOT NULL DEFAULT '',
   model text NOT NULL,
-  agent_id uuid REFERENCES agents (id) ON DELETE SET NULL,
+  agent_id uuid,
   owner text,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
@@ -27,7 +32,7 @@ CREATE TABLE messages (
 CREATE INDEX messages_conversation_idx ON messages (conversation_id, id);
 
 CREATE TABLE task_steps (
-  task_id uuid NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  task_id uuid NOT NULL,
   seq integer NOT NULL,
   attempt integer NOT NULL,
   kind text NOT NULL CHECK (kind IN ('model', 'tool')),
