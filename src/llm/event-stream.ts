@@ -19,6 +19,9 @@ export interface EventWriter {
  */
 export function clientSignal(reply: FastifyReply): AbortController {
   const controller = new AbortController();
+  // The server's socket inactivity timeout (http.requestTimeoutMs) would cut a cold model load or
+  // a slow stream; model calls are bounded by the llm first-token and idle timers instead.
+  reply.raw.setTimeout(0);
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) controller.abort();
   });
