@@ -21,7 +21,8 @@ export function clientSignal(reply: FastifyReply): AbortController {
   const controller = new AbortController();
   // The server's socket inactivity timeout (http.requestTimeoutMs) would cut a cold model load or
   // a slow stream; model calls are bounded by the llm first-token and idle timers instead.
-  reply.raw.setTimeout(0);
+  const socket = reply.raw.socket;
+  if (typeof socket?.setTimeout === 'function') socket.setTimeout(0); // inject() has a fake socket
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) controller.abort();
   });
