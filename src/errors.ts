@@ -128,6 +128,37 @@ export const Errors = {
     503,
     'Model backend {backend} is unavailable',
   ),
+  SUTAZAI_ERR_LLM_MODEL_NOT_FOUND: def(
+    'SUTAZAI_ERR_LLM_MODEL_NOT_FOUND',
+    404,
+    'Model {model} is not available on backend {backend}',
+  ),
+  SUTAZAI_ERR_LLM_TOOLS_UNSUPPORTED: def(
+    'SUTAZAI_ERR_LLM_TOOLS_UNSUPPORTED',
+    400,
+    'Model {model} does not support tools',
+  ),
+  SUTAZAI_ERR_LLM_BUSY: def(
+    'SUTAZAI_ERR_LLM_BUSY',
+    503,
+    'Model {model} is at capacity ({reason}); retry after {retryAfter} s',
+  ),
+  SUTAZAI_ERR_LLM_CIRCUIT_OPEN: def(
+    'SUTAZAI_ERR_LLM_CIRCUIT_OPEN',
+    503,
+    'Model backend {backend} is failing; calls are paused, retry after {retryAfter} s',
+  ),
+  SUTAZAI_ERR_LLM_TIMEOUT: def('SUTAZAI_ERR_LLM_TIMEOUT', 504, 'Model backend {backend} timed out ({phase})'),
+  SUTAZAI_ERR_LLM_BACKEND_ERROR: def(
+    'SUTAZAI_ERR_LLM_BACKEND_ERROR',
+    502,
+    'Model backend {backend} failed: {reason}',
+  ),
+  SUTAZAI_ERR_LLM_CONVERSATION_NOT_FOUND: def(
+    'SUTAZAI_ERR_LLM_CONVERSATION_NOT_FOUND',
+    404,
+    'Conversation {id} not found',
+  ),
 
   // --- mcp ----------------------------------------------------------------------------------
   SUTAZAI_ERR_MCP_SERVER_NOT_FOUND: def(

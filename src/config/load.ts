@@ -25,6 +25,8 @@ export const ENV_KEYS: Record<string, string> = {
   DATABASE_URL: 'database.url',
   REDIS_URL: 'redisUrl',
   OLLAMA_HOST: 'llm.ollamaHost',
+  SUTAZAI_LLM_DEFAULT_MODEL: 'llm.defaultModel',
+  SUTAZAI_LLM_MODEL_PARALLEL: 'llm.modelParallel',
   DOCKER_HOST: 'doctor.dockerHost',
   SUTAZAI_DOCTOR_REGISTRY: 'doctor.registryFile',
   SUTAZAI_DOCTOR_WATCH: 'doctor.enabled',

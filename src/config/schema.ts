@@ -77,10 +77,75 @@ export const DatabaseConfigSchema = z.strictObject({
 });
 
 // --- llm (agents & LLM issue) ---------------------------------------------------------------
-export const LlmConfigSchema = z.strictObject({
-  ollamaHost: z.string().url().default('http://127.0.0.1:11434'),
-  defaultModel: z.string().min(1).default('tinyllama'),
+/**
+ * OLLAMA_HOST is often written the way Ollama itself reads it: `0.0.0.0:11434`, `host:port` or a
+ * bare host. Add the scheme and default port, and dial a wildcard bind address on loopback.
+ */
+function normalizeOllamaHost(value: unknown): unknown {
+  if (typeof value !== 'string' || value === '' || /^https?:\/\//.test(value)) return value;
+  if (value.startsWith('[')) return `http://${value.includes(']:') ? value : `${value}:11434`}`;
+  const [host = '127.0.0.1', port = '11434'] = value.split(':');
+  return `http://${host === '0.0.0.0' || host === '' ? '127.0.0.1' : host}:${port}`;
+}
+
+export const LlmBackendSchema = z.strictObject({
+  url: z.string().url(),
+  kind: z.enum(['ollama', 'openai']).default('ollama'),
+  /** Models this backend serves; empty means "any model not claimed by another backend". */
+  models: z.array(z.string().min(1)).default([]),
+  /** Concurrent requests per model on this backend; defaults to llm.modelParallel. */
+  maxParallel: z.coerce.number().int().positive().max(256).optional(),
+  /** Name of an environment variable holding a bearer key (OpenAI-compatible servers). */
+  apiKeyEnv: z.string().optional(),
 });
+
+export const AgentBudgetsSchema = z.strictObject({
+  maxSteps: z.coerce.number().int().positive().max(1000).default(16),
+  maxTokens: z.coerce.number().int().positive().default(64_000),
+  maxWallMs: positiveMs.default(10 * 60_000),
+  toolTimeoutMs: positiveMs.default(30_000),
+});
+
+export const HttpFetchToolSchema = z.strictObject({
+  /** Hosts or IP literals allowed even when they resolve to loopback/private/link-local addresses. */
+  allowPrivateHosts: z.array(z.string().min(1)).default([]),
+  maxBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  timeoutMs: positiveMs.default(10_000),
+  maxRedirects: z.coerce.number().int().min(0).max(10).default(3),
+});
+
+export const LlmConfigSchema = z.strictObject({
+  /** The default backend (named `ollama`) unless `backends` names one with the same name. */
+  ollamaHost: z.preprocess(normalizeOllamaHost, z.string().url()).default('http://127.0.0.1:11434'),
+  defaultModel: z.string().min(1).default('tinyllama'),
+  backends: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/), LlmBackendSchema).default({}),
+  /** Per-model concurrency, like OLLAMA_NUM_PARALLEL: our backlog waits here, not in Ollama. */
+  modelParallel: z.coerce.number().int().positive().max(256).default(2),
+  /** Callers waiting for a model slot past which new calls get 503 + Retry-After. */
+  maxQueuePerModel: z.coerce.number().int().min(0).max(100_000).default(64),
+  queueTimeoutMs: positiveMs.default(60_000),
+  connectTimeoutMs: positiveMs.default(10_000),
+  /** Includes model load time on a cold Ollama. */
+  firstTokenTimeoutMs: positiveMs.default(120_000),
+  idleTimeoutMs: positiveMs.default(60_000),
+  retries: z.coerce.number().int().min(0).max(10).default(2),
+  retryBaseMs: positiveMs.default(250),
+  breakerFailureThreshold: z.coerce.number().int().positive().default(5),
+  breakerOpenMs: positiveMs.default(30_000),
+  cacheMaxEntries: z.coerce.number().int().min(0).default(1000),
+  cacheTtlSeconds: z.coerce.number().int().positive().default(600),
+  batchParallel: z.coerce.number().int().positive().max(64).default(4),
+  agent: AgentBudgetsSchema.default(AgentBudgetsSchema.parse({})),
+  httpFetch: HttpFetchToolSchema.default(HttpFetchToolSchema.parse({})),
+});
+export type LlmConfig = z.infer<typeof LlmConfigSchema>;
+export type LlmBackendConfig = z.infer<typeof LlmBackendSchema>;
+export type AgentBudgets = z.infer<typeof AgentBudgetsSchema>;
+export type HttpFetchToolConfig = z.infer<typeof HttpFetchToolSchema>;
 
 // --- agents (agent registry issue) ---------------------------------------------------------
 export const AgentsConfigSchema = z.strictObject({
