@@ -17,6 +17,14 @@ import { createMcpGateway, reapLedger } from './mcp/index.js';
 import { doctorDeps, startDoctorWatch } from './ops/index.js';
 import { doctorRoutes } from './http/routes/doctor.js';
 import { CloseStack } from './close-stack.js';
+import { createAgentRunner } from './agents/runner/index.js';
+import { createLlmService } from './llm/index.js';
+import { chatRoutes } from './http/routes/chat.js';
+import { conversationsRoutes } from './http/routes/conversations.js';
+import { modelsRoutes } from './http/routes/models.js';
+import { createBuiltinTools } from './tools/builtin/index.js';
+import { createToolRegistry } from './tools/registry.js';
+import { openRedis } from './redis.js';
 import { createTaskSystem, sampleQueueMetrics } from './tasks/index.js';
 import { tasksRoutes } from './http/routes/tasks.js';
 import { VERSION } from './version.js';
@@ -90,8 +98,17 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       stack.push('doctor-watch', () => watch.stop());
     }
 
+    const redis = config.redisUrl ? openRedis(config.redisUrl, logger) : undefined;
+    if (redis) stack.push('redis', async () => void redis.disconnect());
+    const llm = createLlmService({ config, logger, ...(redis ? { redis } : {}) });
+    stack.push('llm', () => llm.close());
+    // Agents call built-in tools and every MCP server's tools through one provider.
+    const tools = createToolRegistry([createBuiltinTools(config.llm.httpFetch), mcp.toolProvider]);
+    const agentRunner = createAgentRunner({ llm, tools, logger, budgets: config.llm.agent, db });
+
     const role = options.role ?? 'all';
     const tasks = createTaskSystem({
+      agentHandler: agentRunner,
       db,
       log: logger,
       queue: config.queue,
@@ -103,6 +120,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const health = new HealthRegistry({ intervalMs: 5000, timeoutMs: 2000 });
     health.add(databaseProbe(db));
     health.addSource(mcp.probeSource);
+    health.addSource(llm.probeSource);
 
     const routes: RouteModule[] = [
       ...(options.firstRoutes ?? []),
@@ -113,6 +131,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       tasksRoutes({ queue: tasks.queue, knownTaskType: tasks.knownTaskType }),
       mcpRoutes({ mcp, callsNeedAdmin: config.mcp.callsNeedAdmin }),
       doctorRoutes({ audit: doctor }),
+      chatRoutes({ llm, db }),
+      modelsRoutes({ llm }),
+      conversationsRoutes({ db }),
     ];
     const app = await buildHttpApp(
       {
