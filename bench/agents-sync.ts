@@ -1,3 +1,4 @@
+import { median } from './lib.js';
 /**
  * Agent file sync on PGlite: 500 files (the old stack kept agents by the hundred).
  * Prints medians of: first sync (all inserts), a no-change re-sync, a re-sync after 50 files
@@ -44,8 +45,6 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   await fn();
   return performance.now() - start;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The naive way: parse then one INSERT ... ON CONFLICT per file, no batching. */
 async function naiveSync(db: Db, dir: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { median } from './lib.js';
 /**
  * Doctor audit time and peak RSS for a 100-container deployment.
  *
@@ -28,11 +29,6 @@ import {
 const exec = promisify(execFile);
 const N = 100;
 const rules = ruleOptionsFrom(DoctorConfigSchema.parse({}));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function composeFile(dir: string, project: string, n: number): Promise<string> {
   const services = Array.from(

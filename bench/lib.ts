@@ -6,7 +6,13 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[index]!;
 }
 
-export const median = (values: readonly number[]): number => percentile(values, 50);
+/** The middle value; the mean of the two middle values for an even count. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 export function report(name: string, figures: Record<string, number | string>): void {
   const parts = Object.entries(figures).map(([k, v]) => `${k}=${typeof v === 'number' ? round(v) : v}`);

@@ -1,3 +1,4 @@
+import { percentile } from './lib.js';
 /**
  * Platform overhead per chat turn and per first token, against the Ollama double on 127.0.0.1.
  * Baseline: a bare keep-alive node:http POST /api/chat reading the NDJSON to its end (or to the
@@ -59,9 +60,8 @@ async function time(n: number, fn: () => Promise<void>): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 
-const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const fmt = (xs: number[]) =>
-  `p50 ${pct(xs, 50).toFixed(3)} ms  p90 ${pct(xs, 90).toFixed(3)} ms  p99 ${pct(xs, 99).toFixed(3)} ms`;
+  `p50 ${percentile(xs, 50).toFixed(3)} ms  p90 ${percentile(xs, 90).toFixed(3)} ms  p99 ${percentile(xs, 99).toFixed(3)} ms`;
 
 const double = await startOllamaDouble();
 const llm = createLlmService({
@@ -75,7 +75,7 @@ try {
   console.log(`chat turn (${turns} sequential, echo reply, no latency)`);
   console.log(`  direct to double : ${fmt(base)}`);
   console.log(`  via LlmService   : ${fmt(platform)}`);
-  console.log(`  added at p50     : ${(pct(platform, 50) - pct(base, 50)).toFixed(3)} ms (target < 2 ms)`);
+  console.log(`  added at p50     : ${(percentile(platform, 50) - percentile(base, 50)).toFixed(3)} ms (target < 2 ms)`);
 
   const baseFirst = await time(turns, () => direct(double.url, true));
   const platformFirst = await time(turns, async () => {
@@ -85,7 +85,7 @@ try {
   console.log(`first token (stream, ${turns} sequential)`);
   console.log(`  direct to double : ${fmt(baseFirst)}`);
   console.log(`  via LlmService   : ${fmt(platformFirst)}`);
-  console.log(`  added at p50     : ${(pct(platformFirst, 50) - pct(baseFirst, 50)).toFixed(3)} ms`);
+  console.log(`  added at p50     : ${(percentile(platformFirst, 50) - percentile(baseFirst, 50)).toFixed(3)} ms`);
 } finally {
   await llm.close();
   await double.close();

@@ -1,3 +1,4 @@
+import { percentile } from './lib.js';
 // Tool-call latency and throughput: SDK client over stdio directly (baseline) vs through the
 // gateway's /mcp endpoint and REST, at 1, 8 and 32 concurrent sessions; plus cold-start time and
 // gateway RSS per idle /mcp session. Run: npx tsx bench/mcp-latency.ts [secondsPerCase]
@@ -30,9 +31,7 @@ async function run(workers: number, call: (w: number) => Promise<unknown>) {
       }
     }),
   );
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))]!;
-  return { p50: q(0.5), p99: q(0.99), rps: lat.length / seconds };
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99), rps: lat.length / seconds };
 }
 
 const fmt = (r: { p50: number; p99: number; rps: number }) =>
