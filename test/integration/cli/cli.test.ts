@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../../src/cli/main.js';
 import { collect, groupGone, killGroup, runCli, spawnCli, waitForLine } from '../../helpers/cli.js';
 
 const spawned: number[] = [];
@@ -14,22 +16,37 @@ function tempDir(): string {
 }
 
 describe('sutazai CLI', () => {
-  it('has --help on every command', async () => {
-    for (const args of [
-      ['--help'],
-      ['up', '--help'],
-      ['migrate', '--help'],
-      ['status', '--help'],
-      ['config', 'print', '--help'],
-      ['doctor', '--help'],
-      ['doctor', 'fix', '--help'],
-      ['doctor', 'rollback', '--help'],
-      ['doctor', 'watch', '--help'],
-      ['doctor', 'backups', '--help'],
-    ]) {
-      const res = await runCli(args);
-      expect(res.code, args.join(' ')).toBe(0);
-      expect(res.stdout).toMatch(/Usage: sutazai/);
+  it('has --help on the binary', async () => {
+    const res = await runCli(['--help']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/Usage: sutazai/);
+  });
+
+  it('has --help on every command (walked from the command tree)', async () => {
+    const commands: string[][] = [];
+    const walk = (cmd: Command, prefix: string[]) => {
+      for (const sub of cmd.commands) {
+        commands.push([...prefix, sub.name()]);
+        walk(sub, [...prefix, sub.name()]);
+      }
+    };
+    walk(buildProgram({ code: 0 }), []);
+    expect(commands.length).toBeGreaterThan(8);
+    for (const args of commands) {
+      let printed = '';
+      const program = buildProgram({ code: 0 });
+      const capture = (c: Command) => {
+        c.exitOverride().configureOutput({
+          writeOut: (text) => (printed += text),
+          writeErr: (text) => (printed += text),
+        });
+        c.commands.forEach(capture);
+      };
+      capture(program);
+      await expect(program.parseAsync(['node', 'sutazai', ...args, '--help'])).rejects.toMatchObject({
+        exitCode: 0,
+      });
+      expect(printed, args.join(' ')).toMatch(/Usage: sutazai/);
     }
   });
 
@@ -82,9 +99,10 @@ describe('sutazai CLI', () => {
     const [, url] = await waitForLine(child, /ready on (http:\/\/\S+)/, 30_000);
     const health = await fetch(`${url}/api/v1/health/detailed`);
     expect(health.status).toBe(200);
+    // Optional dependencies (a model server) may be down here; the database must be up.
     expect(await health.json()).toMatchObject({
       ready: true,
-      checks: [expect.objectContaining({ name: 'database', status: 'up' })],
+      checks: expect.arrayContaining([expect.objectContaining({ name: 'database', status: 'up' })]),
     });
 
     const status = await runCli(['status', '--url', url!]);
