@@ -1,4 +1,5 @@
 import { sql as core } from './0001-core.js';
+import { sql as queueClaim } from './0002-queue-claim.js';
 
 export interface Migration {
   /** Stable, ordered name; recorded in schema_migrations once applied. */
@@ -7,4 +8,7 @@ export interface Migration {
 }
 
 /** Append only: never edit or reorder an applied migration; add a new one. */
-export const migrations: readonly Migration[] = [{ name: '0001-core', sql: core }];
+export const migrations: readonly Migration[] = [
+  { name: '0001-core', sql: core },
+  { name: '0002-queue-claim', sql: queueClaim },
+];
