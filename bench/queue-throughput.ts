@@ -56,6 +56,7 @@ async function runOnce(bench: BenchDb, concurrency: number, tasks: number): Prom
     pollIntervalMs: 100,
     leaseMs: 30_000,
     drainTimeoutMs: 5000,
+    ...(process.env.LANES ? { lanes: Number(process.env.LANES) } : {}),
   });
   const done = new Promise<void>((resolve) => {
     queue.onProgress = () => {

@@ -257,16 +257,15 @@ export class TaskQueue {
       params.push(value);
       return `$${params.length}`;
     };
-    const filter = options.types
-      ? `AND (type IN (SELECT jsonb_array_elements_text(${$(JSON.stringify(options.types))}::jsonb))
-          ${options.agentTasks ? "OR agent_id IS NOT NULL OR type = 'agent.run'" : ''})`
-      : '';
+    const types = options.types
+      ? `ARRAY(SELECT jsonb_array_elements_text(${$(JSON.stringify(options.types))}::jsonb))`
+      : 'NULL::text[]';
+    // sutazai_pick_tasks (migration 0002): the ordered, SKIP LOCKED scan of tasks_claim_idx,
+    // planned without sorts or bitmap scans, so stale statistics cannot turn it into a sort of
+    // the whole backlog on every claim.
     return `picked AS (
-         SELECT id FROM tasks
-         WHERE status = 'pending' AND run_at <= now() ${filter}
-         ORDER BY priority DESC, run_at, id
-         LIMIT ${$(options.limit)}
-         FOR UPDATE SKIP LOCKED),
+         SELECT p.id
+         FROM sutazai_pick_tasks(${$(options.limit)}::int, ${types}, ${$(!!options.agentTasks)}::boolean) AS p(id)),
        claimed AS (
          UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, lease_owner = ${$(options.owner)},
            lease_expires_at = now() + ${$(options.leaseMs)} * interval '1 millisecond',

@@ -33,6 +33,12 @@ export interface WorkerOptions {
   pollIntervalMs: number;
   leaseMs: number;
   drainTimeoutMs: number;
+  /**
+   * Claim/complete statements in flight at once (default 3): while one waits for the database,
+   * the next carries the completions and freed slots gathered meanwhile. Each holds a pool
+   * connection while in flight. See docs/queue.md.
+   */
+  lanes?: number;
   /** Default leaseMs / 3. */
   heartbeatIntervalMs?: number;
   /** Default max(leaseMs / 2, pollIntervalMs). */
@@ -62,6 +68,7 @@ interface InFlight {
 }
 
 const MAX_ERROR_LENGTH = 4000;
+const DEFAULT_LANES = 3;
 
 export class Worker {
   readonly owner: string;
@@ -90,6 +97,7 @@ export class Worker {
             }
           : undefined,
       freeSlots: () => this.freeSlots(),
+      lanes: options.lanes ?? DEFAULT_LANES,
       onClaimed: (tasks) => {
         for (const task of tasks) this.run(task);
       },

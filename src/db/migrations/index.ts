@@ -1,4 +1,5 @@
 import { sql as core } from './0001-core.js';
+import { sql as queueClaim } from './0002-queue-claim.js';
 import { sql as llm } from './0003-llm.js';
 
 export interface Migration {
@@ -10,5 +11,6 @@ export interface Migration {
 /** Append only: never edit or reorder an applied migration; add a new one. */
 export const migrations: readonly Migration[] = [
   { name: '0001-core', sql: core },
+  { name: '0002-queue-claim', sql: queueClaim },
   { name: '0003-llm', sql: llm },
 ];
