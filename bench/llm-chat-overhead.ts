@@ -75,7 +75,9 @@ try {
   console.log(`chat turn (${turns} sequential, echo reply, no latency)`);
   console.log(`  direct to double : ${fmt(base)}`);
   console.log(`  via LlmService   : ${fmt(platform)}`);
-  console.log(`  added at p50     : ${(percentile(platform, 50) - percentile(base, 50)).toFixed(3)} ms (target < 2 ms)`);
+  console.log(
+    `  added at p50     : ${(percentile(platform, 50) - percentile(base, 50)).toFixed(3)} ms (target < 2 ms)`,
+  );
 
   const baseFirst = await time(turns, () => direct(double.url, true));
   const platformFirst = await time(turns, async () => {
@@ -85,7 +87,9 @@ try {
   console.log(`first token (stream, ${turns} sequential)`);
   console.log(`  direct to double : ${fmt(baseFirst)}`);
   console.log(`  via LlmService   : ${fmt(platformFirst)}`);
-  console.log(`  added at p50     : ${(percentile(platformFirst, 50) - percentile(baseFirst, 50)).toFixed(3)} ms`);
+  console.log(
+    `  added at p50     : ${(percentile(platformFirst, 50) - percentile(baseFirst, 50)).toFixed(3)} ms`,
+  );
 } finally {
   await llm.close();
   await double.close();
