@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SdkHttpError, type Client, type RequestOptions } from '@modelcontextprotocol/client';
 import type { ServerSpec } from '../config/server-spec.js';
 import type { ServerChild } from '../process/child.js';
+import { isNetworkError } from '../errors.js';
 import { connectInstance, type ConnectOptions, type Connection } from './connect.js';
 
 /**
@@ -16,6 +17,7 @@ export class Instance {
   lastPingOkAt: number | null = null;
   stopping = false;
   private conn!: Connection;
+  private onGone?: (instance: Instance) => void;
 
   private constructor(
     readonly spec: ServerSpec,
@@ -39,6 +41,7 @@ export class Instance {
   private async connect(onGone: (instance: Instance) => void): Promise<void> {
     this.conn = await connectInstance(this.spec, this.options, this.graceMs);
     this.lastPingOkAt = Date.now();
+    this.onGone = onGone;
     const conn = this.conn;
     conn.client.onclose = () => {
       if (!this.stopping && this.conn === conn) onGone(this);
@@ -57,19 +60,27 @@ export class Instance {
     return this.conn.child?.pid ?? null;
   }
 
-  /** Sends one request; an HTTP upstream that forgot our session (404) is re-initialized once. */
+  /**
+   * Sends one request. For an HTTP upstream: a 404 means the remote forgot our session (it
+   * restarted), so the session is re-initialized and the request sent once more; a network failure
+   * also re-initializes, but is retried only for methods that are safe to repeat (not tools/call,
+   * which may already have run) — a tools/call fails with the network error (mapped to 503).
+   */
   async request(
     method: string,
     params: Record<string, unknown> | undefined,
     options: RequestOptions,
   ): Promise<unknown> {
+    const send = () => this.conn.client.request({ method, params } as never, options);
     try {
-      return await this.conn.client.request({ method, params } as never, options);
+      return await send();
     } catch (err) {
-      if (!(err instanceof SdkHttpError) || err.status !== 404 || this.spec.transport.kind !== 'http')
-        throw err;
+      if (this.spec.transport.kind !== 'http' || options.signal?.aborted) throw err;
+      const forgotten = err instanceof SdkHttpError && err.status === 404;
+      if (!forgotten && !isNetworkError(err)) throw err;
       await this.reconnectHttp();
-      return this.conn.client.request({ method, params } as never, options);
+      if (!forgotten && method === 'tools/call') throw err;
+      return send();
     }
   }
 
@@ -77,11 +88,22 @@ export class Instance {
     const old = this.conn;
     old.client.onclose = undefined;
     await old.client.close().catch(() => {});
-    this.conn = await connectInstance(this.spec, this.options, this.graceMs);
+    let conn: Connection;
+    try {
+      conn = await connectInstance(this.spec, this.options, this.graceMs);
+    } catch (err) {
+      // The remote is unreachable: this instance is gone (the runtime's back-off takes over).
+      if (!this.stopping) this.onGone?.(this);
+      throw err;
+    }
+    conn.client.onclose = () => {
+      if (!this.stopping && this.conn === conn) this.onGone?.(this);
+    };
+    this.conn = conn;
   }
 
   async ping(timeoutMs: number): Promise<void> {
-    await this.conn.client.ping({ timeout: timeoutMs });
+    await this.request('ping', undefined, { timeout: timeoutMs });
     this.lastPingOkAt = Date.now();
   }
 
