@@ -70,6 +70,20 @@ describe('remote (Streamable HTTP) upstream servers', () => {
     expect(r.content).toEqual([{ type: 'text', text: 'echo: aggregated' }]);
   });
 
+  it('reads a remote templated resource through /mcp without listing first', async () => {
+    const client = new Client({ name: 'test', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)));
+    clients.push(client);
+    const read = await client.readResource({ uri: 'remote://items/42' });
+    expect(read.contents).toEqual([
+      { uri: 'remote://items/42', mimeType: 'text/plain', text: 'content of remote://items/42' },
+    ]);
+    const { resourceTemplates } = await client.listResourceTemplates();
+    expect(resourceTemplates).toContainEqual(
+      expect.objectContaining({ name: 'remote__item', uriTemplate: 'remote://items/{id}' }),
+    );
+  });
+
   it('re-initializes when the remote restarted and forgot the session', async () => {
     await app.inject({ method: 'POST', url: '/api/v1/mcp/servers/remote/tools/echo/call', payload: {} });
     const before = remote.initializes.count;
