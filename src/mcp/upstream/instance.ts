@@ -18,6 +18,7 @@ export class Instance {
   stopping = false;
   private conn!: Connection;
   private onGone?: (instance: Instance) => void;
+  private reconnecting?: Promise<void>;
 
   private constructor(
     readonly spec: ServerSpec,
@@ -71,20 +72,29 @@ export class Instance {
     params: Record<string, unknown> | undefined,
     options: RequestOptions,
   ): Promise<unknown> {
+    const failed = this.conn;
     const send = () => this.conn.client.request({ method, params } as never, options);
     try {
       return await send();
     } catch (err) {
       if (this.spec.transport.kind !== 'http' || options.signal?.aborted) throw err;
-      const forgotten = err instanceof SdkHttpError && err.status === 404;
-      if (!forgotten && !isNetworkError(err)) throw err;
-      await this.reconnectHttp();
-      if (!forgotten && method === 'tools/call') throw err;
+      const lost = lostBecause(err) ?? failed.lost; // failed.lost: we closed it under this request
+      if (!lost) throw err;
+      await this.reconnectHttp(failed, lost);
+      if (lost === 'network' && method === 'tools/call') throw err;
       return send();
     }
   }
 
-  private async reconnectHttp(): Promise<void> {
+  /** One re-initialize at a time: concurrent failures on the same session share it. */
+  private reconnectHttp(failed: Connection, lost: 'forgotten' | 'network'): Promise<void> {
+    failed.lost ??= lost;
+    if (this.conn !== failed) return this.reconnecting ?? Promise.resolve();
+    this.reconnecting ??= this.replaceConnection().finally(() => (this.reconnecting = undefined));
+    return this.reconnecting;
+  }
+
+  private async replaceConnection(): Promise<void> {
     const old = this.conn;
     old.client.onclose = undefined;
     await old.client.close().catch(() => {});
@@ -95,6 +105,10 @@ export class Instance {
       // The remote is unreachable: this instance is gone (the runtime's back-off takes over).
       if (!this.stopping) this.onGone?.(this);
       throw err;
+    }
+    if (this.stopping) {
+      await conn.client.close().catch(() => {});
+      throw new Error('instance stopped while re-initializing');
     }
     conn.client.onclose = () => {
       if (!this.stopping && this.conn === conn) this.onGone?.(this);
@@ -114,4 +128,10 @@ export class Instance {
     if (!conn) return;
     await Promise.allSettled([conn.client.close(), conn.child?.kill(this.graceMs)]);
   }
+}
+
+/** Why an HTTP session is unusable: the remote forgot it (404) or the network failed. */
+function lostBecause(err: unknown): 'forgotten' | 'network' | undefined {
+  if (err instanceof SdkHttpError && err.status === 404) return 'forgotten';
+  return isNetworkError(err) ? 'network' : undefined;
 }
