@@ -57,6 +57,11 @@ export function toSutazaiError(err: unknown): unknown {
   }
 }
 
+/** fetch() failing below HTTP (refused, reset, socket closed): undici's TypeError with a cause. */
+export function isNetworkError(err: unknown): err is TypeError {
+  return err instanceof TypeError && err.message.startsWith('fetch failed');
+}
+
 /** Classifies an error the SDK client raised for a call into a gateway error. */
 export function fromUpstream(err: unknown, server: string, method: string, timeoutMs: number): unknown {
   if (err instanceof McpGatewayError) return err;
@@ -67,6 +72,17 @@ export function fromUpstream(err: unknown, server: string, method: string, timeo
       'unavailable',
       err.message,
       { name: server, reason: err.message },
+      { cause: err },
+    );
+  }
+  if (isNetworkError(err)) {
+    // An HTTP upstream we cannot reach (refused, reset, closed mid-request).
+    const cause = (err.cause as { message?: string; code?: string } | undefined) ?? {};
+    const reason = `cannot reach ${server}: ${cause.code ?? cause.message ?? err.message}`;
+    return new McpGatewayError(
+      'unavailable',
+      reason,
+      { name: server, reason, retryAfter: 1 },
       { cause: err },
     );
   }

@@ -3,9 +3,10 @@ import type { McpGateway } from '../gateway.js';
 import { toJsonRpcError } from '../errors.js';
 import type { NameTable } from './names.js';
 import { decodeCursor, encodeCursor } from './names.js';
+import { findResourceOwner } from './resource-owner.js';
 
 const PAGE_SIZE = 100;
-type Kind = 'tools' | 'resources' | 'prompts';
+type ListMethod = 'tools/list' | 'resources/list' | 'resources/templates/list' | 'prompts/list';
 
 /**
  * The MCP server one /mcp client session talks to. `scope` null aggregates every enabled server
@@ -36,7 +37,7 @@ export function buildSessionServer(
   const resolve = (exposed: string) => (scope ? { server: scope, item: exposed } : names.resolve(exposed));
   const uriOwner = new Map<string, string>();
 
-  async function page<T>(kind: Kind, cursor: string | undefined, map: (s: string, item: T) => T) {
+  async function page<T>(method: ListMethod, cursor: string | undefined, map: (s: string, item: T) => T) {
     const start = decodeCursor(cursor);
     if (cursor && !start) throw new ProtocolError(-32602, 'invalid cursor');
     const out: T[] = [];
@@ -45,7 +46,7 @@ export function buildSessionServer(
     let offset = start?.i ?? 0;
     for (; idx >= 0 && idx < all.length; idx++, offset = 0) {
       const s = all[idx]!;
-      const items = (await gateway.list(s, `${kind}/list` as 'tools/list', { sessionKey }).catch((err) => {
+      const items = (await gateway.list(s, method, { sessionKey }).catch((err) => {
         if (scope) throw toJsonRpcError(err);
         return [];
       })) as T[];
@@ -72,7 +73,7 @@ export function buildSessionServer(
   };
 
   server.setRequestHandler('tools/list', async (req) => {
-    const { items, nextCursor } = await page<{ name: string }>('tools', req.params?.cursor, (s, t) => ({
+    const { items, nextCursor } = await page<{ name: string }>('tools/list', req.params?.cursor, (s, t) => ({
       ...t,
       name: expose(s, t.name),
     }));
@@ -90,10 +91,14 @@ export function buildSessionServer(
     }),
   );
   server.setRequestHandler('prompts/list', async (req) => {
-    const { items, nextCursor } = await page<{ name: string }>('prompts', req.params?.cursor, (s, p) => ({
-      ...p,
-      name: expose(s, p.name),
-    }));
+    const { items, nextCursor } = await page<{ name: string }>(
+      'prompts/list',
+      req.params?.cursor,
+      (s, p) => ({
+        ...p,
+        name: expose(s, p.name),
+      }),
+    );
     return { prompts: items as never, ...(nextCursor ? { nextCursor } : {}) };
   });
   server.setRequestHandler('prompts/get', (req, ctx) =>
@@ -109,7 +114,7 @@ export function buildSessionServer(
   );
   server.setRequestHandler('resources/list', async (req) => {
     const { items, nextCursor } = await page<{ uri: string; name: string }>(
-      'resources',
+      'resources/list',
       req.params?.cursor,
       (s, r) => {
         if (!uriOwner.has(r.uri)) uriOwner.set(r.uri, s);
@@ -118,12 +123,21 @@ export function buildSessionServer(
     );
     return { resources: items as never, ...(nextCursor ? { nextCursor } : {}) };
   });
-  server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: [] }));
+  server.setRequestHandler('resources/templates/list', async (req) => {
+    const { items, nextCursor } = await page<{ name: string }>(
+      'resources/templates/list',
+      req.params?.cursor,
+      (s, t) => ({ ...t, name: expose(s, t.name) }),
+    );
+    return { resourceTemplates: items as never, ...(nextCursor ? { nextCursor } : {}) };
+  });
   server.setRequestHandler('resources/read', (req, ctx) =>
     call(async () => {
-      const owner = scope ?? uriOwner.get(req.params.uri);
-      if (!owner)
-        throw new ProtocolError(-32002, `resource ${req.params.uri} not found; list resources first`);
+      const uri = req.params.uri;
+      const owner =
+        scope ?? uriOwner.get(uri) ?? (await findResourceOwner(gateway, servers(), uri, sessionKey));
+      if (!owner) throw new ProtocolError(-32002, `resource ${uri} not found`, { uri });
+      if (!scope) uriOwner.set(uri, owner);
       return (await gateway.request(owner, 'resources/read', req.params, {
         signal: ctx.mcpReq.signal,
         sessionKey,

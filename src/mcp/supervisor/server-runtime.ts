@@ -342,7 +342,10 @@ export class ServerRuntime {
   }
 
   dropCache(kind: string): void {
-    for (const key of [...this.cache.keys()]) if (key.startsWith(kind)) this.cache.delete(key);
+    // resources/list_changed also invalidates the resource templates (cached as resourceTemplates).
+    for (const key of [...this.cache.keys()])
+      if (key.startsWith(kind) || (kind === 'resources' && key === 'resourceTemplates'))
+        this.cache.delete(key);
     this.cacheVersion++;
     this.deps.onListChanged(this.spec.name, kind);
   }

@@ -10,6 +10,8 @@ export interface Connection {
   client: Client;
   child?: ServerChild;
   transport: Transport;
+  /** Set when an HTTP session is being replaced: why (requests failing on it are retried alike). */
+  lost?: 'forgotten' | 'network';
 }
 
 export interface ConnectOptions {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SdkHttpError, type Client, type RequestOptions } from '@modelcontextprotocol/client';
 import type { ServerSpec } from '../config/server-spec.js';
 import type { ServerChild } from '../process/child.js';
+import { isNetworkError } from '../errors.js';
 import { connectInstance, type ConnectOptions, type Connection } from './connect.js';
 
 /**
@@ -16,6 +17,8 @@ export class Instance {
   lastPingOkAt: number | null = null;
   stopping = false;
   private conn!: Connection;
+  private onGone?: (instance: Instance) => void;
+  private reconnecting?: Promise<void>;
 
   private constructor(
     readonly spec: ServerSpec,
@@ -39,6 +42,7 @@ export class Instance {
   private async connect(onGone: (instance: Instance) => void): Promise<void> {
     this.conn = await connectInstance(this.spec, this.options, this.graceMs);
     this.lastPingOkAt = Date.now();
+    this.onGone = onGone;
     const conn = this.conn;
     conn.client.onclose = () => {
       if (!this.stopping && this.conn === conn) onGone(this);
@@ -57,31 +61,63 @@ export class Instance {
     return this.conn.child?.pid ?? null;
   }
 
-  /** Sends one request; an HTTP upstream that forgot our session (404) is re-initialized once. */
+  /**
+   * Sends one request. For an HTTP upstream: a 404 means the remote forgot our session (it
+   * restarted), so the session is re-initialized and the request sent once more; a network failure
+   * also re-initializes, but is retried only for methods that are safe to repeat (not tools/call,
+   * which may already have run) — a tools/call fails with the network error (mapped to 503).
+   */
   async request(
     method: string,
     params: Record<string, unknown> | undefined,
     options: RequestOptions,
   ): Promise<unknown> {
+    const failed = this.conn;
+    const send = () => this.conn.client.request({ method, params } as never, options);
     try {
-      return await this.conn.client.request({ method, params } as never, options);
+      return await send();
     } catch (err) {
-      if (!(err instanceof SdkHttpError) || err.status !== 404 || this.spec.transport.kind !== 'http')
-        throw err;
-      await this.reconnectHttp();
-      return this.conn.client.request({ method, params } as never, options);
+      if (this.spec.transport.kind !== 'http' || options.signal?.aborted) throw err;
+      const lost = lostBecause(err) ?? failed.lost; // failed.lost: we closed it under this request
+      if (!lost) throw err;
+      await this.reconnectHttp(failed, lost);
+      if (lost === 'network' && method === 'tools/call') throw err;
+      return send();
     }
   }
 
-  private async reconnectHttp(): Promise<void> {
+  /** One re-initialize at a time: concurrent failures on the same session share it. */
+  private reconnectHttp(failed: Connection, lost: 'forgotten' | 'network'): Promise<void> {
+    failed.lost ??= lost;
+    if (this.conn !== failed) return this.reconnecting ?? Promise.resolve();
+    this.reconnecting ??= this.replaceConnection().finally(() => (this.reconnecting = undefined));
+    return this.reconnecting;
+  }
+
+  private async replaceConnection(): Promise<void> {
     const old = this.conn;
     old.client.onclose = undefined;
     await old.client.close().catch(() => {});
-    this.conn = await connectInstance(this.spec, this.options, this.graceMs);
+    let conn: Connection;
+    try {
+      conn = await connectInstance(this.spec, this.options, this.graceMs);
+    } catch (err) {
+      // The remote is unreachable: this instance is gone (the runtime's back-off takes over).
+      if (!this.stopping) this.onGone?.(this);
+      throw err;
+    }
+    if (this.stopping) {
+      await conn.client.close().catch(() => {});
+      throw new Error('instance stopped while re-initializing');
+    }
+    conn.client.onclose = () => {
+      if (!this.stopping && this.conn === conn) this.onGone?.(this);
+    };
+    this.conn = conn;
   }
 
   async ping(timeoutMs: number): Promise<void> {
-    await this.conn.client.ping({ timeout: timeoutMs });
+    await this.request('ping', undefined, { timeout: timeoutMs });
     this.lastPingOkAt = Date.now();
   }
 
@@ -92,4 +128,10 @@ export class Instance {
     if (!conn) return;
     await Promise.allSettled([conn.client.close(), conn.child?.kill(this.graceMs)]);
   }
+}
+
+/** Why an HTTP session is unusable: the remote forgot it (404) or the network failed. */
+function lostBecause(err: unknown): 'forgotten' | 'network' | undefined {
+  if (err instanceof SdkHttpError && err.status === 404) return 'forgotten';
+  return isNetworkError(err) ? 'network' : undefined;
 }

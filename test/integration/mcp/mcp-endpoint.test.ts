@@ -90,6 +90,31 @@ describe('/mcp aggregated Streamable HTTP endpoint', () => {
     expect(got.messages.length).toBeGreaterThan(0);
   });
 
+  it('aggregates upstream resource templates under server-prefixed names', async () => {
+    const client = await connect();
+    const { resourceTemplates } = await client.listResourceTemplates();
+    const text = resourceTemplates.find((t) => t.uriTemplate === 'demo://resource/dynamic/text/{resourceId}');
+    expect(text).toBeDefined();
+    expect(text!.name.startsWith('everything__')).toBe(true);
+    const scoped = await connect('/mcp/everything');
+    const own = (await scoped.listResourceTemplates()).resourceTemplates;
+    expect(own.map((t) => t.uriTemplate)).toContain('demo://resource/dynamic/text/{resourceId}');
+    expect(own.every((t) => !t.name.includes('__'))).toBe(true);
+  });
+
+  it('reads a resource in a session that never listed resources, by list or by template', async () => {
+    const lister = await connect();
+    const listed = (await lister.listResources()).resources[0]!.uri;
+    const fresh = await connect();
+    const byList = await fresh.readResource({ uri: listed });
+    expect(byList.contents[0]!.uri).toBe(listed);
+    const fresh2 = await connect();
+    const byTemplate = await fresh2.readResource({ uri: 'demo://resource/dynamic/text/7' });
+    expect(byTemplate.contents[0]!.uri).toBe('demo://resource/dynamic/text/7');
+    expect(JSON.stringify(byTemplate.contents[0])).toContain('7');
+    await expect(fresh2.readResource({ uri: 'nowhere://x' })).rejects.toThrow(/not found/);
+  });
+
   it('serves one server alone at /mcp/{server} under its own names', async () => {
     const client = await connect('/mcp/memory');
     const names = (await client.listTools()).tools.map((t) => t.name);
