@@ -7,7 +7,7 @@ import { migrate, openDb, type Db } from './db/index.js';
 import { SutazaiError } from './errors.js';
 import { databaseProbe, HealthRegistry } from './health/index.js';
 import { buildHttpApp, type RouteModule } from './http/app.js';
-import { createRateLimiter } from './http/redis-rate-limit.js';
+import { createRateLimiter } from './http/rate-limit.js';
 import { authRoutes } from './http/routes/auth.js';
 import { healthRoutes } from './http/routes/health.js';
 import { mcpRoutes } from './http/routes/mcp.js';
@@ -98,7 +98,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       stack.push('doctor-watch', () => watch.stop());
     }
 
-    const redis = config.redisUrl ? openRedis(config.redisUrl, logger) : undefined;
+    const redis = config.redisUrl ? await openRedis(config.redisUrl, logger) : undefined;
     if (redis) stack.push('redis', async () => void redis.disconnect());
     const llm = createLlmService({ config, logger, ...(redis ? { redis } : {}) });
     stack.push('llm', () => llm.close());

@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+
 export interface RateRule {
   max: number;
   windowSeconds: number;
@@ -58,4 +60,24 @@ export function decide(count: number, max: number, msLeft: number): RateDecision
     remaining: Math.max(0, max - count),
     retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)),
   };
+}
+
+export interface CreateRateLimiterOptions {
+  redisUrl?: string;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Redis-backed when a URL is configured (waits up to the connect timeout, never fails), else memory. */
+export async function createRateLimiter(options: CreateRateLimiterOptions): Promise<RateLimiter> {
+  if (!options.redisUrl) return new MemoryRateLimiter(options.now);
+  // Loaded only when configured: ioredis costs ~20 MB of RSS in a process that never uses it.
+  const { RedisRateLimiter } = await import('./redis-rate-limit.js');
+  const limiter = new RedisRateLimiter({
+    url: options.redisUrl,
+    logger: options.logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  if (!(await limiter.ready())) limiter.degrade(new Error('not reachable at start'));
+  return limiter;
 }

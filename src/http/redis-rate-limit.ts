@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { rateLimitBackendErrors } from '../metrics/index.js';
+import { failFastOptions } from '../redis.js';
 import {
   MemoryRateLimiter,
   decide,
@@ -56,15 +57,11 @@ export class RedisRateLimiter implements RateLimiter {
     this.prefix = options.keyPrefix ?? 'sutazai:rl:';
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
     this.fallback = new MemoryRateLimiter(options.now);
-    this.redis = new Redis(options.url, {
-      lazyConnect: true,
-      // Fail fast instead of queueing behind a dead connection: a request must not wait on Redis.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: this.connectTimeoutMs,
-      commandTimeout: options.commandTimeoutMs ?? 500,
-      retryStrategy: (times) => Math.min(times * 250, 5000),
-    });
+    // Fail fast instead of queueing behind a dead connection: a request must not wait on Redis.
+    this.redis = new Redis(
+      options.url,
+      failFastOptions(this.connectTimeoutMs, options.commandTimeoutMs ?? 500),
+    );
     this.redis.defineCommand('sutazaiRateHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
     // Reconnect attempts emit errors; hits report outages, so these are only debug noise.
     this.redis.on('error', (err: Error) => this.log.debug({ err: err.message }, 'redis rate limiter error'));
@@ -126,22 +123,4 @@ export class RedisRateLimiter implements RateLimiter {
     })();
     return this.closing;
   }
-}
-
-export interface CreateRateLimiterOptions {
-  redisUrl?: string;
-  logger: Logger;
-  now?: () => number;
-}
-
-/** Redis-backed when a URL is configured (waits up to the connect timeout, never fails), else memory. */
-export async function createRateLimiter(options: CreateRateLimiterOptions): Promise<RateLimiter> {
-  if (!options.redisUrl) return new MemoryRateLimiter(options.now);
-  const limiter = new RedisRateLimiter({
-    url: options.redisUrl,
-    logger: options.logger,
-    ...(options.now ? { now: options.now } : {}),
-  });
-  if (!(await limiter.ready())) limiter.degrade(new Error('not reachable at start'));
-  return limiter;
 }

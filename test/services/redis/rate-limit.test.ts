@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import { MemoryRateLimiter } from '../../../src/http/rate-limit.js';
-import { RedisRateLimiter, createRateLimiter } from '../../../src/http/redis-rate-limit.js';
+import { createRateLimiter } from '../../../src/http/rate-limit.js';
+import { RedisRateLimiter } from '../../../src/http/redis-rate-limit.js';
 import { describeWithService } from '../../helpers/services.js';
 
 function capturingLogger() {
