@@ -36,17 +36,6 @@ async function truncate(db: Db): Promise<void> {
   await db.query('VACUUM ANALYZE tasks').catch(() => undefined);
 }
 
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-export function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-
 export function backends(): Array<'postgres' | 'pglite'> {
   const only = process.env.BENCH_DB;
   return only === 'postgres' || only === 'pglite' ? [only] : ['postgres', 'pglite'];

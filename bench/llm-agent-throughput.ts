@@ -13,8 +13,8 @@ import { createAgentRunner } from '../src/agents/runner/index.js';
 import { AgentBudgetsSchema, HttpFetchToolSchema, LlmConfigSchema } from '../src/config/schema.js';
 import { migrate, openDb } from '../src/db/index.js';
 import { freshPostgres } from '../test/helpers/db.js';
+import { insertRunningTask } from '../test/helpers/tasks.js';
 import { createLlmService } from '../src/llm/index.js';
-import type { TaskRecord } from '../src/tasks/types.js';
 import { createBuiltinTools } from '../src/tools/builtin/index.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -80,29 +80,7 @@ async function spawnDouble() {
   return { url, child };
 }
 
-async function makeTask(): Promise<TaskRecord> {
-  const r = await db.query<{ id: string }>(
-    `INSERT INTO tasks (agent_id, type, payload, status, attempts) VALUES ($1, 'agent.run', '{"prompt":"what time is it"}', 'running', 1) RETURNING id`,
-    [agentId],
-  );
-  const now = new Date();
-  return {
-    id: r.rows[0]!.id,
-    agentId,
-    type: 'agent.run',
-    payload: { prompt: 'what time is it' },
-    status: 'running',
-    priority: 0,
-    attempts: 1,
-    maxAttempts: 5,
-    result: null,
-    error: null,
-    runAt: now,
-    createdAt: now,
-    startedAt: now,
-    completedAt: null,
-  };
-}
+const makeTask = () => insertRunningTask(db, agentId, { prompt: 'what time is it' });
 
 async function chatRequests(): Promise<number> {
   const body = (await (await fetch(`${double.url}/_double/counters`)).json()) as { chatRequests: number };

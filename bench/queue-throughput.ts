@@ -14,7 +14,8 @@ import {
   type Completion,
   type QueuedTask,
 } from '../src/tasks/index.js';
-import { backends, median, openBenchDb, type BenchDb } from './common.js';
+import { backends, openBenchDb, type BenchDb } from './common.js';
+import { median } from './lib.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const TARGET_PER_SECOND = 2000;

@@ -12,7 +12,8 @@ import { buildHttpApp } from '../src/http/app.js';
 import { MemoryRateLimiter } from '../src/http/rate-limit.js';
 import { tasksRoutes } from '../src/http/routes/tasks.js';
 import { TaskQueue } from '../src/tasks/index.js';
-import { backends, median, openBenchDb, percentile } from './common.js';
+import { backends, openBenchDb } from './common.js';
+import { median, percentile } from './lib.js';
 
 const CLIENTS = 32;
 const RUNS = Number(process.env.RUNS ?? 3);

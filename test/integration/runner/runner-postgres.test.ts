@@ -4,9 +4,10 @@ import { createAgentRunner, loadSteps, setAgentStatus } from '../../../src/agent
 import { AgentBudgetsSchema, HttpFetchToolSchema } from '../../../src/config/schema.js';
 import type { Db } from '../../../src/db/index.js';
 import type { LlmService } from '../../../src/llm/index.js';
-import { TaskCancelledError, type TaskRecord } from '../../../src/tasks/types.js';
+import { TaskCancelledError } from '../../../src/tasks/types.js';
 import { createBuiltinTools } from '../../../src/tools/builtin/index.js';
 import { freshPostgres } from '../../helpers/db.js';
+import { insertRunningTask } from '../../helpers/tasks.js';
 import { describeWithService } from '../../helpers/services.js';
 import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollama-double.js';
 import { service } from '../llm/helpers.js';
@@ -34,27 +35,7 @@ describeWithService('TEST_DATABASE_URL', 'agent runner on PostgreSQL', (address)
       `INSERT INTO agents (name, model, tools) VALUES ('clock', 'tinyllama', '{time.*}') RETURNING id`,
     );
     const agentId = agents[0]!.id;
-    const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO tasks (agent_id, type, payload, status, attempts) VALUES ($1, 'agent.run', '{"prompt":"time?"}', 'running', 1) RETURNING id`,
-      [agentId],
-    );
-    const now = new Date();
-    const task: TaskRecord = {
-      id: rows[0]!.id,
-      agentId,
-      type: 'agent.run',
-      payload: { prompt: 'time?' },
-      status: 'running',
-      priority: 0,
-      attempts: 1,
-      maxAttempts: 5,
-      result: null,
-      error: null,
-      runAt: now,
-      createdAt: now,
-      startedAt: now,
-      completedAt: null,
-    };
+    const task = await insertRunningTask(db, agentId, { prompt: 'time?' });
     let toolRuns = 0;
     const builtin = createBuiltinTools(HttpFetchToolSchema.parse({}));
     const tools = {

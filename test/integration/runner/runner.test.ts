@@ -15,6 +15,7 @@ import {
 import { createBuiltinTools } from '../../../src/tools/builtin/index.js';
 import { createToolRegistry } from '../../../src/tools/registry.js';
 import { freshPglite } from '../../helpers/db.js';
+import { insertRunningTask } from '../../helpers/tasks.js';
 import { startOllamaDouble, type ChatBody, type OllamaDouble } from '../../doubles/ollama-double.js';
 import { service } from '../llm/helpers.js';
 
@@ -63,28 +64,8 @@ async function agent(name: string, toolNames: string[], capabilities: string[] =
   return rows[0]!.id;
 }
 
-async function task(agentId: string | null, payload: unknown, type = 'agent.run'): Promise<TaskRecord> {
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO tasks (agent_id, type, payload, status, attempts) VALUES ($1, $2, $3, 'running', 1) RETURNING id`,
-    [agentId, type, JSON.stringify(payload)],
-  );
-  const now = new Date();
-  return {
-    id: rows[0]!.id,
-    agentId,
-    type,
-    payload,
-    status: 'running',
-    priority: 0,
-    attempts: 1,
-    maxAttempts: 5,
-    result: null,
-    error: null,
-    runAt: now,
-    createdAt: now,
-    startedAt: now,
-    completedAt: null,
-  };
+function task(agentId: string | null, payload: unknown, type = 'agent.run'): Promise<TaskRecord> {
+  return insertRunningTask(db, agentId, payload, type);
 }
 
 function context(record: TaskRecord, checkpoint: () => Promise<void> = async () => {}): TaskContext {
