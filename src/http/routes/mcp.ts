@@ -41,6 +41,9 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
   const gw = mcp.gateway;
   const callAccess: Access = deps.callsNeedAdmin ? 'admin' : 'user';
   return async (app) => {
+    // Open /mcp event streams are requests that never end on their own; without this, closing
+    // the HTTP server waits for every connected client to leave.
+    app.addHook('preClose', () => mcp.sessions.close());
     app.get('/api/v1/mcp/servers', async () => ({ servers: mcp.servers() }));
     app.get('/api/v1/mcp/status', async () => mcp.status());
     app.get('/api/v1/mcp/health', async (_req, reply) => {

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import type { Server } from '@modelcontextprotocol/server';
 import { mcpSessions } from '../../metrics/index.js';
 import type { McpGateway } from '../gateway.js';
+import { NodeSessionTransport, reject } from './http-transport.js';
 import { buildSessionServer } from './mcp-server.js';
 import type { NameTable } from './names.js';
 
 interface Session {
   id: string;
   scope: string | null;
-  transport: NodeStreamableHTTPServerTransport;
+  transport: NodeSessionTransport;
   server: Server;
   lastSeen: number;
 }
@@ -50,7 +50,7 @@ export class SessionManager {
       const session = this.sessions.get(id);
       if (!session || session.scope !== scope) return reject(res, 404, -32001, 'Session not found');
       session.lastSeen = Date.now();
-      return session.transport.handleRequest(req, res, body);
+      return session.transport.handle(req, res, body);
     }
     if (req.method !== 'POST') return reject(res, 400, -32000, 'Bad Request: No valid session ID provided');
     if (this.sessions.size >= this.gateway.config.maxSessions) {
@@ -68,14 +68,14 @@ export class SessionManager {
     body: unknown,
   ): Promise<void> {
     const sessionId = randomUUID();
-    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: () => sessionId });
+    const transport = new NodeSessionTransport(sessionId);
     const server = buildSessionServer(this.gateway, this.names, scope, sessionId);
     const session: Session = { id: sessionId, scope, transport, server, lastSeen: Date.now() };
     transport.onclose = () => this.forget(sessionId);
     await server.connect(transport);
     this.sessions.set(sessionId, session);
     mcpSessions.set(this.sessions.size);
-    await transport.handleRequest(req, res, body);
+    transport.handle(req, res, body);
     if (!transport.sessionId) await this.drop(sessionId); // not an initialize request
   }
 
@@ -113,15 +113,4 @@ export class SessionManager {
     this.gateway.listeners.delete(this.listener);
     await Promise.all([...this.sessions.keys()].map((id) => this.drop(id)));
   }
-}
-
-function reject(
-  res: ServerResponse,
-  status: number,
-  code: number,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }

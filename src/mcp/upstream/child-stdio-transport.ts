@@ -1,9 +1,5 @@
-import {
-  ReadBuffer,
-  serializeMessage,
-  type JSONRPCMessage,
-  type Transport,
-} from '@modelcontextprotocol/client';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import { JsonRpcLineReader } from '../jsonrpc.js';
 import type { ServerChild } from '../process/child.js';
 
 /**
@@ -15,7 +11,7 @@ export class ChildStdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
-  private readonly buffer = new ReadBuffer();
+  private readonly reader = new JsonRpcLineReader();
   private closed = false;
 
   constructor(private readonly child: ServerChild) {}
@@ -24,33 +20,19 @@ export class ChildStdioTransport implements Transport {
     const { stdout, stdin } = this.child.proc;
     if (!stdout || !stdin) throw new Error('child has no stdio pipes');
     stdout.on('data', (chunk: Buffer) => {
-      this.buffer.append(chunk);
-      this.drain();
+      // A server that prints something else to stdout is reported, and reading goes on.
+      const messages = this.reader.push(chunk, (reason) => this.onerror?.(new Error(reason)));
+      for (const message of messages) this.onmessage?.(message);
     });
     stdout.on('error', (err) => this.onerror?.(err));
     void this.child.exited.then(() => this.finish());
-  }
-
-  private drain(): void {
-    for (;;) {
-      let message: JSONRPCMessage | null;
-      try {
-        message = this.buffer.readMessage();
-      } catch (err) {
-        // A server that prints a non-JSON line to stdout: report and keep reading.
-        this.onerror?.(err as Error);
-        continue;
-      }
-      if (message === null) return;
-      this.onmessage?.(message);
-    }
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child.proc.stdin;
     if (this.closed || !stdin || stdin.destroyed) throw new Error('MCP server process is not running');
     await new Promise<void>((resolve, reject) => {
-      const ok = stdin.write(serializeMessage(message), (err) => (err ? reject(err) : undefined));
+      const ok = stdin.write(`${JSON.stringify(message)}\n`, (err) => (err ? reject(err) : undefined));
       if (ok) resolve();
       else stdin.once('drain', resolve);
     });
@@ -63,7 +45,7 @@ export class ChildStdioTransport implements Transport {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    this.buffer.clear();
+    this.reader.clear();
     this.onclose?.();
   }
 }

@@ -1,0 +1,230 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isJsonRpcMessage } from '../jsonrpc.js';
+import {
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+  type Transport,
+  type TransportSendOptions,
+} from '@modelcontextprotocol/server';
+
+type RequestId = string | number;
+type Message = Record<string, unknown>;
+
+const MAX_BATCH = 100;
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+/** One POST that carried requests: answered as JSON, or as an event stream once it needs one. */
+interface Exchange {
+  res: ServerResponse;
+  pending: Set<RequestId>;
+  responses: JSONRPCMessage[];
+  batch: boolean;
+  streaming: boolean;
+  done: boolean;
+}
+
+/**
+ * The server side of one Streamable HTTP session, written straight on Node's request and
+ * response (the SDK's Node transport converts every request to a web Request and back, which
+ * cost more than the rest of a /mcp call together). A POST is answered with plain JSON when its
+ * responses are the first thing sent for it, and switches to an event stream only when something
+ * else (progress, a log message, a server request) has to reach the client first. GET opens the
+ * session's standalone stream for server notifications; DELETE ends the session.
+ */
+export class NodeSessionTransport implements Transport {
+  sessionId?: string;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: Transport['onmessage'];
+
+  private supported: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
+  private readonly byRequest = new Map<RequestId, Exchange>();
+  private readonly open = new Set<Exchange>();
+  private standalone: ServerResponse | undefined;
+  private keepAlive: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly id: string,
+    private readonly keepAliveMs = 15_000,
+  ) {}
+
+  async start(): Promise<void> {}
+
+  setSupportedProtocolVersions(versions: string[]): void {
+    this.supported = versions;
+  }
+
+  /** Answers one HTTP request of this session; `body` is the already parsed JSON of a POST. */
+  handle(req: IncomingMessage, res: ServerResponse, body: unknown): void {
+    if (this.closed) return reject(res, 404, -32001, 'Session not found');
+    if (req.method === 'POST') return this.post(req, res, body);
+    if (req.method === 'GET') return this.get(req, res);
+    if (req.method === 'DELETE') return this.delete(req, res);
+    reject(res, 405, -32000, 'Method not allowed.', { allow: 'GET, POST, DELETE' });
+  }
+
+  private post(req: IncomingMessage, res: ServerResponse, body: unknown): void {
+    const accept = req.headers.accept ?? '';
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream'))
+      return reject(
+        res,
+        406,
+        -32000,
+        'Not Acceptable: Client must accept both application/json and text/event-stream',
+      );
+    const batch = Array.isArray(body);
+    const messages = (batch ? body : [body]) as Message[];
+    if (messages.length === 0 || messages.length > MAX_BATCH)
+      return reject(res, 400, -32600, `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`);
+    if (messages.some((m) => !isJsonRpcMessage(m)))
+      return reject(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
+    const initialize = messages.some((m) => m.method === 'initialize' && m.id !== undefined);
+    if (initialize) {
+      if (this.sessionId) return reject(res, 400, -32600, 'Invalid Request: Server already initialized');
+      if (messages.length > 1)
+        return reject(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
+      this.sessionId = this.id;
+    } else {
+      const invalid = this.invalidSession(req);
+      if (invalid) return reject(res, 400, -32000, invalid);
+    }
+    const requests = messages.filter((m) => typeof m.method === 'string' && m.id !== undefined);
+    if (requests.length === 0) {
+      res.writeHead(202).end();
+      for (const m of messages) this.onmessage?.(m as JSONRPCMessage);
+      return;
+    }
+    if (requests.some((m) => this.byRequest.has(m.id as RequestId)))
+      return reject(res, 400, -32600, 'Invalid Request: a request with this id is already in progress');
+    const exchange: Exchange = {
+      res,
+      pending: new Set(requests.map((m) => m.id as RequestId)),
+      responses: [],
+      batch,
+      streaming: false,
+      done: false,
+    };
+    this.open.add(exchange);
+    for (const rid of exchange.pending) this.byRequest.set(rid, exchange);
+    // A client that hangs up gets nothing more; what is still running finishes and is dropped.
+    res.on('close', () => this.finish(exchange));
+    for (const m of messages) this.onmessage?.(m as JSONRPCMessage);
+  }
+
+  private get(req: IncomingMessage, res: ServerResponse): void {
+    if (!(req.headers.accept ?? '').includes('text/event-stream'))
+      return reject(res, 406, -32000, 'Not Acceptable: Client must accept text/event-stream');
+    const invalid = this.invalidSession(req);
+    if (invalid) return reject(res, 400, -32000, invalid);
+    if (this.standalone)
+      return reject(res, 409, -32000, 'Conflict: Only one SSE stream is allowed per session');
+    res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.id });
+    res.flushHeaders();
+    this.standalone = res;
+    // Comments keep proxies and idle-socket timeouts from cutting a quiet stream.
+    this.keepAlive = setInterval(() => res.write(': keepalive\n\n'), this.keepAliveMs);
+    this.keepAlive.unref();
+    res.on('close', () => {
+      if (this.standalone !== res) return;
+      clearInterval(this.keepAlive);
+      this.standalone = undefined;
+    });
+  }
+
+  private delete(req: IncomingMessage, res: ServerResponse): void {
+    const invalid = this.invalidSession(req);
+    if (invalid) return reject(res, 400, -32000, invalid);
+    res.writeHead(200).end();
+    void this.close();
+  }
+
+  private invalidSession(req: IncomingMessage): string | undefined {
+    if (!this.sessionId) return 'Bad Request: Server not initialized';
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !this.supported.includes(version))
+      return `Bad Request: Unsupported protocol version: ${version} (supported versions: ${this.supported.join(', ')})`;
+    return undefined;
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const m = message as Message;
+    const isResponse = m.method === undefined && m.id !== undefined;
+    const rid = isResponse ? (m.id as RequestId) : options?.relatedRequestId;
+    if (rid === undefined) {
+      this.standalone?.write(sseEvent(message));
+      return;
+    }
+    const exchange = this.byRequest.get(rid);
+    if (!exchange || exchange.done) return; // its client hung up, or the session closed
+    if (!isResponse) {
+      this.stream(exchange);
+      exchange.res.write(sseEvent(message));
+      return;
+    }
+    this.byRequest.delete(rid);
+    exchange.pending.delete(rid);
+    if (exchange.streaming) exchange.res.write(sseEvent(message));
+    else exchange.responses.push(message);
+    if (exchange.pending.size > 0) return;
+    if (exchange.streaming) exchange.res.end();
+    else {
+      const payload = JSON.stringify(exchange.batch ? exchange.responses : exchange.responses[0]);
+      exchange.res
+        .writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.id })
+        .end(payload);
+    }
+    this.finish(exchange);
+  }
+
+  /** Turns a POST's answer into an event stream, replaying responses already collected. */
+  private stream(exchange: Exchange): void {
+    if (exchange.streaming) return;
+    exchange.streaming = true;
+    exchange.res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.id });
+    for (const r of exchange.responses) exchange.res.write(sseEvent(r));
+    exchange.responses = [];
+  }
+
+  private finish(exchange: Exchange): void {
+    if (exchange.done) return;
+    exchange.done = true;
+    this.open.delete(exchange);
+    for (const rid of exchange.pending) this.byRequest.delete(rid);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const exchange of [...this.open]) {
+      if (exchange.res.headersSent) exchange.res.end();
+      else reject(exchange.res, 404, -32001, 'Session closed');
+      this.finish(exchange);
+    }
+    clearInterval(this.keepAlive);
+    this.standalone?.end();
+    this.standalone = undefined;
+    this.onclose?.();
+  }
+}
+
+function sseEvent(message: JSONRPCMessage): string {
+  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+}
+
+/** A JSON-RPC error answer outside any request, as the Streamable HTTP transport gives them. */
+export function reject(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}
