@@ -65,11 +65,21 @@ export function buildSessionServer(
       throw toJsonRpcError(err);
     }
   };
+  /**
+   * Relays upstream progress to the client. The result waits for the relayed notifications, so
+   * the last progress step is not overtaken by the result (after which it would be dropped).
+   */
   const forwardProgress = (ctx: ServerContext) => {
     const token = ctx.mcpReq._meta?.progressToken;
     if (token === undefined) return undefined;
-    return (p: { progress: number; total?: number; message?: string }) =>
-      void ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } });
+    const sent: Array<Promise<void>> = [];
+    const onprogress = (p: { progress: number; total?: number; message?: string }) =>
+      void sent.push(
+        ctx.mcpReq
+          .notify({ method: 'notifications/progress', params: { ...p, progressToken: token } })
+          .catch(() => {}),
+      );
+    return { onprogress, flushed: () => Promise.all(sent) };
   };
 
   server.setRequestHandler('tools/list', async (req) => {
@@ -82,12 +92,14 @@ export function buildSessionServer(
   server.setRequestHandler('tools/call', (req, ctx) =>
     call(async () => {
       const { server: s, item } = resolve(req.params.name);
-      const onprogress = forwardProgress(ctx);
-      return (await gateway.callTool(s, item, req.params.arguments ?? {}, {
+      const progress = forwardProgress(ctx);
+      const result = await gateway.callTool(s, item, req.params.arguments ?? {}, {
         signal: ctx.mcpReq.signal,
         sessionKey,
-        ...(onprogress ? { onprogress } : {}),
-      })) as never;
+        ...(progress ? { onprogress: progress.onprogress } : {}),
+      });
+      await progress?.flushed();
+      return result as never;
     }),
   );
   server.setRequestHandler('prompts/list', async (req) => {

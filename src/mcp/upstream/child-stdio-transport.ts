@@ -23,7 +23,13 @@ export class ChildStdioTransport implements Transport {
     stdout.on('data', (chunk: Buffer) => {
       // A server that prints something else to stdout is reported, and reading goes on.
       const messages = this.reader.push(chunk, (reason) => this.onerror?.(new Error(reason)));
-      for (const message of messages) this.onmessage?.(message);
+      for (const message of messages) {
+        // The SDK client runs notification handlers a microtask late but settles responses at
+        // once, dropping progress for a request whose response came in the same read. Settling
+        // responses a microtask late too keeps the server's order.
+        if ('method' in message) this.onmessage?.(message);
+        else queueMicrotask(() => this.onmessage?.(message));
+      }
     });
     stdout.on('error', (err) => this.onerror?.(err));
     void this.child.exited.then(() => this.finish());
