@@ -3,7 +3,7 @@
 // and 32 concurrent sessions; cold-start time; gateway RSS per idle /mcp session; close() time.
 // The gateway runs in a process of its own (bench/hosts/mcp-gateway.ts), as it does in
 // production, so the figures do not charge it for its clients' work.
-// Run: npx tsx bench/mcp-latency.ts [secondsPerCase] [--cpu-prof]
+// Run: npx tsx bench/mcp-latency.ts [secondsPerCase] [--server=everything] [--cpu-prof]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,13 +12,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { BAD_SERVER } from '../test/fixtures/mcp/servers.js';
+import pino from 'pino';
+import { McpConfigSchema } from '../src/config/schema.js';
+import { createMcpGateway } from '../src/mcp/index.js';
+import { BAD_SERVER, EVERYTHING } from '../test/fixtures/mcp/servers.js';
 import { percentile } from './lib.js';
 
 const seconds = Number(process.argv[2] ?? 2);
 const cpuProf = process.argv.includes('--cpu-prof');
 const CONC = [1, 8, 32];
-const args = { text: 'x' };
+// The fixture's echo is the cheapest tool there is (the worst case for a gateway's share);
+// --server=everything uses @modelcontextprotocol/server-everything's echo, a real npm server.
+const everything = process.argv.includes('--server=everything');
+const args = everything ? { message: 'x' } : { text: 'x' };
 type Figures = { p50: number; p99: number; rps: number; hostCpuUs: number; clientCpuUs: number };
 let hostPid = 0;
 /** CPU time (user + system) a process has used, in microseconds; /proc counts 100 ticks a second. */
@@ -59,7 +65,7 @@ const against = (r: Figures, d: Figures) =>
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sutazai-mcp-bench-'));
 const configPath = path.join(dir, '.mcp.json');
-const echo = { command: process.execPath, args: [BAD_SERVER] };
+const echo = { command: process.execPath, args: [everything ? EVERYTHING : BAD_SERVER] };
 writeFileSync(configPath, JSON.stringify({ mcpServers: { echo: { ...echo, maxInFlight: 64 } } }));
 
 const host = spawn(
@@ -153,6 +159,15 @@ console.log(
   `cold start: first call to a stopped server answered in ${(performance.now() - t).toFixed(0)} ms`,
 );
 
+// The supervisor and upstream client alone, in this process: what the gateway adds before HTTP.
+const inProcess = createMcpGateway({
+  configPath,
+  dataDir: path.join(dir, 'data-in-process'),
+  logger: pino({ level: 'silent' }),
+  config: McpConfigSchema.parse({ reloadDebounceMs: 0 }),
+});
+await inProcess.start();
+await inProcess.gateway.callTool('echo', 'echo', args);
 const direct = new Client({ name: 'bench', version: '1' });
 await direct.connect(new StdioClientTransport(echo));
 {
@@ -160,6 +175,7 @@ await direct.connect(new StdioClientTransport(echo));
   const warm = await Promise.all(Array.from({ length: 8 }, openSession));
   const leanWarm = await Promise.all(Array.from({ length: 8 }, leanSession));
   await run(8, () => direct.callTool({ name: 'echo', arguments: args }));
+  await run(8, () => inProcess.gateway.callTool('echo', 'echo', args));
   await run(8, (w) => warm[w]!.callTool({ name: 'echo__echo', arguments: args }));
   await run(8, (w) => leanWarm[w]!.call());
   await run(8, restCall);
@@ -182,6 +198,8 @@ for (const n of CONC) {
   }
   const d = await run(n, () => direct.callTool({ name: 'echo', arguments: args }));
   console.log(`  direct stdio (baseline)  ${fmt(d)}`);
+  const core = await run(n, () => inProcess.gateway.callTool('echo', 'echo', args));
+  console.log(`  gateway core, no HTTP    ${against(core, d)}  (in this process; "client" CPU includes it)`);
   const sessions = await Promise.all(Array.from({ length: n }, openSession));
   const viaMcp = await run(n, (w) => sessions[w]!.callTool({ name: 'echo__echo', arguments: args }));
   console.log(`  gateway /mcp             ${against(viaMcp, d)}`);
@@ -195,6 +213,7 @@ for (const n of CONC) {
   await Promise.all([...sessions, ...leans].map((c) => c.close()));
 }
 await direct.close();
+await inProcess.close();
 
 const IDLE = 200;
 const before = rssKiB();
