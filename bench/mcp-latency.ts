@@ -18,6 +18,10 @@ import { createMcpGateway } from '../src/mcp/index.js';
 import { BAD_SERVER, EVERYTHING } from '../test/fixtures/mcp/servers.js';
 import { percentile } from './lib.js';
 
+// The SDK's HTTP client passes one long-lived AbortSignal to every fetch of a session, and undici
+// lets go of its listeners only at GC: a client-side warning, not the gateway's, so it is muted.
+process.removeAllListeners('warning');
+process.on('warning', (w) => w.name !== 'MaxListenersExceededWarning' && console.warn(w));
 const seconds = Number(process.argv[2] ?? 2);
 const cpuProf = process.argv.includes('--cpu-prof');
 const CONC = [1, 8, 32];
