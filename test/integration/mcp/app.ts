@@ -5,8 +5,8 @@ import { mcpRoutes } from '../../../src/http/routes/mcp.js';
 import type { McpGatewayHandle } from '../../../src/mcp/index.js';
 import { quietLogger } from '../../fixtures/mcp/helpers.js';
 
-/** The HTTP app with only the MCP routes, auth disabled (loopback). */
-export function mcpApp(mcp: McpGatewayHandle): Promise<App> {
+/** The HTTP app with only the MCP routes, auth disabled (loopback). Benches lift the call limit. */
+export function mcpApp(mcp: McpGatewayHandle, expensivePerMinute = 100_000): Promise<App> {
   return buildHttpApp(
     {
       logger: quietLogger,
@@ -15,7 +15,10 @@ export function mcpApp(mcp: McpGatewayHandle): Promise<App> {
       authEnabled: false,
       authenticator: { authenticate: async () => undefined },
       rateLimiter: new MemoryRateLimiter(),
-      rateRules: { login: { max: 10, windowSeconds: 60 }, expensive: { max: 100_000, windowSeconds: 60 } },
+      rateRules: {
+        login: { max: 10, windowSeconds: 60 },
+        expensive: { max: expensivePerMinute, windowSeconds: 60 },
+      },
     },
     [mcpRoutes({ mcp })],
   );
