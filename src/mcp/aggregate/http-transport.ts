@@ -25,7 +25,6 @@ interface Exchange {
   responses: JSONRPCMessage[];
   batch: boolean;
   streaming: boolean;
-  done: boolean;
 }
 
 /**
@@ -43,8 +42,8 @@ export class NodeSessionTransport implements Transport {
   onmessage?: Transport['onmessage'];
 
   private supported: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
+  /** The exchange of every request still waiting for its result; an exchange is open while here. */
   private readonly byRequest = new Map<RequestId, Exchange>();
-  private readonly open = new Set<Exchange>();
   private standalone: ServerResponse | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
   private closed = false;
@@ -108,12 +107,10 @@ export class NodeSessionTransport implements Transport {
       responses: [],
       batch,
       streaming: false,
-      done: false,
     };
-    this.open.add(exchange);
     for (const rid of exchange.pending) this.byRequest.set(rid, exchange);
     // A client that hangs up gets nothing more; what is still running finishes and is dropped.
-    res.on('close', () => this.finish(exchange));
+    res.on('close', () => this.abandon(exchange));
     for (const m of messages) this.onmessage?.(m as JSONRPCMessage);
   }
 
@@ -161,7 +158,7 @@ export class NodeSessionTransport implements Transport {
       return;
     }
     const exchange = this.byRequest.get(rid);
-    if (!exchange || exchange.done) return; // its client hung up, or the session closed
+    if (!exchange) return; // its client hung up, or the session closed
     if (!isResponse) {
       this.stream(exchange);
       exchange.res.write(sseEvent(message));
@@ -179,7 +176,6 @@ export class NodeSessionTransport implements Transport {
         .writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.id })
         .end(payload);
     }
-    this.finish(exchange);
   }
 
   /** Turns a POST's answer into an event stream, replaying responses already collected. */
@@ -191,20 +187,18 @@ export class NodeSessionTransport implements Transport {
     exchange.responses = [];
   }
 
-  private finish(exchange: Exchange): void {
-    if (exchange.done) return;
-    exchange.done = true;
-    this.open.delete(exchange);
-    for (const rid of exchange.pending) this.byRequest.delete(rid);
+  /** Forgets the requests of an exchange whose answer can no longer be delivered. */
+  private abandon(exchange: Exchange): void {
+    for (const rid of exchange.pending) if (this.byRequest.get(rid) === exchange) this.byRequest.delete(rid);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const exchange of [...this.open]) {
+    for (const exchange of new Set(this.byRequest.values())) {
+      this.abandon(exchange);
       if (exchange.res.headersSent) exchange.res.end();
       else reject(exchange.res, 404, -32001, 'Session closed');
-      this.finish(exchange);
     }
     clearInterval(this.keepAlive);
     this.standalone?.end();
