@@ -2,7 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/http/types.js';
 import { EVERYTHING, MEMORY, badServer } from '../../fixtures/mcp/servers.js';
-import { aliveWithMarker, markerOf, startTestGateway, type TestGateway } from '../../fixtures/mcp/helpers.js';
+import { startTestGateway, type TestGateway } from '../../fixtures/mcp/helpers.js';
 import { mcpApp } from './app.js';
 
 describe('/mcp aggregated Streamable HTTP endpoint', () => {
@@ -32,11 +32,9 @@ describe('/mcp aggregated Streamable HTTP endpoint', () => {
     base = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
-    const marker = markerOf(gw.mcp);
     await Promise.allSettled(clients.map((c) => c.close()));
     await app?.close();
     await gw?.close();
-    expect(aliveWithMarker(marker)).toEqual([]);
   });
 
   it('serves every server tools under valid, collision-free, deterministic names', async () => {

@@ -1,23 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { McpGatewayError } from '../../../src/mcp/index.js';
 import { badServer } from '../../fixtures/mcp/servers.js';
-import {
-  aliveWithMarker,
-  isAlive,
-  markerOf,
-  startTestGateway,
-  waitFor,
-  type TestGateway,
-} from '../../fixtures/mcp/helpers.js';
+import { isAlive, startTestGateway, waitFor, type TestGateway } from '../../fixtures/mcp/helpers.js';
 
 describe('.mcp.json hot reload', () => {
   let gw: TestGateway | undefined;
   afterEach(async () => {
-    if (!gw) return;
-    const marker = markerOf(gw.mcp);
-    await gw.close();
+    const closing = gw;
     gw = undefined;
-    expect(aliveWithMarker(marker)).toEqual([]);
+    await closing?.close();
   });
 
   it('adds a new server and drains a removed one without failing its in-flight call', async () => {
