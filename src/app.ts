@@ -1,6 +1,12 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { agentsRoutes, createAgentStore, startStaleAgentSweep, syncAgentFiles } from './agents/index.js';
+import {
+  agentsRoutes,
+  createAgentStore,
+  findAgent,
+  startStaleAgentSweep,
+  syncAgentFiles,
+} from './agents/index.js';
 import { startAuth } from './auth/index.js';
 import { assertSafeBind, type Config } from './config/index.js';
 import { migrate, openDb, type Db } from './db/index.js';
@@ -17,7 +23,7 @@ import { createMcpGateway, reapLedger } from './mcp/index.js';
 import { doctorDeps, startDoctorWatch } from './ops/index.js';
 import { doctorRoutes } from './http/routes/doctor.js';
 import { CloseStack } from './close-stack.js';
-import { createAgentRunner } from './agents/runner/index.js';
+import { AgentRunPayloadSchema, createAgentRunner } from './agents/runner/index.js';
 import { createLlmService } from './llm/index.js';
 import { chatRoutes } from './http/routes/chat.js';
 import { conversationsRoutes } from './http/routes/conversations.js';
@@ -109,6 +115,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const role = options.role ?? 'all';
     const tasks = createTaskSystem({
       agentHandler: agentRunner,
+      agentPayload: AgentRunPayloadSchema,
       db,
       log: logger,
       queue: config.queue,
@@ -128,7 +135,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       metricsRoutes({ samplers: [() => sampleQueueMetrics(db)] }),
       authRoutes({ auth }),
       agentsRoutes({ store: createAgentStore(db) }),
-      tasksRoutes({ queue: tasks.queue, knownTaskType: tasks.knownTaskType }),
+      tasksRoutes({
+        queue: tasks.queue,
+        taskTypes: tasks.taskTypes,
+        findAgent: (idOrName) => findAgent(db, idOrName),
+      }),
       mcpRoutes({ mcp, callsNeedAdmin: config.mcp.callsNeedAdmin }),
       doctorRoutes({ audit: doctor }),
       chatRoutes({ llm, db }),

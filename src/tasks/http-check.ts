@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PermanentTaskError, type TaskHandler } from './types.js';
+import { PermanentTaskError, type TaskHandler, type TaskTypeDefinition } from './types.js';
 
 /**
  * `http.check`: probes a URL once and records what it saw. A response of any status is a result
@@ -15,14 +15,28 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const HttpCheckPayloadSchema = z.strictObject({
   url: z
     .string()
+    .max(4096)
     .url()
     .refine(
       (u) => /^https?:$/.test(URL.canParse(u) ? new URL(u).protocol : ''),
       'only http and https URLs can be checked',
-    ),
+    )
+    .describe('http or https URL to probe, at most 4096 characters'),
   method: z.enum(['GET', 'HEAD']).default('GET'),
-  timeoutMs: z.number().int().positive().max(MAX_HTTP_CHECK_TIMEOUT_MS).default(10_000),
-  expectStatus: z.number().int().min(100).max(599).optional(),
+  timeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_HTTP_CHECK_TIMEOUT_MS)
+    .default(10_000)
+    .describe(`Probe timeout in ms, 1 to ${MAX_HTTP_CHECK_TIMEOUT_MS}`),
+  expectStatus: z
+    .number()
+    .int()
+    .min(100)
+    .max(599)
+    .optional()
+    .describe('Status that counts as ok (default: any 2xx)'),
 });
 export type HttpCheckPayload = z.infer<typeof HttpCheckPayloadSchema>;
 
@@ -93,3 +107,10 @@ function describeCause(err: unknown): string {
   if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
   return err instanceof Error ? err.message : String(err);
 }
+
+export const httpCheckTaskType: TaskTypeDefinition = {
+  type: HTTP_CHECK_TYPE,
+  summary: 'Probe a URL once; records status, latency and body size',
+  payload: HttpCheckPayloadSchema,
+  handler: httpCheckHandler,
+};

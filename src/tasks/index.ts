@@ -7,6 +7,7 @@ export {
   HTTP_CHECK_TYPE,
   HttpCheckFailedError,
   HttpCheckPayloadSchema,
+  httpCheckTaskType,
   httpCheckHandler,
   parseHttpCheckPayload,
   type HttpCheckPayload,

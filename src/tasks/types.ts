@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { Db } from '../db/index.js';
 
 /**
@@ -40,6 +41,22 @@ export interface TaskContext {
 
 /** Returns the task's result (stored as JSON). Throwing retries with backoff until max attempts. */
 export type TaskHandler = (ctx: TaskContext) => Promise<unknown>;
+
+/**
+ * What the API knows of a task type: POST /api/v1/tasks validates the payload against `payload`
+ * before it stores anything (400 with the field path), and GET /api/v1/task-types lists each
+ * type with the JSON Schema of its payload. The handler re-parses it (defaults, old rows).
+ */
+export interface TaskTypeInfo {
+  type: string;
+  summary: string;
+  payload: z.ZodType;
+}
+
+/** A task type a worker can run: its API description plus the code that works it. */
+export interface TaskTypeDefinition extends TaskTypeInfo {
+  handler: TaskHandler;
+}
 
 /** A failure that retrying cannot fix (bad payload, unknown model): the task goes dead at once. */
 export class PermanentTaskError extends Error {
