@@ -30,6 +30,7 @@ import { conversationsRoutes } from './http/routes/conversations.js';
 import { modelsRoutes } from './http/routes/models.js';
 import { createBuiltinTools } from './tools/builtin/index.js';
 import { createToolRegistry } from './tools/registry.js';
+import { createOutboundGuard } from './net/index.js';
 import { openRedis } from './redis.js';
 import { createTaskSystem, sampleQueueMetrics } from './tasks/index.js';
 import { tasksRoutes } from './http/routes/tasks.js';
@@ -109,13 +110,21 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const llm = createLlmService({ config, logger, ...(redis ? { redis } : {}) });
     stack.push('llm', () => llm.close());
     // Agents call built-in tools and every MCP server's tools through one provider.
-    const tools = createToolRegistry([createBuiltinTools(config.llm.httpFetch), mcp.toolProvider]);
+    // One guard for every connection made on a user's behalf (decision 0017).
+    const outbound = createOutboundGuard({
+      allow: [...config.outbound.allow, ...config.llm.httpFetch.allowPrivateHosts],
+    });
+    const tools = createToolRegistry([
+      createBuiltinTools(config.llm.httpFetch, { guard: outbound }),
+      mcp.toolProvider,
+    ]);
     const agentRunner = createAgentRunner({ llm, tools, logger, budgets: config.llm.agent, db });
 
     const role = options.role ?? 'all';
     const tasks = createTaskSystem({
       agentHandler: agentRunner,
       agentPayload: AgentRunPayloadSchema,
+      outboundGuard: outbound,
       db,
       log: logger,
       queue: config.queue,

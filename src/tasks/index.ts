@@ -7,6 +7,8 @@ export {
   HTTP_CHECK_TYPE,
   HttpCheckFailedError,
   HttpCheckPayloadSchema,
+  createHttpCheckHandler,
+  createHttpCheckTaskType,
   httpCheckTaskType,
   httpCheckHandler,
   parseHttpCheckPayload,

@@ -54,6 +54,8 @@ export interface EnqueueInput {
   agentId?: string | null;
   runAt?: Date;
   maxAttempts?: number;
+  /** The submitting principal's role (the API always sets it); null: the platform itself. */
+  requestedByRole?: 'admin' | 'user' | null;
 }
 
 export interface ListFilter {
@@ -114,8 +116,8 @@ export class TaskQueue {
     try {
       ({ rows } = await this.db.query<TaskRow>(
         `WITH inserted AS (
-           INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts)
-           VALUES ($1, $2::jsonb, $3, $4, COALESCE($5::timestamptz, now()), $6)
+           INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts, requested_by_role)
+           VALUES ($1, $2::jsonb, $3, $4, COALESCE($5::timestamptz, now()), $6, $7)
            RETURNING ${TASK_COLUMNS})
          SELECT * FROM inserted${this.options.notify ? `, pg_notify('${TASKS_CHANNEL}', '') AS notified` : ''}`,
         [
@@ -125,6 +127,7 @@ export class TaskQueue {
           input.agentId ?? null,
           input.runAt ? input.runAt.toISOString() : null,
           input.maxAttempts ?? this.options.defaultMaxAttempts,
+          input.requestedByRole ?? null,
         ],
       ));
     } catch (err) {
@@ -147,12 +150,13 @@ export class TaskQueue {
       agent_id: t.agentId ?? null,
       run_at: (t.runAt ?? null)?.toISOString() ?? null,
       max_attempts: t.maxAttempts ?? this.options.defaultMaxAttempts,
+      requested_by_role: t.requestedByRole ?? null,
     }));
     const { rowCount } = await this.db.query(
-      `INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts)
-       SELECT type, payload, priority, agent_id, COALESCE(run_at, now()), max_attempts
+      `INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts, requested_by_role)
+       SELECT type, payload, priority, agent_id, COALESCE(run_at, now()), max_attempts, requested_by_role
        FROM jsonb_to_recordset($1::jsonb) AS r(type text, payload jsonb, priority int, agent_id uuid,
-         run_at timestamptz, max_attempts int)`,
+         run_at timestamptz, max_attempts int, requested_by_role text)`,
       [JSON.stringify(records)],
     );
     if (this.options.notify) await this.db.query(`SELECT pg_notify('${TASKS_CHANNEL}', '')`);

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { QueueConfigSchema, WorkerConfigSchema } from '../config/schema.js';
 import type { Db } from '../db/index.js';
 import type { z } from 'zod';
-import { httpCheckTaskType } from './http-check.js';
+import { createOutboundGuard, type OutboundGuard } from '../net/index.js';
+import { createHttpCheckTaskType } from './http-check.js';
 import { listenForTasks } from './listen.js';
 import { TaskQueue } from './queue.js';
 import type { TaskHandler, TaskTypeDefinition, TaskTypeInfo } from './types.js';
@@ -21,6 +22,8 @@ export interface TaskSystemOptions {
   agentHandler?: TaskHandler;
   /** The agent.run payload's schema, listed and checked like any other type's. */
   agentPayload?: TaskTypeInfo['payload'];
+  /** Checks http.check's connections; default: no allowlist. */
+  outboundGuard?: OutboundGuard;
 }
 
 export interface TaskSystem {
@@ -45,7 +48,8 @@ export function createTaskSystem(options: TaskSystemOptions): TaskSystem {
     notify: postgres,
     asyncWorkerCommits: options.queue.asyncWorkerCommits,
   });
-  const definitions = [httpCheckTaskType, ...(options.types ?? [])];
+  const guard = options.outboundGuard ?? createOutboundGuard({ allow: [] });
+  const definitions = [createHttpCheckTaskType(guard), ...(options.types ?? [])];
   const handlers = new Map<string, TaskHandler>(definitions.map((d) => [d.type, d.handler]));
   const taskTypes = new Map<string, TaskTypeInfo>(
     definitions.map(({ type, summary, payload }) => [type, { type, summary, payload }]),

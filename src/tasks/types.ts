@@ -24,6 +24,16 @@ export interface TaskRecord {
   createdAt: Date;
   startedAt: Date | null;
   completedAt: Date | null;
+  /**
+   * The role of the principal that submitted the task through the API; null for a task the
+   * platform enqueued itself (the API always records one). Outbound connections obey it.
+   */
+  requestedByRole: 'admin' | 'user' | null;
+}
+
+/** Who a task's outbound connections are made for: null (enqueued in process) counts as admin. */
+export function requesterOf(task: Pick<TaskRecord, 'requestedByRole'>): 'admin' | 'user' {
+  return task.requestedByRole ?? 'admin';
 }
 
 export interface TaskContext {

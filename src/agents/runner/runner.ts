@@ -13,6 +13,7 @@ import {
 import { agentSteps } from '../../metrics/index.js';
 import {
   PermanentTaskError,
+  requesterOf,
   type TaskContext,
   type TaskHandler,
   type TaskRecord,
@@ -192,7 +193,8 @@ async function runLoop(
     for (const call of [...state.pending]) {
       await ctx.checkpoint();
       const t0 = performance.now();
-      const { result, error } = await toolRunner.run(call, ctx.signal);
+      // Tools connect on behalf of whoever submitted the task (decision 0017).
+      const { result, error } = await toolRunner.run(call, ctx.signal, requesterOf(ctx.task));
       const step: Step = {
         kind: 'tool',
         seq: state.seq++,

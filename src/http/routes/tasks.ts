@@ -107,6 +107,8 @@ export function tasksRoutes(deps: TasksRouteDeps): RouteModule {
             payload,
             ...(body.priority !== undefined ? { priority: body.priority } : {}),
             ...(agentId ? { agentId } : {}),
+            // Outbound connections made for the task obey its submitter's role (decision 0017).
+            requestedByRole: request.principal?.role ?? 'user',
             ...(body.run_at ? { runAt: new Date(body.run_at) } : {}),
             ...(body.max_attempts !== undefined ? { maxAttempts: body.max_attempts } : {}),
           });

@@ -76,11 +76,41 @@ describe('POST /api/v1/tasks validates payloads and agents before storing', () =
     await refused({ type: 'http.check', payload: { url: 'http://x/', extra: 1 } }, 'body.payload');
   });
 
-  it('stores a valid payload with its defaults filled in', async () => {
+  it('stores a valid payload with its defaults filled in, and the submitter role', async () => {
     const res = await post({ type: 'http.check', payload: { url: 'http://example.test/' } });
     expect(res.statusCode).toBe(202);
     const task = await queue.get(res.json<{ id: string }>().id);
     expect(task?.payload).toEqual({ url: 'http://example.test/', method: 'GET', timeoutMs: 10_000 });
+    // Auth off: the caller is the anonymous admin.
+    expect(task?.requestedByRole).toBe('admin');
+  });
+
+  it('records a user submitter as user (outbound connections obey it)', async () => {
+    const userApp = await buildHttpApp(
+      {
+        logger: silentLog,
+        bodyLimitBytes: 1 << 20,
+        requestTimeoutMs: 5000,
+        authEnabled: true,
+        authenticator: {
+          authenticate: async () => ({ kind: 'user', id: 'u1', name: 'bob', role: 'user' }),
+        },
+        rateLimiter: new MemoryRateLimiter(),
+        rateRules: { login: { max: 10, windowSeconds: 60 }, expensive: { max: 1000, windowSeconds: 60 } },
+      },
+      [tasksRoutes({ queue, taskTypes: new Map([[httpCheckTaskType.type, httpCheckTaskType]]) })],
+    );
+    try {
+      const res = await userApp.inject({
+        method: 'POST',
+        url: '/api/v1/tasks',
+        payload: { type: 'http.check', payload: { url: 'http://127.0.0.1/' } },
+      });
+      expect(res.statusCode).toBe(202);
+      expect((await queue.get(res.json<{ id: string }>().id))?.requestedByRole).toBe('user');
+    } finally {
+      await userApp.close();
+    }
   });
 
   it('takes the agent by name (agent, or agent_id) or by id, and refuses unknown agents', async () => {
