@@ -59,6 +59,11 @@ export const QueueConfigSchema = z.strictObject({
   backoffMaxMs: positiveMs.default(5 * 60_000),
   /** Worker-side transitions skip the WAL-flush wait (at-least-once holds; see docs/queue.md). */
   asyncWorkerCommits: bool.default(true),
+  /**
+   * How long a task waits, without spending attempts, for a backend that is down (model server
+   * unreachable, breaker open) before it is dead.
+   */
+  backendWaitMaxMs: positiveMs.default(60 * 60_000),
 });
 
 export const WorkerConfigSchema = z.strictObject({

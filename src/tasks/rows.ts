@@ -17,6 +17,7 @@ const COLUMNS = [
   'completed_at',
   'cancel_requested',
   'requested_by_role',
+  'backend_down_since',
 ];
 
 /** Columns every task read selects; `created_at_text` keeps microseconds for the list cursor. */
@@ -44,6 +45,7 @@ export interface TaskRow {
   completed_at: Date | string | null;
   cancel_requested: boolean;
   requested_by_role: string | null;
+  backend_down_since: Date | string | null;
   created_at_text: string;
 }
 
@@ -75,5 +77,6 @@ export function fromRow(row: TaskRow): QueuedTask {
     // Anything but an explicit admin or null is judged as a user: the safe reading.
     requestedByRole:
       row.requested_by_role === null ? null : row.requested_by_role === 'admin' ? 'admin' : 'user',
+    backendDownSince: toDateOrNull(row.backend_down_since ?? null),
   };
 }

@@ -71,6 +71,7 @@ export function createTaskSystem(options: TaskSystemOptions): TaskSystem {
         pollIntervalMs: options.worker.pollIntervalMs,
         leaseMs: options.queue.leaseSeconds * 1000,
         drainTimeoutMs: options.worker.drainTimeoutMs,
+        backendWaitMaxMs: options.queue.backendWaitMaxMs,
         ...(postgres ? { subscribe: listenForTasks(options.databaseUrl!, options.log) } : {}),
       })
     : undefined;

@@ -29,6 +29,8 @@ export interface TaskRecord {
    * platform enqueued itself (the API always records one). Outbound connections obey it.
    */
   requestedByRole: 'admin' | 'user' | null;
+  /** Set while the task waits for an unavailable backend (see BackendUnavailableError). */
+  backendDownSince?: Date | null;
 }
 
 /** Who a task's outbound connections are made for: null (enqueued in process) counts as admin. */
@@ -73,6 +75,25 @@ export class PermanentTaskError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'PermanentTaskError';
+  }
+}
+
+/**
+ * The task's backend (the model server) is unavailable or its circuit breaker is open: not the
+ * task's fault. The worker puts the task back for when the backend may answer again (the
+ * breaker's half-open time, or the backoff, whichever is later) without spending an attempt,
+ * until the backend has been down for queue.backendWaitMaxMs; then the task is dead.
+ */
+export class BackendUnavailableError extends Error {
+  constructor(
+    readonly backend: string,
+    message: string,
+    /** When the backend may answer again (e.g. the breaker half-opens), if known. */
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'BackendUnavailableError';
   }
 }
 
