@@ -93,7 +93,8 @@ export function createHttpCheckHandler(guard: OutboundGuard): TaskHandler {
         maxRedirects: 0,
       });
       const status = response.statusCode ?? 0;
-      const bytes = payload.method === 'HEAD' ? (response.resume(), undefined) : await countBytes(response);
+      if (payload.method === 'HEAD') response.resume(); // no body; frees the socket
+      const bytes = payload.method === 'HEAD' ? undefined : await countBytes(response);
       const result: HttpCheckResult = {
         status,
         ok:
