@@ -11,7 +11,7 @@ import pino from 'pino';
 import { buildHttpApp } from '../src/http/app.js';
 import { MemoryRateLimiter } from '../src/http/rate-limit.js';
 import { tasksRoutes } from '../src/http/routes/tasks.js';
-import { TaskQueue } from '../src/tasks/index.js';
+import { httpCheckTaskType, TaskQueue } from '../src/tasks/index.js';
 import { backends, openBenchDb } from './common.js';
 import { median, percentile } from './lib.js';
 
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         rateLimiter: new MemoryRateLimiter(),
         rateRules: { login: { max: 10, windowSeconds: 60 }, expensive: { max: 1e9, windowSeconds: 60 } },
       },
-      [tasksRoutes({ queue, knownTaskType: (t) => t === 'http.check' })],
+      [tasksRoutes({ queue, taskTypes: new Map([[httpCheckTaskType.type, httpCheckTaskType]]) })],
     );
     try {
       await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { agentsRoutes, createAgentStore, startStaleAgentSweep, syncAgentFiles } from './agents/index.js';
+import {
+  agentsRoutes,
+  createAgentStore,
+  findAgent,
+  startStaleAgentSweep,
+  syncAgentFiles,
+} from './agents/index.js';
 import { startAuth } from './auth/index.js';
 import { assertSafeBind, type Config } from './config/index.js';
 import { migrate, openDb, type Db } from './db/index.js';
@@ -17,13 +23,14 @@ import { createMcpGateway, reapLedger } from './mcp/index.js';
 import { doctorDeps, startDoctorWatch } from './ops/index.js';
 import { doctorRoutes } from './http/routes/doctor.js';
 import { CloseStack } from './close-stack.js';
-import { createAgentRunner } from './agents/runner/index.js';
+import { AgentRunPayloadSchema, createAgentRunner } from './agents/runner/index.js';
 import { createLlmService } from './llm/index.js';
 import { chatRoutes } from './http/routes/chat.js';
 import { conversationsRoutes } from './http/routes/conversations.js';
 import { modelsRoutes } from './http/routes/models.js';
 import { createBuiltinTools } from './tools/builtin/index.js';
 import { createToolRegistry } from './tools/registry.js';
+import { createOutboundGuard } from './net/index.js';
 import { openRedis } from './redis.js';
 import { createTaskSystem, sampleQueueMetrics } from './tasks/index.js';
 import { tasksRoutes } from './http/routes/tasks.js';
@@ -103,12 +110,21 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const llm = createLlmService({ config, logger, ...(redis ? { redis } : {}) });
     stack.push('llm', () => llm.close());
     // Agents call built-in tools and every MCP server's tools through one provider.
-    const tools = createToolRegistry([createBuiltinTools(config.llm.httpFetch), mcp.toolProvider]);
+    // One guard for every connection made on a user's behalf (decision 0017).
+    const outbound = createOutboundGuard({
+      allow: [...config.outbound.allow, ...config.llm.httpFetch.allowPrivateHosts],
+    });
+    const tools = createToolRegistry([
+      createBuiltinTools(config.llm.httpFetch, { guard: outbound }),
+      mcp.toolProvider,
+    ]);
     const agentRunner = createAgentRunner({ llm, tools, logger, budgets: config.llm.agent, db });
 
     const role = options.role ?? 'all';
     const tasks = createTaskSystem({
       agentHandler: agentRunner,
+      agentPayload: AgentRunPayloadSchema,
+      outboundGuard: outbound,
       db,
       log: logger,
       queue: config.queue,
@@ -128,7 +144,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       metricsRoutes({ samplers: [() => sampleQueueMetrics(db)] }),
       authRoutes({ auth }),
       agentsRoutes({ store: createAgentStore(db) }),
-      tasksRoutes({ queue: tasks.queue, knownTaskType: tasks.knownTaskType }),
+      tasksRoutes({
+        queue: tasks.queue,
+        taskTypes: tasks.taskTypes,
+        findAgent: (idOrName) => findAgent(db, idOrName),
+      }),
       mcpRoutes({ mcp, callsNeedAdmin: config.mcp.callsNeedAdmin }),
       doctorRoutes({ audit: doctor }),
       chatRoutes({ llm, db }),

@@ -9,6 +9,7 @@ import { ConfigSchema, SECRET_PATHS, type Config } from './schema.js';
 export const ENV_KEYS: Record<string, string> = {
   SUTAZAI_HOST: 'http.host',
   SUTAZAI_PORT: 'http.port',
+  SUTAZAI_OUTBOUND_ALLOW: 'outbound.allow',
   SUTAZAI_DATA_DIR: 'dataDir',
   SUTAZAI_AGENTS_DIR: 'agentsDir',
   SUTAZAI_AGENTS_SYNC: 'agents.syncOnStart',

@@ -59,6 +59,11 @@ export const QueueConfigSchema = z.strictObject({
   backoffMaxMs: positiveMs.default(5 * 60_000),
   /** Worker-side transitions skip the WAL-flush wait (at-least-once holds; see docs/queue.md). */
   asyncWorkerCommits: bool.default(true),
+  /**
+   * How long a task waits, without spending attempts, for a backend that is down (model server
+   * unreachable, breaker open) before it is dead.
+   */
+  backendWaitMaxMs: positiveMs.default(60 * 60_000),
 });
 
 export const WorkerConfigSchema = z.strictObject({
@@ -146,6 +151,25 @@ export type LlmConfig = z.infer<typeof LlmConfigSchema>;
 export type LlmBackendConfig = z.infer<typeof LlmBackendSchema>;
 export type AgentBudgets = z.infer<typeof AgentBudgetsSchema>;
 export type HttpFetchToolConfig = z.infer<typeof HttpFetchToolSchema>;
+
+// --- outbound (connections made on a user's behalf; decision 0017) ---------------------------
+const commaList = (value: unknown): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : value;
+
+export const OutboundConfigSchema = z.strictObject({
+  /**
+   * Host names, IP literals or CIDRs (`db.lan`, `10.1.2.3`, `10.0.0.0/8`, `fd00::/8`) that tasks
+   * submitted by non-admin users may reach although they are loopback, private, link-local or
+   * metadata addresses. Admins' tasks may reach any address. Env: comma-separated.
+   */
+  allow: z.preprocess(commaList, z.array(z.string().min(1).max(300)).max(1000)).default([]),
+});
+export type OutboundConfig = z.infer<typeof OutboundConfigSchema>;
 
 // --- agents (agent registry issue) ---------------------------------------------------------
 export const AgentsConfigSchema = z.strictObject({
@@ -311,6 +335,7 @@ export const ConfigSchema = z.strictObject({
   worker: WorkerConfigSchema.default(WorkerConfigSchema.parse({})),
   agents: AgentsConfigSchema.default(AgentsConfigSchema.parse({})),
   llm: LlmConfigSchema.default(LlmConfigSchema.parse({})),
+  outbound: OutboundConfigSchema.default(OutboundConfigSchema.parse({})),
   mcp: McpConfigSchema.default(McpConfigSchema.parse({})),
   doctor: DoctorConfigSchema.default(DoctorConfigSchema.parse({})),
 });

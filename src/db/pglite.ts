@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { scrubbed } from './scrub.js';
 import type { Db, Queryable, QueryResult } from './types.js';
 
 /**
@@ -11,7 +12,7 @@ const LEAN_SETTINGS = ['shared_buffers=16MB', 'work_mem=2MB', 'maintenance_work_
 function wrap(target: Pick<PGlite, 'query'>): Queryable {
   return {
     async query<T>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      const result = await target.query<T>(sql, params as unknown[]);
+      const result = await scrubbed(() => target.query<T>(sql, params as unknown[]));
       return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
     },
   };
@@ -27,7 +28,7 @@ export async function openPglite(dir: string | undefined): Promise<Db> {
     ...wrap(pg),
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     exec: async (sql) => {
-      await pg.exec(sql);
+      await scrubbed(() => pg.exec(sql));
     },
     ping: async () => {
       await pg.query('SELECT 1');

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import pg from 'pg';
+import { scrubbed } from './scrub.js';
 import type { Db, Queryable, QueryResult } from './types.js';
 
 export interface PostgresOptions {
@@ -12,7 +13,7 @@ export interface PostgresOptions {
 function wrap(target: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<T>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      const result = await target.query(sql, params as unknown[]);
+      const result = await scrubbed(() => target.query(sql, params as unknown[]));
       return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
     },
   };

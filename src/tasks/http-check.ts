@@ -1,10 +1,20 @@
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { PermanentTaskError, type TaskHandler } from './types.js';
+import {
+  createOutboundGuard,
+  guardedRequest,
+  OutboundRefusedError,
+  type OutboundGuard,
+} from '../net/index.js';
+import { PermanentTaskError, requesterOf, type TaskHandler, type TaskTypeDefinition } from './types.js';
 
 /**
  * `http.check`: probes a URL once and records what it saw. A response of any status is a result
  * (the probe worked; `ok` says whether it matched); only a network failure or timeout is an error,
  * which the queue retries with backoff. A payload that can never work is a PermanentTaskError.
+ * The connection goes through the outbound guard: a task a user submitted cannot reach loopback,
+ * private or metadata addresses unless `outbound.allow` lists them (an admin's can). Redirects
+ * are not followed: the 3xx is the result.
  */
 export const HTTP_CHECK_TYPE = 'http.check';
 
@@ -15,14 +25,28 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const HttpCheckPayloadSchema = z.strictObject({
   url: z
     .string()
+    .max(4096)
     .url()
     .refine(
       (u) => /^https?:$/.test(URL.canParse(u) ? new URL(u).protocol : ''),
       'only http and https URLs can be checked',
-    ),
+    )
+    .describe('http or https URL to probe, at most 4096 characters'),
   method: z.enum(['GET', 'HEAD']).default('GET'),
-  timeoutMs: z.number().int().positive().max(MAX_HTTP_CHECK_TIMEOUT_MS).default(10_000),
-  expectStatus: z.number().int().min(100).max(599).optional(),
+  timeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_HTTP_CHECK_TIMEOUT_MS)
+    .default(10_000)
+    .describe(`Probe timeout in ms, 1 to ${MAX_HTTP_CHECK_TIMEOUT_MS}`),
+  expectStatus: z
+    .number()
+    .int()
+    .min(100)
+    .max(599)
+    .optional()
+    .describe('Status that counts as ok (default: any 2xx)'),
 });
 export type HttpCheckPayload = z.infer<typeof HttpCheckPayloadSchema>;
 
@@ -52,44 +76,75 @@ export function parseHttpCheckPayload(payload: unknown): HttpCheckPayload {
   throw new PermanentTaskError(`invalid http.check payload: ${issues.join('; ')}`);
 }
 
-export const httpCheckHandler: TaskHandler = async (ctx) => {
-  const payload = parseHttpCheckPayload(ctx.task.payload);
-  const timeout = AbortSignal.timeout(payload.timeoutMs);
-  const signal = AbortSignal.any([ctx.signal, timeout]);
-  const started = performance.now();
-  try {
-    const response = await fetch(payload.url, { method: payload.method, signal, redirect: 'manual' });
-    const bytes = payload.method === 'HEAD' ? undefined : await countBytes(response);
-    const result: HttpCheckResult = {
-      status: response.status,
-      ok: payload.expectStatus === undefined ? response.ok : response.status === payload.expectStatus,
-      latencyMs: Math.round(performance.now() - started),
-      ...(bytes === undefined ? {} : { bytes }),
-    };
-    return result;
-  } catch (err) {
-    if (ctx.signal.aborted) throw ctx.signal.reason;
-    const reason = timeout.aborted ? `timed out after ${payload.timeoutMs} ms` : describeCause(err);
-    throw new HttpCheckFailedError(payload.url, reason, { cause: err });
-  }
-};
+/** The http.check handler with its connections checked by `guard`. */
+export function createHttpCheckHandler(guard: OutboundGuard): TaskHandler {
+  return async (ctx) => {
+    const payload = parseHttpCheckPayload(ctx.task.payload);
+    const timeout = AbortSignal.timeout(payload.timeoutMs);
+    const signal = AbortSignal.any([ctx.signal, timeout]);
+    const started = performance.now();
+    try {
+      const { response } = await guardedRequest(new URL(payload.url), {
+        guard,
+        requester: requesterOf(ctx.task),
+        method: payload.method,
+        headers: { 'user-agent': 'sutazai-http-check/1' },
+        signal,
+        maxRedirects: 0,
+      });
+      const status = response.statusCode ?? 0;
+      if (payload.method === 'HEAD') response.resume(); // no body; frees the socket
+      const bytes = payload.method === 'HEAD' ? undefined : await countBytes(response);
+      const result: HttpCheckResult = {
+        status,
+        ok:
+          payload.expectStatus === undefined
+            ? status >= 200 && status < 300
+            : status === payload.expectStatus,
+        latencyMs: Math.round(performance.now() - started),
+        ...(bytes === undefined ? {} : { bytes }),
+      };
+      return result;
+    } catch (err) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (err instanceof OutboundRefusedError)
+        throw new PermanentTaskError(`http.check ${payload.url} refused: ${err.message}`, { cause: err });
+      const reason = timeout.aborted ? `timed out after ${payload.timeoutMs} ms` : describeCause(err);
+      throw new HttpCheckFailedError(payload.url, reason, { cause: err });
+    }
+  };
+}
 
-async function countBytes(response: Response): Promise<number> {
-  if (!response.body) return 0;
+/** http.check with a guard that has no allowlist (tasks enqueued by the platform itself run as admin). */
+export const httpCheckHandler: TaskHandler = createHttpCheckHandler(createOutboundGuard({ allow: [] }));
+
+async function countBytes(response: IncomingMessage): Promise<number> {
   let bytes = 0;
-  for await (const chunk of response.body) {
-    bytes += (chunk as Uint8Array).byteLength;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    bytes += chunk.byteLength;
     if (bytes >= MAX_BODY_BYTES) {
-      await response.body.cancel().catch(() => undefined);
+      response.destroy();
       break;
     }
   }
   return bytes;
 }
 
-/** fetch() says only "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND) is in its cause. */
+/** The useful part of a network error is its code (ECONNREFUSED, ENOTFOUND), on it or its cause. */
 function describeCause(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const own = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const cause = own.code ? own : own.cause;
   if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
   return err instanceof Error ? err.message : String(err);
 }
+
+export function createHttpCheckTaskType(guard: OutboundGuard): TaskTypeDefinition {
+  return { ...httpCheckTaskType, handler: createHttpCheckHandler(guard) };
+}
+
+export const httpCheckTaskType: TaskTypeDefinition = {
+  type: HTTP_CHECK_TYPE,
+  summary: 'Probe a URL once; records status, latency and body size',
+  payload: HttpCheckPayloadSchema,
+  handler: httpCheckHandler,
+};

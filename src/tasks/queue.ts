@@ -54,6 +54,8 @@ export interface EnqueueInput {
   agentId?: string | null;
   runAt?: Date;
   maxAttempts?: number;
+  /** The submitting principal's role (the API always sets it); null: the platform itself. */
+  requestedByRole?: 'admin' | 'user' | null;
 }
 
 export interface ListFilter {
@@ -79,7 +81,7 @@ export interface Completion {
   resultJson: string;
 }
 
-export type FailOutcome = 'retried' | 'dead' | 'cancelled' | 'lost';
+export type FailOutcome = 'retried' | 'deferred' | 'dead' | 'cancelled' | 'lost';
 
 const RETRY_AFTER_SECONDS = 5;
 
@@ -114,8 +116,8 @@ export class TaskQueue {
     try {
       ({ rows } = await this.db.query<TaskRow>(
         `WITH inserted AS (
-           INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts)
-           VALUES ($1, $2::jsonb, $3, $4, COALESCE($5::timestamptz, now()), $6)
+           INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts, requested_by_role)
+           VALUES ($1, $2::jsonb, $3, $4, COALESCE($5::timestamptz, now()), $6, $7)
            RETURNING ${TASK_COLUMNS})
          SELECT * FROM inserted${this.options.notify ? `, pg_notify('${TASKS_CHANNEL}', '') AS notified` : ''}`,
         [
@@ -125,6 +127,7 @@ export class TaskQueue {
           input.agentId ?? null,
           input.runAt ? input.runAt.toISOString() : null,
           input.maxAttempts ?? this.options.defaultMaxAttempts,
+          input.requestedByRole ?? null,
         ],
       ));
     } catch (err) {
@@ -147,12 +150,13 @@ export class TaskQueue {
       agent_id: t.agentId ?? null,
       run_at: (t.runAt ?? null)?.toISOString() ?? null,
       max_attempts: t.maxAttempts ?? this.options.defaultMaxAttempts,
+      requested_by_role: t.requestedByRole ?? null,
     }));
     const { rowCount } = await this.db.query(
-      `INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts)
-       SELECT type, payload, priority, agent_id, COALESCE(run_at, now()), max_attempts
+      `INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts, requested_by_role)
+       SELECT type, payload, priority, agent_id, COALESCE(run_at, now()), max_attempts, requested_by_role
        FROM jsonb_to_recordset($1::jsonb) AS r(type text, payload jsonb, priority int, agent_id uuid,
-         run_at timestamptz, max_attempts int)`,
+         run_at timestamptz, max_attempts int, requested_by_role text)`,
       [JSON.stringify(records)],
     );
     if (this.options.notify) await this.db.query(`SELECT pg_notify('${TASKS_CHANNEL}', '')`);
@@ -328,6 +332,7 @@ export class TaskQueue {
     });
     const { rows } = await this.db.query<{ status: TaskStatus }>(
       `UPDATE tasks SET error = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+         backend_down_since = NULL,
          status = CASE WHEN cancel_requested THEN 'cancelled'
                        WHEN $4 OR attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
          run_at = CASE WHEN cancel_requested OR $4 OR attempts >= max_attempts THEN run_at
@@ -341,6 +346,39 @@ export class TaskQueue {
     const status = rows[0]?.status;
     if (!status) return 'lost';
     return status === 'pending' ? 'retried' : (status as 'dead' | 'cancelled');
+  }
+
+  /**
+   * Puts a task whose backend is unavailable back to pending, run at now + `delayMs`, with the
+   * attempt refunded (it was not the task's fault), and notes since when the backend has been
+   * down (the first deferral's time, kept across deferrals). Cancelled when cancellation was
+   * requested meanwhile.
+   */
+  async defer(task: QueuedTask, owner: string, error: string, delayMs: number): Promise<FailOutcome> {
+    const { rows } = await this.db.query<{ status: TaskStatus }>(
+      `UPDATE tasks SET error = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+         backend_down_since = COALESCE(backend_down_since, now()),
+         status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'pending' END,
+         attempts = CASE WHEN cancel_requested THEN attempts ELSE GREATEST(attempts - 1, 0) END,
+         run_at = CASE WHEN cancel_requested THEN run_at ELSE now() + $4 * interval '1 millisecond' END,
+         completed_at = CASE WHEN cancel_requested THEN now() END
+       FROM ${this.asyncCommit}
+       WHERE id = $1 AND lease_owner = $2 AND status = 'running'
+       RETURNING status`,
+      [task.id, owner, error, Math.max(0, Math.round(delayMs))],
+    );
+    const status = rows[0]?.status;
+    if (!status) return 'lost';
+    return status === 'pending' ? 'deferred' : 'cancelled';
+  }
+
+  /** Backoff before the next try of `task` (exponential with full jitter, per queue options). */
+  backoffMs(attempts: number): number {
+    return backoffDelayMs(attempts, {
+      baseMs: this.options.backoffBaseMs,
+      maxMs: this.options.backoffMaxMs,
+      ...(this.options.random ? { random: this.options.random } : {}),
+    });
   }
 
   /** The handler stopped at a checkpoint after cancellation was requested. */

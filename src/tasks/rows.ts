@@ -16,6 +16,8 @@ const COLUMNS = [
   'started_at',
   'completed_at',
   'cancel_requested',
+  'requested_by_role',
+  'backend_down_since',
 ];
 
 /** Columns every task read selects; `created_at_text` keeps microseconds for the list cursor. */
@@ -42,6 +44,8 @@ export interface TaskRow {
   started_at: Date | string | null;
   completed_at: Date | string | null;
   cancel_requested: boolean;
+  requested_by_role: string | null;
+  backend_down_since: Date | string | null;
   created_at_text: string;
 }
 
@@ -70,5 +74,9 @@ export function fromRow(row: TaskRow): QueuedTask {
     startedAt: toDateOrNull(row.started_at),
     completedAt: toDateOrNull(row.completed_at),
     cancelRequested: row.cancel_requested,
+    // Anything but an explicit admin or null is judged as a user: the safe reading.
+    requestedByRole:
+      row.requested_by_role === null ? null : row.requested_by_role === 'admin' ? 'admin' : 'user',
+    backendDownSince: toDateOrNull(row.backend_down_since ?? null),
   };
 }

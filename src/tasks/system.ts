@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import type { QueueConfigSchema, WorkerConfigSchema } from '../config/schema.js';
 import type { Db } from '../db/index.js';
 import type { z } from 'zod';
-import { HTTP_CHECK_TYPE, httpCheckHandler } from './http-check.js';
+import { createOutboundGuard, type OutboundGuard } from '../net/index.js';
+import { createHttpCheckTaskType } from './http-check.js';
 import { listenForTasks } from './listen.js';
 import { TaskQueue } from './queue.js';
-import type { TaskHandler } from './types.js';
+import type { TaskHandler, TaskTypeDefinition, TaskTypeInfo } from './types.js';
 import { Worker } from './worker.js';
 
 export interface TaskSystemOptions {
@@ -15,18 +16,22 @@ export interface TaskSystemOptions {
   worker: z.infer<typeof WorkerConfigSchema>;
   /** config.database.url when on PostgreSQL: enables NOTIFY on enqueue and LISTEN in the worker. */
   databaseUrl?: string;
-  /** Handlers besides the built-in http.check, by task type. */
-  handlers?: ReadonlyMap<string, TaskHandler>;
+  /** Task types besides the built-in http.check (a later one replaces an earlier of its name). */
+  types?: readonly TaskTypeDefinition[];
   /** The agent runner: tasks of type agent.run or with an agent_id. */
   agentHandler?: TaskHandler;
+  /** The agent.run payload's schema, listed and checked like any other type's. */
+  agentPayload?: TaskTypeInfo['payload'];
+  /** Checks http.check's connections; default: no allowlist. */
+  outboundGuard?: OutboundGuard;
 }
 
 export interface TaskSystem {
   queue: TaskQueue;
   /** Undefined when config.worker.enabled is false (an api-only process). */
   worker: Worker | undefined;
-  /** For the tasks routes: a type some worker can run. */
-  knownTaskType(type: string): boolean;
+  /** For the tasks routes: every type some worker can run, with its payload schema. */
+  taskTypes: ReadonlyMap<string, TaskTypeInfo>;
   start(): Promise<void>;
   /** Idempotent; drains the worker within config.worker.drainTimeoutMs. */
   stop(): Promise<void>;
@@ -43,8 +48,18 @@ export function createTaskSystem(options: TaskSystemOptions): TaskSystem {
     notify: postgres,
     asyncWorkerCommits: options.queue.asyncWorkerCommits,
   });
-  const handlers = new Map<string, TaskHandler>([[HTTP_CHECK_TYPE, httpCheckHandler]]);
-  for (const [type, handler] of options.handlers ?? []) handlers.set(type, handler);
+  const guard = options.outboundGuard ?? createOutboundGuard({ allow: [] });
+  const definitions = [createHttpCheckTaskType(guard), ...(options.types ?? [])];
+  const handlers = new Map<string, TaskHandler>(definitions.map((d) => [d.type, d.handler]));
+  const taskTypes = new Map<string, TaskTypeInfo>(
+    definitions.map(({ type, summary, payload }) => [type, { type, summary, payload }]),
+  );
+  if (options.agentHandler && options.agentPayload)
+    taskTypes.set('agent.run', {
+      type: 'agent.run',
+      summary: 'Run an agent on a prompt (tool-calling loop on a local model)',
+      payload: options.agentPayload,
+    });
   const worker = options.worker.enabled
     ? new Worker({
         queue,
@@ -56,6 +71,7 @@ export function createTaskSystem(options: TaskSystemOptions): TaskSystem {
         pollIntervalMs: options.worker.pollIntervalMs,
         leaseMs: options.queue.leaseSeconds * 1000,
         drainTimeoutMs: options.worker.drainTimeoutMs,
+        backendWaitMaxMs: options.queue.backendWaitMaxMs,
         ...(postgres ? { subscribe: listenForTasks(options.databaseUrl!, options.log) } : {}),
       })
     : undefined;
@@ -63,7 +79,7 @@ export function createTaskSystem(options: TaskSystemOptions): TaskSystem {
     queue,
     worker,
     // With the worker off (api role), workers elsewhere run the same build: the same types.
-    knownTaskType: (type) => handlers.has(type),
+    taskTypes,
     start: async () => worker?.start(),
     stop: async () => worker?.stop(),
   };

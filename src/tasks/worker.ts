@@ -20,7 +20,13 @@ import { ClaimCycle } from './cycle.js';
 import { LeaseLostError, WorkerStoppingError } from './errors.js';
 import type { FailOutcome, TaskQueue } from './queue.js';
 import type { QueuedTask } from './rows.js';
-import { PermanentTaskError, TaskCancelledError, type TaskContext, type TaskHandler } from './types.js';
+import {
+  BackendUnavailableError,
+  PermanentTaskError,
+  TaskCancelledError,
+  type TaskContext,
+  type TaskHandler,
+} from './types.js';
 
 export interface WorkerOptions {
   queue: TaskQueue;
@@ -39,6 +45,11 @@ export interface WorkerOptions {
    * connection while in flight. See docs/queue.md.
    */
   lanes?: number;
+  /**
+   * How long a task may wait for an unavailable backend (BackendUnavailableError), counted from
+   * its first deferral, before it is dead. Default one hour.
+   */
+  backendWaitMaxMs?: number;
   /** Default leaseMs / 3. */
   heartbeatIntervalMs?: number;
   /** Default max(leaseMs / 2, pollIntervalMs). */
@@ -69,6 +80,7 @@ interface InFlight {
 
 const MAX_ERROR_LENGTH = 4000;
 const DEFAULT_LANES = 3;
+const DEFAULT_BACKEND_WAIT_MAX_MS = 60 * 60_000;
 
 export class Worker {
   readonly owner: string;
@@ -260,6 +272,7 @@ export class Worker {
       if (reason instanceof LeaseLostError) return 'lost';
       if (reason instanceof TaskCancelledError || err instanceof TaskCancelledError)
         return (await queue.markCancelled(entry.task.id, this.owner)) ? 'cancelled' : 'lost';
+      if (err instanceof BackendUnavailableError) return await this.deferForBackend(entry.task, err, log);
       const outcome = await queue.fail(
         entry.task,
         this.owner,
@@ -273,6 +286,31 @@ export class Worker {
       log.error({ err: writeErr }, 'task:outcome:write-failed');
       return 'lost';
     }
+  }
+
+  /**
+   * The backend, not the task, failed: retry when the backend may answer again (its breaker's
+   * half-open time, or the backoff, whichever is later) without spending an attempt, until it has
+   * been down for backendWaitMaxMs; then the task is dead and says so.
+   */
+  private async deferForBackend(
+    task: QueuedTask,
+    err: BackendUnavailableError,
+    log: Logger,
+  ): Promise<TaskOutcome> {
+    const { queue } = this.options;
+    const maxMs = this.options.backendWaitMaxMs ?? DEFAULT_BACKEND_WAIT_MAX_MS;
+    const downMs = task.backendDownSince ? Date.now() - task.backendDownSince.getTime() : 0;
+    if (downMs >= maxMs) {
+      const message = `backend ${err.backend} was down for ${formatDuration(downMs)} (the limit is ${formatDuration(maxMs)}, queue.backendWaitMaxMs); last error: ${err.message}`;
+      const outcome = await queue.fail(task, this.owner, truncate(message), true);
+      log.warn({ backend: err.backend, downMs, outcome }, 'task:backend:gave-up');
+      return outcome;
+    }
+    const delayMs = Math.max(err.retryAfterMs ?? 0, queue.backoffMs(Math.max(task.attempts, 1)));
+    const outcome = await queue.defer(task, this.owner, describe(err), delayMs);
+    log.info({ backend: err.backend, delayMs, downMs, outcome }, 'task:backend:deferred');
+    return outcome;
   }
 
   private async heartbeat(): Promise<void> {
@@ -345,8 +383,20 @@ export class Worker {
 }
 
 function describe(err: unknown): string {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return truncate(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+}
+
+function truncate(text: string): string {
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
+}
+
+/** 3600000 -> "1 h", 90500 -> "1 min 30 s", 2500 -> "2.5 s". */
+function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
+  const h = Math.floor(ms / 3_600_000);
+  const min = Math.floor((ms % 3_600_000) / 60_000);
+  const sec = Math.floor((ms % 60_000) / 1000);
+  return [h ? `${h} h` : '', min ? `${min} min` : '', sec ? `${sec} s` : ''].filter(Boolean).join(' ');
 }
 
 async function waitAtMost(promises: Promise<unknown>[], ms: number): Promise<void> {

@@ -1,3 +1,5 @@
+import type { Requester } from '../net/index.js';
+
 /**
  * The tools interface agents call through. The built-in tools (http.fetch, time.now) implement it
  * in process; the MCP gateway implements it for every tool of every declared MCP server, under the
@@ -14,6 +16,11 @@ export interface ToolDescriptor {
 export interface ToolCallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * The role of whoever the call is made for (the task's submitter): tools that connect somewhere
+   * (http.fetch) let only admins reach private addresses. Unset counts as a user.
+   */
+  requester?: Requester;
 }
 
 export interface ToolResult {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { createPlatform, type Platform, type PlatformOptions } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
 
 export const ADMIN_PASSWORD = 'platform-test-admin-password';
 
@@ -11,6 +11,8 @@ export const ADMIN_PASSWORD = 'platform-test-admin-password';
 export async function startTestPlatform(
   env: Record<string, string> = {},
   extra: Partial<PlatformOptions> = {},
+  /** Changes to the loaded config that have no environment variable (e.g. short breaker times). */
+  configure: (config: Config) => void = () => undefined,
 ): Promise<Platform> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sutazai-platform-'));
   const { config } = loadConfig({
@@ -24,6 +26,7 @@ export async function startTestPlatform(
     },
     cwd: dir,
   });
+  configure(config);
   return createPlatform({ config, logger: pino({ level: 'silent' }), inMemoryDb: true, ...extra });
 }
 

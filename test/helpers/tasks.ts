@@ -31,5 +31,6 @@ export async function insertRunningTask(
     createdAt: now,
     startedAt: now,
     completedAt: null,
+    requestedByRole: null,
   };
 }

@@ -12,7 +12,9 @@ import {
 } from '../../llm/index.js';
 import { agentSteps } from '../../metrics/index.js';
 import {
+  BackendUnavailableError,
   PermanentTaskError,
+  requesterOf,
   type TaskContext,
   type TaskHandler,
   type TaskRecord,
@@ -62,6 +64,18 @@ interface RunState {
   answer: string | undefined;
 }
 
+/**
+ * Failures that say the model backend is down or refusing work for now: the task is put back for
+ * when it may answer (breaker half-open time) without spending an attempt. A timeout or a 5xx
+ * may be the task's own doing (a prompt that crashes the model) and spends an attempt.
+ */
+const BACKEND_DOWN: ReadonlySet<LlmError['kind']> = new Set([
+  'circuit_open',
+  'network',
+  'busy',
+  'limiter_full',
+]);
+
 export function createAgentRunner(deps: AgentRunnerDeps): TaskHandler {
   const validators = new SchemaValidators();
   return async (ctx) => {
@@ -77,6 +91,13 @@ export function createAgentRunner(deps: AgentRunnerDeps): TaskHandler {
       const status = ctx.signal.aborted ? 'idle' : 'error';
       await setAgentStatus(db, agent.id, status).catch(() => undefined);
       if (err instanceof LlmError && err.permanent) throw new PermanentTaskError(err.message, { cause: err });
+      if (err instanceof LlmError && BACKEND_DOWN.has(err.kind))
+        throw new BackendUnavailableError(
+          err.backend,
+          `${err.backend}: ${err.message}`,
+          err.retryAfter === undefined ? undefined : err.retryAfter * 1000,
+          { cause: err },
+        );
       throw err;
     }
   };
@@ -192,7 +213,8 @@ async function runLoop(
     for (const call of [...state.pending]) {
       await ctx.checkpoint();
       const t0 = performance.now();
-      const { result, error } = await toolRunner.run(call, ctx.signal);
+      // Tools connect on behalf of whoever submitted the task (decision 0017).
+      const { result, error } = await toolRunner.run(call, ctx.signal, requesterOf(ctx.task));
       const step: Step = {
         kind: 'tool',
         seq: state.seq++,

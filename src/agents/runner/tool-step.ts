@@ -14,7 +14,11 @@ export class ToolStepRunner {
     private readonly validators: SchemaValidators,
   ) {}
 
-  async run(call: ToolCall, signal: AbortSignal): Promise<{ result: ToolResult; error: string | null }> {
+  async run(
+    call: ToolCall,
+    signal: AbortSignal,
+    requester: 'admin' | 'user' = 'user',
+  ): Promise<{ result: ToolResult; error: string | null }> {
     const tool = this.offered.get(call.name);
     if (!tool) {
       const names = [...this.offered.keys()].join(', ') || 'none';
@@ -34,6 +38,7 @@ export class ToolStepRunner {
       const result = await this.tools.callTool(call.name, call.arguments, {
         signal,
         timeoutMs: this.timeoutMs,
+        requester,
       });
       return { result, error: result.isError ? 'tool_error' : null };
     } catch (err) {

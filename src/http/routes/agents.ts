@@ -77,7 +77,8 @@ const AgentDetailSchema = AgentJsonSchema.extend({ stats: StatsJsonSchema });
 const CreateBody = z.strictObject({
   name: agentName,
   type: agentType.optional(),
-  description: agentDescription,
+  // Optional like in agent files (the seed's agent schema has none): stored as ''.
+  description: agentDescription.default(''),
   capabilities: capabilityList.default([]),
   model: modelName.nullable().optional(),
   system_prompt: systemPrompt.min(1),

@@ -2,20 +2,22 @@ import { z } from 'zod';
 import { SutazaiError } from '../../errors.js';
 import { decodeCursor, type QueuedTask, type TaskQueue, UnknownAgentError } from '../../tasks/index.js';
 import type { RouteModule } from '../app.js';
+import { admitTask, type AdmissionDeps } from './task-admission.js';
 
-export interface TasksRouteDeps {
+export interface TasksRouteDeps extends AdmissionDeps {
   queue: Pick<TaskQueue, 'enqueue' | 'get' | 'list' | 'cancel'>;
-  /** True when a handler is registered for `type` (agent tasks are always accepted). */
-  knownTaskType: (type: string) => boolean;
 }
 
 const STATUS = z.enum(['pending', 'running', 'completed', 'cancelled', 'dead']);
 
 const CreateTaskBody = z.strictObject({
   type: z.string().min(1).max(200),
+  /** Checked against the type's schema (GET /api/v1/task-types) before anything is stored. */
   payload: z.unknown().default({}),
   priority: z.number().int().min(-1_000_000).max(1_000_000).optional(),
-  agent_id: z.guid().optional(),
+  /** The agent that works the task, by name; or `agent_id` (its id, or its name). */
+  agent: z.string().min(1).max(200).optional(),
+  agent_id: z.string().min(1).max(200).optional(),
   run_at: z.iso.datetime({ offset: true }).optional(),
   max_attempts: z.number().int().min(1).max(100).optional(),
 });
@@ -39,6 +41,12 @@ const TaskBody = z.object({
 });
 
 const IdParams = z.object({ id: z.string() });
+
+const TaskTypeBody = z.object({
+  type: z.string(),
+  summary: z.string(),
+  payload_schema: z.record(z.string(), z.unknown()),
+});
 
 const ListQuery = z.strictObject({
   status: STATUS.optional(),
@@ -92,14 +100,15 @@ export function tasksRoutes(deps: TasksRouteDeps): RouteModule {
       },
       async (request, reply) => {
         const body = request.body;
-        if (!body.agent_id && body.type !== 'agent.run' && !deps.knownTaskType(body.type))
-          throw new SutazaiError('SUTAZAI_ERR_TASK_UNKNOWN_TYPE', { type: body.type });
+        const { payload, agentId } = await admitTask(deps, body);
         try {
           const task = await deps.queue.enqueue({
             type: body.type,
-            payload: body.payload,
+            payload,
             ...(body.priority !== undefined ? { priority: body.priority } : {}),
-            ...(body.agent_id ? { agentId: body.agent_id.toLowerCase() } : {}),
+            ...(agentId ? { agentId } : {}),
+            // Outbound connections made for the task obey its submitter's role (decision 0017).
+            requestedByRole: request.principal?.role ?? 'user',
             ...(body.run_at ? { runAt: new Date(body.run_at) } : {}),
             ...(body.max_attempts !== undefined ? { maxAttempts: body.max_attempts } : {}),
           });
@@ -109,6 +118,27 @@ export function tasksRoutes(deps: TasksRouteDeps): RouteModule {
           throw err;
         }
       },
+    );
+
+    app.get(
+      '/api/v1/task-types',
+      {
+        schema: {
+          tags: ['tasks'],
+          summary: 'Task types this platform runs, with the JSON Schema of each payload',
+          response: { 200: z.object({ items: z.array(TaskTypeBody) }) },
+        },
+      },
+      async () => ({
+        items: [...deps.taskTypes.values()].map((t) => ({
+          type: t.type,
+          summary: t.summary,
+          payload_schema: z.toJSONSchema(t.payload, { io: 'input', unrepresentable: 'any' }) as Record<
+            string,
+            unknown
+          >,
+        })),
+      }),
     );
 
     app.get(

@@ -51,6 +51,13 @@ describe('agents routes (auth disabled)', () => {
     expect(res.json().created_at).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
+  it('creates an agent without a description (optional, stored as empty)', async () => {
+    const { description: _none, ...rest } = body({ name: 'no-description' });
+    const res = await post(rest);
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ name: 'no-description', description: '' });
+  });
+
   it('answers 409 SUTAZAI_ERR_AGENT_NAME_TAKEN on a duplicate name', async () => {
     expect((await post(body())).statusCode).toBe(201);
     const res = await post(body());

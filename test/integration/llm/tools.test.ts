@@ -52,7 +52,9 @@ describe('built-in tools', () => {
   });
 
   it('time.now answers in the requested zone and rejects an unknown one', async () => {
-    const fixed = createBuiltinTools(HttpFetchToolSchema.parse({}), () => new Date('2025-06-01T12:00:00Z'));
+    const fixed = createBuiltinTools(HttpFetchToolSchema.parse({}), {
+      now: () => new Date('2025-06-01T12:00:00Z'),
+    });
     const utc = await fixed.callTool('time.now', { timezone: 'Asia/Tokyo' });
     expect(utc.structured).toMatchObject({ iso: '2025-06-01T12:00:00.000Z', unix_ms: 1748779200000 });
     expect((utc.structured as { local: string }).local).toContain('21:00:00');

@@ -16,7 +16,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
   targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
-  platform = await startTestPlatform({ SUTAZAI_WORKER_CONCURRENCY: '2' });
+  // The API key below is a user's: its http.check may reach the loopback target only because
+  // outbound.allow lists it (decision 0017).
+  platform = await startTestPlatform({
+    SUTAZAI_WORKER_CONCURRENCY: '2',
+    SUTAZAI_OUTBOUND_ALLOW: '127.0.0.1',
+  });
   base = await platform.listen();
 });
 

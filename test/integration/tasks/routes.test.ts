@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { Db } from '../../../src/db/index.js';
 import { buildHttpApp } from '../../../src/http/app.js';
 import { MemoryRateLimiter } from '../../../src/http/rate-limit.js';
 import { tasksRoutes } from '../../../src/http/routes/tasks.js';
 import type { App } from '../../../src/http/types.js';
+import { httpCheckTaskType, type TaskTypeInfo } from '../../../src/tasks/index.js';
 import { makeQueue, silentLog } from '../../fixtures/queue/helpers.js';
 import { freshPglite } from '../../helpers/db.js';
 
@@ -27,7 +29,15 @@ describe('tasks HTTP API', () => {
         rateLimiter: new MemoryRateLimiter(),
         rateRules: { login: { max: 10, windowSeconds: 60 }, expensive: { max: 1000, windowSeconds: 60 } },
       },
-      [tasksRoutes({ queue, knownTaskType: (t) => t === 'http.check' || t === 'noop' })],
+      [
+        tasksRoutes({
+          queue,
+          taskTypes: new Map<string, TaskTypeInfo>([
+            [httpCheckTaskType.type, httpCheckTaskType],
+            ['noop', { type: 'noop', summary: 'does nothing', payload: z.unknown() }],
+          ]),
+        }),
+      ],
     );
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rankAgents, taskText } from '../../../src/agents/routing/index.js';
-import { isBlockedAddress } from '../../../src/tools/builtin/index.js';
+import { isBlockedAddress } from '../../../src/net/index.js';
 
 describe('BM25 agent routing', () => {
   const agents = [
