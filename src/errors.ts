@@ -49,6 +49,16 @@ export const Errors = {
   ),
   SUTAZAI_ERR_NOT_READY: def('SUTAZAI_ERR_NOT_READY', 503, 'A required dependency is down'),
   SUTAZAI_ERR_SHUTTING_DOWN: def('SUTAZAI_ERR_SHUTTING_DOWN', 503, 'The server is shutting down'),
+  SUTAZAI_ERR_HTTP_HOST_NOT_ALLOWED: def(
+    'SUTAZAI_ERR_HTTP_HOST_NOT_ALLOWED',
+    421,
+    'Host {host} is not a name this server answers to; add it to http.allowedHosts (SUTAZAI_ALLOWED_HOSTS)',
+  ),
+  SUTAZAI_ERR_HTTP_ORIGIN_NOT_ALLOWED: def(
+    'SUTAZAI_ERR_HTTP_ORIGIN_NOT_ALLOWED',
+    403,
+    'Requests from the web page origin {origin} are not allowed; add its host to http.allowedHosts',
+  ),
   SUTAZAI_ERR_HTTP_PORT_IN_USE: def(
     'SUTAZAI_ERR_HTTP_PORT_IN_USE',
     500,

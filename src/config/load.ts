@@ -9,6 +9,8 @@ import { ConfigSchema, SECRET_PATHS, type Config } from './schema.js';
 export const ENV_KEYS: Record<string, string> = {
   SUTAZAI_HOST: 'http.host',
   SUTAZAI_PORT: 'http.port',
+  SUTAZAI_ALLOWED_HOSTS: 'http.allowedHosts',
+  SUTAZAI_METRICS_ACCESS: 'http.metricsAccess',
   SUTAZAI_DATA_DIR: 'dataDir',
   SUTAZAI_AGENTS_DIR: 'agentsDir',
   SUTAZAI_AGENTS_SYNC: 'agents.syncOnStart',
