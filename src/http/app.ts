@@ -13,6 +13,7 @@ import { SutazaiError } from '../errors.js';
 import { httpRequestDuration } from '../metrics/index.js';
 import { assertBrowserOrigin, type BrowserOriginPolicy } from './browser-origin.js';
 import { sendError, toSutazaiError } from './errors.js';
+import { documentRoute } from './openapi.js';
 import type { RateLimiter, RateRule } from './rate-limit.js';
 import type { Access, App, Principal, RateLimitRule } from './types.js';
 
@@ -120,6 +121,7 @@ export async function buildHttpApp(options: HttpOptions, routes: readonly RouteM
     );
   });
 
+  app.addHook('onRoute', documentRoute);
   await app.register(swagger, {
     openapi: {
       info: { title: 'SutazAI API', version: '1' },
