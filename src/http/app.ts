@@ -13,6 +13,7 @@ import { SutazaiError } from '../errors.js';
 import { httpRequestDuration } from '../metrics/index.js';
 import { assertBrowserOrigin, type BrowserOriginPolicy } from './browser-origin.js';
 import { sendError, toSutazaiError } from './errors.js';
+import { assertSafeHeaders, assertSafeValue, parseJsonBody } from './hostile-input.js';
 import { documentRoute } from './openapi.js';
 import type { RateLimiter, RateRule } from './rate-limit.js';
 import type { Access, App, Principal, RateLimitRule } from './types.js';
@@ -73,6 +74,16 @@ export async function buildHttpApp(options: HttpOptions, routes: readonly RouteM
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // The API speaks JSON only; this parser bounds depth and keys before anything recurses.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+
   app.setErrorHandler((err, request, reply) => {
     const error = toSutazaiError(err, request, options.bodyLimitBytes);
     if (error.status >= 500) request.log.error({ err }, 'request failed');
@@ -91,6 +102,10 @@ export async function buildHttpApp(options: HttpOptions, routes: readonly RouteM
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     assertBrowserOrigin(options.browserOrigin ?? LOOPBACK_ONLY, request.headers);
+    // Before auth: credentials, ids and filters go to the database, which cannot store NUL.
+    assertSafeHeaders(request.headers);
+    assertSafeValue(request.query, 'query');
+    assertSafeValue(request.params, 'params');
     if (options.isShuttingDown?.())
       throw new SutazaiError('SUTAZAI_ERR_SHUTTING_DOWN', {}, { headers: { 'retry-after': '5' } });
     if (request.routeOptions.url === undefined) return; // unknown route: the 404 handler answers
