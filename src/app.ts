@@ -17,7 +17,7 @@ import { createRateLimiter } from './http/rate-limit.js';
 import { authRoutes } from './http/routes/auth.js';
 import { healthRoutes } from './http/routes/health.js';
 import { mcpRoutes } from './http/routes/mcp.js';
-import { metricsRoutes } from './http/routes/metrics.js';
+import { metricsAccess, metricsRoutes } from './http/routes/metrics.js';
 import type { App } from './http/types.js';
 import { createMcpGateway, reapLedger } from './mcp/index.js';
 import { doctorDeps, startDoctorWatch } from './ops/index.js';
@@ -141,7 +141,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const routes: RouteModule[] = [
       ...(options.firstRoutes ?? []),
       healthRoutes({ health, version: VERSION, startedAt }),
-      metricsRoutes({ samplers: [() => sampleQueueMetrics(db)] }),
+      metricsRoutes({
+        samplers: [() => sampleQueueMetrics(db)],
+        access: metricsAccess(config.http.metricsAccess, config.http.host),
+      }),
       authRoutes({ auth }),
       agentsRoutes({ store: createAgentStore(db) }),
       tasksRoutes({
@@ -161,6 +164,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         bodyLimitBytes: config.http.bodyLimitBytes,
         requestTimeoutMs: config.http.requestTimeoutMs,
         authEnabled: config.auth.enabled,
+        browserOrigin: {
+          bindHost: config.http.host,
+          allowedHosts: config.http.allowedHosts,
+          allowedOrigins: config.http.corsOrigin ? [config.http.corsOrigin] : [],
+        },
         authenticator,
         rateLimiter,
         rateRules: config.rateLimit,

@@ -49,6 +49,31 @@ export const Errors = {
   ),
   SUTAZAI_ERR_NOT_READY: def('SUTAZAI_ERR_NOT_READY', 503, 'A required dependency is down'),
   SUTAZAI_ERR_SHUTTING_DOWN: def('SUTAZAI_ERR_SHUTTING_DOWN', 503, 'The server is shutting down'),
+  SUTAZAI_ERR_HTTP_INVALID_STRING: def(
+    'SUTAZAI_ERR_HTTP_INVALID_STRING',
+    400,
+    '{path} contains a NUL character or an unpaired UTF-16 surrogate; neither is accepted in any string',
+  ),
+  SUTAZAI_ERR_HTTP_JSON_TOO_DEEP: def(
+    'SUTAZAI_ERR_HTTP_JSON_TOO_DEEP',
+    400,
+    'JSON nested deeper than {limit} levels (at {path})',
+  ),
+  SUTAZAI_ERR_HTTP_JSON_TOO_MANY_KEYS: def(
+    'SUTAZAI_ERR_HTTP_JSON_TOO_MANY_KEYS',
+    400,
+    'JSON body has more than {limit} object keys',
+  ),
+  SUTAZAI_ERR_HTTP_HOST_NOT_ALLOWED: def(
+    'SUTAZAI_ERR_HTTP_HOST_NOT_ALLOWED',
+    421,
+    'Host {host} is not a name this server answers to; add it to http.allowedHosts (SUTAZAI_ALLOWED_HOSTS)',
+  ),
+  SUTAZAI_ERR_HTTP_ORIGIN_NOT_ALLOWED: def(
+    'SUTAZAI_ERR_HTTP_ORIGIN_NOT_ALLOWED',
+    403,
+    'Requests from the web page origin {origin} are not allowed; add its host to http.allowedHosts',
+  ),
   SUTAZAI_ERR_HTTP_PORT_IN_USE: def(
     'SUTAZAI_ERR_HTTP_PORT_IN_USE',
     500,

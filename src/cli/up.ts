@@ -1,6 +1,7 @@
 import { createPlatform, type Role } from '../app.js';
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../log.js';
+import { logDestination } from '../log-pretty.js';
 
 const FORCE_EXIT_MS = 10_000;
 
@@ -11,7 +12,7 @@ const FORCE_EXIT_MS = 10_000;
  */
 export async function runUp(options: { config?: string; role: Role }): Promise<number> {
   const { config } = loadConfig(options.config ? { file: options.config } : {});
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination(process.stdout, process.env));
   const platform = await createPlatform({ config, logger, role: options.role });
   try {
     // A worker-only process serves no HTTP: several of them run beside one API process.

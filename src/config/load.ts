@@ -10,6 +10,8 @@ export const ENV_KEYS: Record<string, string> = {
   SUTAZAI_HOST: 'http.host',
   SUTAZAI_PORT: 'http.port',
   SUTAZAI_OUTBOUND_ALLOW: 'outbound.allow',
+  SUTAZAI_ALLOWED_HOSTS: 'http.allowedHosts',
+  SUTAZAI_METRICS_ACCESS: 'http.metricsAccess',
   SUTAZAI_DATA_DIR: 'dataDir',
   SUTAZAI_AGENTS_DIR: 'agentsDir',
   SUTAZAI_AGENTS_SYNC: 'agents.syncOnStart',

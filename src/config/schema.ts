@@ -5,7 +5,23 @@ import { z } from 'zod';
  * into this shape, environment variables override single keys (see ENV_KEYS in load.ts), and the
  * result is validated once at start. Areas own a section each.
  */
-const port = z.coerce.number().int().min(0).max(65535);
+const PORT_MESSAGE = 'must be a port number (1-65535), or 0 for any free port';
+const port = z.coerce
+  .number({ error: PORT_MESSAGE })
+  .int({ error: PORT_MESSAGE })
+  .min(0, { error: PORT_MESSAGE })
+  .max(65535, { error: PORT_MESSAGE });
+/** A list in YAML, or comma-separated in an environment variable. */
+const nameList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
+  z.array(z.string().min(1)),
+);
 const positiveMs = z.coerce.number().int().positive();
 const bool = z.union([
   z.boolean(),
@@ -24,6 +40,22 @@ export const HttpConfigSchema = z.strictObject({
   requestTimeoutMs: positiveMs.default(30_000),
   /** Where the dashboard/API is reachable from a browser; used only for CORS when set. */
   corsOrigin: z.string().optional(),
+  /**
+   * Public names (or addresses) the server is reached by, besides its bind address and the
+   * localhost names: any other Host header gets 421 and any other browser Origin 403 (DNS
+   * rebinding defence, docs/auth.md).
+   */
+  allowedHosts: nameList
+    .default([])
+    .describe('public names besides localhost and the bind address; other Host headers get 421'),
+  /**
+   * Who may read /metrics: `auto` is public on a loopback bind and needs credentials on any
+   * other; `public` and `user` say so explicitly.
+   */
+  metricsAccess: z
+    .enum(['auto', 'public', 'user'])
+    .default('auto')
+    .describe('/metrics: auto = public on a loopback bind, credentials on any other'),
 });
 
 export const AuthConfigSchema = z.strictObject({

@@ -11,7 +11,10 @@ import {
 import type { Logger } from 'pino';
 import { SutazaiError } from '../errors.js';
 import { httpRequestDuration } from '../metrics/index.js';
+import { assertBrowserOrigin, type BrowserOriginPolicy } from './browser-origin.js';
 import { sendError, toSutazaiError } from './errors.js';
+import { assertSafeHeaders, assertSafeValue, parseJsonBody } from './hostile-input.js';
+import { documentRoute } from './openapi.js';
 import type { RateLimiter, RateRule } from './rate-limit.js';
 import type { Access, App, Principal, RateLimitRule } from './types.js';
 
@@ -32,6 +35,11 @@ export interface HttpOptions {
   authenticator: Authenticator;
   rateLimiter: RateLimiter;
   rateRules: Record<RateLimitRule, RateRule>;
+  /**
+   * Which Host and Origin headers name this server (DNS-rebinding defence), checked before auth.
+   * Defaults to a loopback server's: localhost names only.
+   */
+  browserOrigin?: BrowserOriginPolicy;
   /** Reports whether the server is draining; new requests then get 503. */
   isShuttingDown?: () => boolean;
 }
@@ -39,6 +47,7 @@ export interface HttpOptions {
 export type RouteModule = (app: App) => Promise<void> | void;
 
 const ANONYMOUS_ADMIN: Principal = { kind: 'anonymous', id: 'anonymous', name: 'anonymous', role: 'admin' };
+const LOOPBACK_ONLY: BrowserOriginPolicy = { bindHost: '127.0.0.1', allowedHosts: [], allowedOrigins: [] };
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 function accessOf(request: FastifyRequest): Access {
@@ -65,6 +74,16 @@ export async function buildHttpApp(options: HttpOptions, routes: readonly RouteM
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // The API speaks JSON only; this parser bounds depth and keys before anything recurses.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+
   app.setErrorHandler((err, request, reply) => {
     const error = toSutazaiError(err, request, options.bodyLimitBytes);
     if (error.status >= 500) request.log.error({ err }, 'request failed');
@@ -82,6 +101,11 @@ export async function buildHttpApp(options: HttpOptions, routes: readonly RouteM
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    assertBrowserOrigin(options.browserOrigin ?? LOOPBACK_ONLY, request.headers);
+    // Before auth: credentials, ids and filters go to the database, which cannot store NUL.
+    assertSafeHeaders(request.headers);
+    assertSafeValue(request.query, 'query');
+    assertSafeValue(request.params, 'params');
     if (options.isShuttingDown?.())
       throw new SutazaiError('SUTAZAI_ERR_SHUTTING_DOWN', {}, { headers: { 'retry-after': '5' } });
     if (request.routeOptions.url === undefined) return; // unknown route: the 404 handler answers
@@ -112,6 +136,7 @@ export async function buildHttpApp(options: HttpOptions, routes: readonly RouteM
     );
   });
 
+  app.addHook('onRoute', documentRoute);
   await app.register(swagger, {
     openapi: {
       info: { title: 'SutazAI API', version: '1' },

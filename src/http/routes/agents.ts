@@ -175,7 +175,12 @@ export function agentsRoutes(deps: AgentsRouteDeps): RouteModule {
     app.post(
       '/api/v1/agents',
       {
-        schema: { tags: ['agents'], body: CreateBody, response: { 201: AgentJsonSchema, ...errors } },
+        schema: {
+          tags: ['agents'],
+          summary: 'Register an agent (admin)',
+          body: CreateBody,
+          response: { 201: AgentJsonSchema, ...errors },
+        },
         config: { access: 'admin' },
       },
       async (request, reply) => {
@@ -199,6 +204,7 @@ export function agentsRoutes(deps: AgentsRouteDeps): RouteModule {
       {
         schema: {
           tags: ['agents'],
+          summary: 'List agents, filtered by status or capability, with cursor pagination',
           querystring: ListQuery,
           response: {
             200: z.object({ items: z.array(AgentJsonSchema), next_cursor: z.string().nullable() }),
@@ -220,7 +226,14 @@ export function agentsRoutes(deps: AgentsRouteDeps): RouteModule {
 
     app.get(
       '/api/v1/agents/:id',
-      { schema: { tags: ['agents'], params: IdParams, response: { 200: AgentDetailSchema, ...errors } } },
+      {
+        schema: {
+          tags: ['agents'],
+          summary: 'One agent with its task statistics',
+          params: IdParams,
+          response: { 200: AgentDetailSchema, ...errors },
+        },
+      },
       async (request) => {
         const agent = await store.get(request.params.id);
         const stats = await store.getStats(agent.id);
@@ -233,6 +246,7 @@ export function agentsRoutes(deps: AgentsRouteDeps): RouteModule {
       {
         schema: {
           tags: ['agents'],
+          summary: 'Change an agent (admin)',
           params: IdParams,
           body: PatchBody,
           response: { 200: AgentJsonSchema, ...errors },
@@ -245,7 +259,12 @@ export function agentsRoutes(deps: AgentsRouteDeps): RouteModule {
     app.delete(
       '/api/v1/agents/:id',
       {
-        schema: { tags: ['agents'], params: IdParams, response: { 204: z.null(), ...errors } },
+        schema: {
+          tags: ['agents'],
+          summary: 'Delete an agent (admin)',
+          params: IdParams,
+          response: { 204: z.null(), ...errors },
+        },
         config: { access: 'admin' },
       },
       async (request, reply) => {

@@ -79,7 +79,10 @@ export function chatRoutes(deps: ChatRouteDeps): RouteModule {
   return async (app) => {
     app.post(
       '/api/v1/chat',
-      { schema: { body: ChatBody, tags: ['chat'] }, config: { rateLimit: 'expensive' } },
+      {
+        schema: { summary: 'Chat with a model; one JSON answer', body: ChatBody, tags: ['chat'] },
+        config: { rateLimit: 'expensive' },
+      },
       async (request, reply) => {
         const body = request.body;
         const prepared = await prepareChat(
@@ -110,7 +113,11 @@ export function chatRoutes(deps: ChatRouteDeps): RouteModule {
     app.post(
       '/api/v1/chat/stream',
       {
-        schema: { body: ChatBody.omit({ use_cache: true }), tags: ['chat'] },
+        schema: {
+          summary: 'Chat with a model; the answer streams as server-sent events',
+          body: ChatBody.omit({ use_cache: true }),
+          tags: ['chat'],
+        },
         config: { rateLimit: 'expensive' },
       },
       async (request, reply) => {
@@ -153,7 +160,14 @@ export function chatRoutes(deps: ChatRouteDeps): RouteModule {
 
     app.post(
       '/api/v1/chat/batch',
-      { schema: { body: BatchBody, tags: ['chat'] }, config: { rateLimit: 'expensive' } },
+      {
+        schema: {
+          summary: 'Several prompts to one model, answered together',
+          body: BatchBody,
+          tags: ['chat'],
+        },
+        config: { rateLimit: 'expensive' },
+      },
       async (request, reply) => {
         const { prompts, system, options, use_cache } = request.body;
         const model = request.body.model ?? deps.llm.defaultModel;

@@ -17,6 +17,7 @@ export function conversationsRoutes(deps: ConversationsRouteDeps): RouteModule {
       '/api/v1/conversations',
       {
         schema: {
+          summary: 'Conversations of the caller (admins: all), newest first',
           querystring: z.strictObject({
             limit: z.coerce.number().int().min(1).max(200).default(50),
             offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
@@ -31,7 +32,13 @@ export function conversationsRoutes(deps: ConversationsRouteDeps): RouteModule {
 
     app.get(
       '/api/v1/conversations/:id',
-      { schema: { params: z.strictObject({ id: z.uuid() }), tags: ['chat'] } },
+      {
+        schema: {
+          summary: 'One conversation with its messages',
+          params: z.strictObject({ id: z.uuid() }),
+          tags: ['chat'],
+        },
+      },
       async (request) => {
         const found = await store.get(request.params.id, scopeOf(request.principal));
         if (!found)

@@ -35,6 +35,7 @@ export function healthRoutes(deps: HealthRouteDeps): RouteModule {
         config: { access: 'public' },
         schema: {
           tags: ['health'],
+          summary: 'Liveness: the process answers',
           response: { 200: z.object({ status: z.literal('ok'), uptime_seconds: z.number() }) },
         },
       },
@@ -60,9 +61,14 @@ export function healthRoutes(deps: HealthRouteDeps): RouteModule {
         })),
       };
     };
-    const schema = { tags: ['health'], response: { 200: DetailedSchema, 503: DetailedSchema } };
-    app.get('/api/v1/health/detailed', { config: { access: 'public' }, schema }, detailed);
-    app.get('/ready', { config: { access: 'public' }, schema }, detailed);
+    const schema = (summary: string) => ({
+      tags: ['health'],
+      summary,
+      response: { 200: DetailedSchema, 503: DetailedSchema },
+    });
+    const report = 'Every probe with its last result; 503 when a required dependency is down';
+    app.get('/api/v1/health/detailed', { config: { access: 'public' }, schema: schema(report) }, detailed);
+    app.get('/ready', { config: { access: 'public' }, schema: schema(`Readiness. ${report}`) }, detailed);
   };
 }
 

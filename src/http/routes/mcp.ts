@@ -24,6 +24,8 @@ const ExecuteBody = z.strictObject({
   timeout: z.number().int().positive().max(3_600_000).optional(),
 });
 
+const doc = (summary: string) => ({ schema: { summary } });
+
 async function mapped<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -44,9 +46,13 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
     // Open /mcp event streams are requests that never end on their own; without this, closing
     // the HTTP server waits for every connected client to leave.
     app.addHook('preClose', () => mcp.sessions.close());
-    app.get('/api/v1/mcp/servers', async () => ({ servers: mcp.servers() }));
-    app.get('/api/v1/mcp/status', async () => mcp.status());
-    app.get('/api/v1/mcp/health', async (_req, reply) => {
+    app.get('/api/v1/mcp/servers', doc('Declared MCP servers and their state'), async () => ({
+      servers: mcp.servers(),
+    }));
+    app.get('/api/v1/mcp/status', doc('Gateway summary: servers, processes, sessions'), async () =>
+      mcp.status(),
+    );
+    app.get('/api/v1/mcp/health', doc('Health of every enabled MCP server'), async (_req, reply) => {
       const servers = gw
         .serverNames()
         .filter((n) => gw.runtime(n).spec.enabled)
@@ -54,16 +60,25 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
       const healthy = servers.every((s) => s.healthy);
       return reply.status(200).send({ healthy, servers });
     });
-    app.get('/api/v1/mcp/servers/:name', { schema: { params: ServerParams } }, async (req) =>
-      mapped(async () => mcp.servers().find((s) => s.name === gw.runtime(req.params.name).spec.name)),
+    app.get(
+      '/api/v1/mcp/servers/:name',
+      { schema: { summary: 'One MCP server and its state', params: ServerParams } },
+      async (req) =>
+        mapped(async () => {
+          // Resolve the name first: an unknown server is a 404, not an empty answer.
+          const name = gw.runtime(req.params.name).spec.name;
+          return mcp.servers().find((s) => s.name === name);
+        }),
     );
-    app.get('/api/v1/mcp/servers/:name/tools', { schema: { params: ServerParams } }, async (req) =>
-      mapped(async () => ({ tools: await gw.listTools(req.params.name) })),
+    app.get(
+      '/api/v1/mcp/servers/:name/tools',
+      { schema: { summary: 'Tools of one MCP server (after allow/deny rules)', params: ServerParams } },
+      async (req) => mapped(async () => ({ tools: await gw.listTools(req.params.name) })),
     );
     app.post(
       '/api/v1/mcp/servers/:name/tools/:tool/call',
       {
-        schema: { params: ToolParams, body: CallBody },
+        schema: { summary: 'Call one tool of one MCP server', params: ToolParams, body: CallBody },
         config: { access: callAccess, rateLimit: 'expensive' },
       },
       async (req) =>
@@ -75,7 +90,10 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
     );
     app.post(
       '/api/v1/mcp/execute',
-      { schema: { body: ExecuteBody }, config: { access: callAccess, rateLimit: 'expensive' } },
+      {
+        schema: { summary: 'Send one allowed MCP method to a server (passthrough)', body: ExecuteBody },
+        config: { access: callAccess, rateLimit: 'expensive' },
+      },
       async (req) =>
         mapped(async () => ({
           result: await gw.execute(req.body.server, req.body.method, req.body.params, {
@@ -85,7 +103,10 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
     );
     app.post(
       '/api/v1/mcp/servers/:name/restart',
-      { schema: { params: ServerParams }, config: { access: 'admin' } },
+      {
+        schema: { summary: 'Restart an MCP server (admin)', params: ServerParams },
+        config: { access: 'admin' },
+      },
       async (req, reply) => {
         await mapped(() => gw.restart(req.params.name));
         return reply.status(202).send({ restarted: req.params.name });
@@ -102,12 +123,14 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
     app.route({
       method: [...methods],
       url: '/mcp',
+      schema: { summary: 'Aggregated MCP endpoint (Streamable HTTP): every server, names prefixed' },
       config: { access: 'user' },
       handler: handler(() => null),
     });
     app.route({
       method: [...methods],
       url: '/mcp/:server',
+      schema: { summary: 'MCP endpoint (Streamable HTTP) scoped to one server' },
       config: { access: 'user' },
       handler: handler((p) => (p as { server: string }).server),
     });

@@ -9,16 +9,21 @@ export interface ModelsRouteDeps {
 /** GET /api/v1/models (what each backend has and has loaded); POST /api/v1/models/pull (admin). */
 export function modelsRoutes(deps: ModelsRouteDeps): RouteModule {
   return async (app) => {
-    app.get('/api/v1/models', { schema: { tags: ['models'] } }, async (request, reply) => {
-      const controller = clientSignal(reply);
-      const backends = await deps.llm.models(controller.signal);
-      return { default_model: deps.llm.defaultModel, backends };
-    });
+    app.get(
+      '/api/v1/models',
+      { schema: { tags: ['models'], summary: 'Models each backend serves' } },
+      async (request, reply) => {
+        const controller = clientSignal(reply);
+        const backends = await deps.llm.models(controller.signal);
+        return { default_model: deps.llm.defaultModel, backends };
+      },
+    );
 
     app.post(
       '/api/v1/models/pull',
       {
         schema: {
+          summary: 'Pull a model onto its backend (admin); progress streams back',
           body: z.strictObject({
             model: z.string().min(1).max(200),
             format: z.enum(['sse', 'ndjson']).optional(),

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -78,9 +79,15 @@ describe('sutazai CLI', () => {
   });
 
   it('status exits non-zero when nothing answers', async () => {
-    const res = await runCli(['status', '--url', 'http://127.0.0.1:9']);
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(free.address() as { port: number }).port}`;
+    await new Promise((resolve) => free.close(resolve));
+    const res = await runCli(['status', '--url', url]);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('not reachable');
+    expect(res.stderr).toContain(`nothing is listening on ${url} — is \`sutazai up\` running?`);
+    expect(res.stderr).not.toContain('\u001b['); // not a terminal: no colour
   });
 
   it('runs `up` on embedded Postgres, answers, and drains on SIGTERM leaving no process behind', async () => {

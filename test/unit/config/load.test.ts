@@ -87,4 +87,18 @@ describe('loadConfig', () => {
     const loopback = loadConfig({ env: { SUTAZAI_AUTH: 'false' }, cwd: dir() }).config;
     expect(() => assertSafeBind(loopback)).not.toThrow();
   });
+
+  it('says what a port must be when SUTAZAI_PORT is not one', () => {
+    for (const value of ['abc', '1.5', '-1', '70000']) {
+      const err = failure(() => loadConfig({ env: { SUTAZAI_PORT: value }, cwd: dir() }));
+      expect(err.code, value).toBe('SUTAZAI_ERR_CONFIG_INVALID');
+      expect(err.message, value).toContain('http.port (env SUTAZAI_PORT): must be a port number (1-65535)');
+    }
+    expect(loadConfig({ env: { SUTAZAI_PORT: '0' }, cwd: dir() }).config.http.port).toBe(0);
+  });
+
+  it('reads http.allowedHosts from a comma-separated SUTAZAI_ALLOWED_HOSTS', () => {
+    const { config } = loadConfig({ env: { SUTAZAI_ALLOWED_HOSTS: 'a.example, b.example,' }, cwd: dir() });
+    expect(config.http.allowedHosts).toEqual(['a.example', 'b.example']);
+  });
 });
