@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { ensureAdmin } from './ensure-admin.js';
 import { pruneRefreshTokens } from './refresh-tokens.js';
 import type { Clock } from './types.js';
+import { createUserStatusCache } from './user-status.js';
 
 export { createAuthenticator, invalidTokenError, type AuthenticatorOptions } from './authenticator.js';
 export {
@@ -23,6 +24,8 @@ export { createDbSecretProvider, staticSecretProvider } from './secret.js';
 export { pruneRefreshTokens } from './refresh-tokens.js';
 export { API_KEY_PREFIX, hashApiKey } from './api-keys.js';
 export { AuthService, type AuthServiceOptions } from './service.js';
+export { ownerIdOf, ownerScopeOf } from './owner.js';
+export { createUserStatusCache, type UserStatus, type UserStatusCache } from './user-status.js';
 export type { ApiKeyInfo, Clock, Role, SecretProvider, TokenPair, User } from './types.js';
 
 export interface CreateAuthOptions {
@@ -31,6 +34,8 @@ export interface CreateAuthOptions {
   clock?: Clock;
   accessTokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
+  /** Staleness bound of the per-process user status cache (default 500 ms; docs promise ≤ 1 s). */
+  userStatusTtlMs?: number;
 }
 
 /** Builds the service and the authenticator over one database-backed signing key. */
@@ -39,13 +44,15 @@ export function createAuth(options: CreateAuthOptions): {
   authenticator: Authenticator;
 } {
   const secretProvider = createDbSecretProvider(options.db);
+  const clock = options.clock ? { clock: options.clock } : {};
+  const userStatus = createUserStatusCache({
+    db: options.db,
+    ...clock,
+    ...(options.userStatusTtlMs !== undefined ? { ttlMs: options.userStatusTtlMs } : {}),
+  });
   return {
-    service: new AuthService({ ...options, secretProvider }),
-    authenticator: createAuthenticator({
-      db: options.db,
-      secretProvider,
-      ...(options.clock ? { clock: options.clock } : {}),
-    }),
+    service: new AuthService({ ...options, secretProvider, userStatus }),
+    authenticator: createAuthenticator({ db: options.db, secretProvider, userStatus, ...clock }),
   };
 }
 

@@ -30,6 +30,11 @@ export interface Principal {
   id: string;
   name: string;
   role: Role;
+  /**
+   * The user this caller acts for: a user's own id, an API key's owner (null for a key that has
+   * none). Ownership of tasks, conversations and keys is recorded against it.
+   */
+  userId?: string | null;
 }
 
 declare module 'fastify' {

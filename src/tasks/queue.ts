@@ -54,12 +54,16 @@ export interface EnqueueInput {
   agentId?: string | null;
   runAt?: Date;
   maxAttempts?: number;
+  /** The user the task belongs to (see src/auth/owner.ts). */
+  ownerId?: string | null;
 }
 
 export interface ListFilter {
   status?: TaskStatus;
   agentId?: string;
   type?: string;
+  /** Only this owner's tasks (non-admin callers); undefined: all. */
+  owner?: string;
   limit: number;
   cursor?: ListCursor;
 }
@@ -114,8 +118,8 @@ export class TaskQueue {
     try {
       ({ rows } = await this.db.query<TaskRow>(
         `WITH inserted AS (
-           INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts)
-           VALUES ($1, $2::jsonb, $3, $4, COALESCE($5::timestamptz, now()), $6)
+           INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts, owner_id)
+           VALUES ($1, $2::jsonb, $3, $4, COALESCE($5::timestamptz, now()), $6, $7)
            RETURNING ${TASK_COLUMNS})
          SELECT * FROM inserted${this.options.notify ? `, pg_notify('${TASKS_CHANNEL}', '') AS notified` : ''}`,
         [
@@ -125,6 +129,7 @@ export class TaskQueue {
           input.agentId ?? null,
           input.runAt ? input.runAt.toISOString() : null,
           input.maxAttempts ?? this.options.defaultMaxAttempts,
+          input.ownerId ?? null,
         ],
       ));
     } catch (err) {
@@ -160,9 +165,13 @@ export class TaskQueue {
     return rowCount;
   }
 
-  async get(id: string): Promise<QueuedTask | undefined> {
+  /** `owner` set: another owner's task looks absent. */
+  async get(id: string, owner?: string): Promise<QueuedTask | undefined> {
     if (!UUID_RE.test(id)) return undefined;
-    const { rows } = await this.db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = $1`, [id]);
+    const { rows } = await this.db.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM tasks WHERE id = $1 AND ($2::uuid IS NULL OR owner_id = $2::uuid)`,
+      [id, owner ?? null],
+    );
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
 
@@ -177,6 +186,7 @@ export class TaskQueue {
     if (filter.status) add('status = ?', filter.status);
     if (filter.agentId) add('agent_id = ?::uuid', filter.agentId);
     if (filter.type) add('type = ?', filter.type);
+    if (filter.owner !== undefined) add('owner_id = ?::uuid', filter.owner);
     if (filter.cursor) {
       params.push(filter.cursor.createdAt, filter.cursor.id);
       where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
@@ -200,8 +210,9 @@ export class TaskQueue {
    * Cancels a pending task at once; marks a running one cancel_requested (it stops at its next
    * checkpoint). Throws TASK_NOT_FOUND or TASK_NOT_CANCELLABLE (already finished).
    */
-  async cancel(id: string): Promise<QueuedTask> {
-    if (!UUID_RE.test(id)) throw new SutazaiError('SUTAZAI_ERR_TASK_NOT_FOUND', { id });
+  async cancel(id: string, owner?: string): Promise<QueuedTask> {
+    if (!UUID_RE.test(id) || (owner !== undefined && !(await this.get(id, owner))))
+      throw new SutazaiError('SUTAZAI_ERR_TASK_NOT_FOUND', { id });
     const { rows } = await this.db.query<TaskRow>(
       `UPDATE tasks SET cancel_requested = true, updated_at = now(),
          status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,

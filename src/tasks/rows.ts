@@ -16,6 +16,7 @@ const COLUMNS = [
   'started_at',
   'completed_at',
   'cancel_requested',
+  'owner_id',
 ];
 
 /** Columns every task read selects; `created_at_text` keeps microseconds for the list cursor. */
@@ -42,12 +43,15 @@ export interface TaskRow {
   started_at: Date | string | null;
   completed_at: Date | string | null;
   cancel_requested: boolean;
+  owner_id: string | null;
   created_at_text: string;
 }
 
 /** A task as the queue hands it out: the handler contract's record plus queue bookkeeping. */
 export interface QueuedTask extends TaskRecord {
   cancelRequested: boolean;
+  /** The user who created the task (null: created by the system or with auth off). */
+  ownerId: string | null;
 }
 
 const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
@@ -70,5 +74,6 @@ export function fromRow(row: TaskRow): QueuedTask {
     startedAt: toDateOrNull(row.started_at),
     completedAt: toDateOrNull(row.completed_at),
     cancelRequested: row.cancel_requested,
+    ownerId: row.owner_id ?? null,
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RouteModule } from '../app.js';
 import type { Access } from '../types.js';
-import { mcpErrorToSutazai, type McpGatewayHandle } from '../../mcp/index.js';
+import { mcpErrorToSutazai, type McpGatewayHandle, type ServerStatus } from '../../mcp/index.js';
 
 export interface McpRouteDeps {
   mcp: McpGatewayHandle;
@@ -24,6 +24,14 @@ const ExecuteBody = z.strictObject({
   timeout: z.number().int().positive().max(3_600_000).optional(),
 });
 
+const isAdmin = (req: FastifyRequest): boolean => req.principal?.role === 'admin';
+
+/** What a non-admin may see of a server: no stderr (it carries paths, env echoes, secrets). */
+function forUser(server: ServerStatus): Omit<ServerStatus, 'stderr'> {
+  const { stderr: _stderr, ...rest } = server;
+  return rest;
+}
+
 async function mapped<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -44,8 +52,15 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
     // Open /mcp event streams are requests that never end on their own; without this, closing
     // the HTTP server waits for every connected client to leave.
     app.addHook('preClose', () => mcp.sessions.close());
-    app.get('/api/v1/mcp/servers', async () => ({ servers: mcp.servers() }));
-    app.get('/api/v1/mcp/status', async () => mcp.status());
+    // Server details (stderr, config path and problems) are for admins; users see states and tools.
+    const visible = (req: FastifyRequest, list: ServerStatus[]) => (isAdmin(req) ? list : list.map(forUser));
+    app.get('/api/v1/mcp/servers', async (req) => ({ servers: visible(req, mcp.servers()) }));
+    app.get('/api/v1/mcp/status', async (req) => {
+      const status = mcp.status();
+      if (isAdmin(req)) return status;
+      const { configPath: _path, problems: _problems, ...rest } = status;
+      return rest;
+    });
     app.get('/api/v1/mcp/health', async (_req, reply) => {
       const servers = gw
         .serverNames()
@@ -55,7 +70,9 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
       return reply.status(200).send({ healthy, servers });
     });
     app.get('/api/v1/mcp/servers/:name', { schema: { params: ServerParams } }, async (req) =>
-      mapped(async () => mcp.servers().find((s) => s.name === gw.runtime(req.params.name).spec.name)),
+      mapped(async () =>
+        visible(req, mcp.servers()).find((s) => s.name === gw.runtime(req.params.name).spec.name),
+      ),
     );
     app.get('/api/v1/mcp/servers/:name/tools', { schema: { params: ServerParams } }, async (req) =>
       mapped(async () => ({ tools: await gw.listTools(req.params.name) })),
