@@ -4,6 +4,12 @@ import { SutazaiError } from '../errors.js';
 import type { Authenticator } from '../http/app.js';
 import type { Principal } from '../http/types.js';
 import { looksLikeApiKey, resolveApiKey, touchApiKey } from './api-keys.js';
+import {
+  LOCAL_CREDENTIAL_SCOPE,
+  isLoopbackAddress,
+  looksLikeLocalCredential,
+  type LocalCredential,
+} from './local-credential.js';
 import { verifyAccessToken } from './token.js';
 import type { Clock, SecretProvider } from './types.js';
 import { createUserStatusCache, type UserStatusCache } from './user-status.js';
@@ -14,6 +20,8 @@ export interface AuthenticatorOptions {
   clock?: Clock;
   /** Current status of a token's user; a disabled, deleted or re-passworded user's tokens stop. */
   userStatus?: UserStatusCache;
+  /** This process's local credential (src/auth/local-credential.ts); absent: it is refused. */
+  localCredential?: LocalCredential;
   /** last_used_at is written at most this often per key (default one minute). */
   touchIntervalMs?: number;
   /** Keys remembered for the touch throttle; bounded so a key flood cannot grow memory. */
@@ -85,11 +93,21 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     return { kind: 'user', id: sub, name, role: status.role, userId: sub };
   };
 
+  const byLocalCredential = (request: FastifyRequest, credential: string): Principal => {
+    const inScope = LOCAL_CREDENTIAL_SCOPE.some(
+      (r) => r.method === request.method && r.url === request.routeOptions.url,
+    );
+    const local = isLoopbackAddress(request.socket?.remoteAddress);
+    if (!options.localCredential?.matches(credential) || !local || !inScope) throw invalidTokenError();
+    return { kind: 'local', id: 'local', name: 'local doctor', role: 'user', userId: null };
+  };
+
   return {
     async authenticate(request) {
       const credential = presentedCredential(request);
       if (credential === undefined) return undefined;
       if (credential === null) throw invalidTokenError();
+      if (looksLikeLocalCredential(credential)) return byLocalCredential(request, credential);
       return looksLikeApiKey(credential) ? byApiKey(credential) : byAccessToken(credential);
     },
   };

@@ -26,7 +26,8 @@ export type Role = 'admin' | 'user';
 
 /** The authenticated caller of a request. */
 export interface Principal {
-  kind: 'user' | 'api_key' | 'anonymous';
+  /** `local`: the doctor on the same machine with the data dir's local credential (read-only scope). */
+  kind: 'user' | 'api_key' | 'anonymous' | 'local';
   id: string;
   name: string;
   role: Role;

@@ -127,7 +127,7 @@ export function authRoutes(deps: AuthRouteDeps): RouteModule {
           summary: 'Who the presented credential belongs to',
           response: {
             200: z.object({
-              kind: z.enum(['user', 'api_key', 'anonymous']),
+              kind: z.enum(['user', 'api_key', 'anonymous', 'local']),
               id: z.string(),
               name: z.string(),
               role: RoleSchema,
