@@ -170,7 +170,7 @@ export class TaskQueue {
     if (!UUID_RE.test(id)) return undefined;
     const { rows } = await this.db.query<TaskRow>(
       `SELECT ${TASK_COLUMNS} FROM tasks WHERE id = $1 AND ($2::uuid IS NULL OR owner_id = $2::uuid)`,
-      [id, owner ?? null],
+      [id, owner === undefined ? null : ownerParam(owner)],
     );
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
@@ -186,7 +186,7 @@ export class TaskQueue {
     if (filter.status) add('status = ?', filter.status);
     if (filter.agentId) add('agent_id = ?::uuid', filter.agentId);
     if (filter.type) add('type = ?', filter.type);
-    if (filter.owner !== undefined) add('owner_id = ?::uuid', filter.owner);
+    if (filter.owner !== undefined) add('owner_id = ?::uuid', ownerParam(filter.owner));
     if (filter.cursor) {
       params.push(filter.cursor.createdAt, filter.cursor.id);
       where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
@@ -452,4 +452,9 @@ function completionsJson(completions: readonly Completion[]): string {
 
 function claimOrder(a: QueuedTask, b: QueuedTask): number {
   return b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime() || (a.id < b.id ? -1 : 1);
+}
+
+/** Owner ids are UUIDs; anything else (a test or tool principal) owns nothing: the nil UUID. */
+export function ownerParam(owner: string): string {
+  return UUID_RE.test(owner) ? owner : '00000000-0000-0000-0000-000000000000';
 }

@@ -101,6 +101,23 @@ describe('ownership of tasks, conversations and API keys', () => {
     expect([cancel.statusCode, cancel.json().status]).toEqual([200, 'cancelled']);
   });
 
+  it("an agent's recent tasks show a user only their own", async () => {
+    const { rows } = await platform.db.query<{ id: string }>(
+      `INSERT INTO agents (name) VALUES ('owned-agent') RETURNING id`,
+    );
+    const agentId = rows[0]!.id;
+    const body = { type: 'agent.run', payload: { prompt: 'x' }, agent_id: agentId, run_at: FUTURE };
+    const created = await call('POST', '/api/v1/tasks', admin, body);
+    expect(created.statusCode).toBe(202);
+    const recent = async (token: string) =>
+      (await call('GET', `/api/v1/agents/${agentId}`, token))
+        .json<{ stats: { recent_tasks: Array<{ id: string }> } }>()
+        .stats.recent_tasks.map((t) => t.id);
+    expect(await recent(ada)).toEqual([]);
+    expect(await recent(admin)).toEqual([created.json<{ id: string }>().id]);
+    await platform.db.query('DELETE FROM tasks WHERE agent_id = $1', [agentId]);
+  });
+
   it('the admin sees every task', async () => {
     const list = (await call('GET', '/api/v1/tasks', admin)).json<{ items: Array<{ id: string }> }>();
     expect(list.items.map((t) => t.id).sort()).toEqual([adminTask, adaTask].sort());
