@@ -7,7 +7,7 @@ import {
   startStaleAgentSweep,
   syncAgentFiles,
 } from './agents/index.js';
-import { startAuth } from './auth/index.js';
+import { startAuth, writeLocalCredential } from './auth/index.js';
 import { assertSafeBind, type Config } from './config/index.js';
 import { migrate, openDb, type Db } from './db/index.js';
 import { SutazaiError } from './errors.js';
@@ -20,7 +20,7 @@ import { mcpRoutes } from './http/routes/mcp.js';
 import { metricsAccess, metricsRoutes } from './http/routes/metrics.js';
 import type { App } from './http/types.js';
 import { createMcpGateway, reapLedger } from './mcp/index.js';
-import { doctorDeps, startDoctorWatch } from './ops/index.js';
+import { doctorDeps, inProcessPlatform, startDoctorWatch } from './ops/index.js';
 import { doctorRoutes } from './http/routes/doctor.js';
 import { CloseStack } from './close-stack.js';
 import { AgentRunPayloadSchema, createAgentRunner } from './agents/runner/index.js';
@@ -78,11 +78,23 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     if (migrated.applied.length) logger.info({ applied: migrated.applied }, 'db:migrate:applied');
 
     await startAgents(config, db, logger, stack);
+    // The doctor on this machine reads the MCP children with this, no API key (docs/doctor.md).
+    // Only a process that serves HTTP writes it: a worker's token would replace the API's.
+    const servesHttp = (options.role ?? 'all') !== 'worker';
+    const localCredential =
+      config.auth.enabled && servesHttp ? await writeLocalCredential(config.dataDir) : undefined;
+    if (localCredential) stack.push('local-credential', () => localCredential.remove());
+
     const {
       service: auth,
       authenticator,
       adminNotice,
-    } = await startAuth({ db, logger, config: config.auth });
+    } = await startAuth({
+      db,
+      logger,
+      config: config.auth,
+      ...(localCredential ? { localCredential } : {}),
+    });
     const rateLimiter = await createRateLimiter({
       ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
       logger,
@@ -99,7 +111,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     stack.push('mcp', () => mcp.close());
     await mcp.start();
 
-    const doctor = doctorDeps(config);
+    // The server's own report reads the MCP children in process: no HTTP, no credential.
+    const doctor = { ...doctorDeps(config), platform: inProcessPlatform(() => mcp.servers()) };
     if (config.doctor.enabled) {
       const watch = startDoctorWatch({ deps: doctor, config: config.doctor, logger });
       stack.push('doctor-watch', () => watch.stop());

@@ -116,6 +116,22 @@ export const Errors = {
     409,
     'A user named {username} already exists',
   ),
+  SUTAZAI_ERR_AUTH_USER_NOT_FOUND: def('SUTAZAI_ERR_AUTH_USER_NOT_FOUND', 404, 'User {id} not found'),
+  SUTAZAI_ERR_AUTH_LAST_ADMIN: def(
+    'SUTAZAI_ERR_AUTH_LAST_ADMIN',
+    409,
+    'User {id} is the last enabled admin; create or enable another admin first',
+  ),
+  SUTAZAI_ERR_AUTH_SELF: def(
+    'SUTAZAI_ERR_AUTH_SELF',
+    409,
+    'You cannot {action} your own user; ask another admin',
+  ),
+  SUTAZAI_ERR_AUTH_NOT_A_USER: def(
+    'SUTAZAI_ERR_AUTH_NOT_A_USER',
+    400,
+    'This credential does not belong to a user; log in as the user to change a password',
+  ),
 
   // --- agents -------------------------------------------------------------------------------
   SUTAZAI_ERR_AGENT_NOT_FOUND: def('SUTAZAI_ERR_AGENT_NOT_FOUND', 404, 'Agent {id} not found'),

@@ -2,6 +2,9 @@ import type { Queryable } from '../db/index.js';
 import { toDate } from './rows.js';
 import type { Agent, AgentStats, RecentTask } from './types.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
 /** How many tasks the detail view lists, and how many finished tasks the success rate covers. */
 export const RECENT_TASKS = 10;
 export const SUCCESS_WINDOW = 100;
@@ -19,9 +22,9 @@ interface RecentRow {
  * says nothing about whether the agent works, so it counts toward neither side of the rate.
  * Token sums read result.usage.{prompt,completion}_tokens and ignore values that are not numbers.
  */
-export async function getAgentStats(db: Queryable, agent: Agent): Promise<AgentStats> {
+export async function getAgentStats(db: Queryable, agent: Agent, owner?: string): Promise<AgentStats> {
   const [recentTasks, success, counts, tokens] = await Promise.all([
-    recent(db, agent.id),
+    recent(db, agent.id, owner),
     successRate(db, agent.id),
     taskCounts(db, agent.id),
     tokenUsage(db, agent.id),
@@ -37,11 +40,14 @@ export async function getAgentStats(db: Queryable, agent: Agent): Promise<AgentS
   };
 }
 
-async function recent(db: Queryable, agentId: string): Promise<RecentTask[]> {
+/** `owner` set (non-admin callers): only that owner's tasks are listed; the counts stay global. */
+async function recent(db: Queryable, agentId: string, owner?: string): Promise<RecentTask[]> {
   const { rows } = await db.query<RecentRow>(
-    `SELECT id, type, status, created_at, completed_at FROM tasks WHERE agent_id = $1
+    `SELECT id, type, status, created_at, completed_at FROM tasks
+     WHERE agent_id = $1 AND ($2::uuid IS NULL OR owner_id = $2::uuid)
      ORDER BY created_at DESC, id DESC LIMIT ${RECENT_TASKS}`,
-    [agentId],
+    // Owner ids are UUIDs; any other principal id owns nothing (the nil UUID matches no task).
+    [agentId, owner === undefined ? null : UUID.test(owner) ? owner : NIL_UUID],
   );
   return rows.map((r) => ({
     id: r.id,

@@ -27,7 +27,8 @@ export interface AgentStore {
   update(idOrName: string, patch: AgentPatch): Promise<Agent>;
   /** Tasks keep their rows; the foreign key sets their agent_id to null. */
   delete(idOrName: string): Promise<void>;
-  getStats(idOrName: string): Promise<AgentStats>;
+  /** `owner` set: recent tasks are only that owner's (see src/auth/owner.ts). */
+  getStats(idOrName: string, owner?: string): Promise<AgentStats>;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -45,8 +46,8 @@ export function createAgentStore(db: Db): AgentStore {
     create: (definition) => createAgent(db, definition),
     update: (idOrName, patch) => updateAgent(db, store, idOrName, patch),
     delete: (idOrName) => deleteAgent(db, store, idOrName),
-    async getStats(idOrName) {
-      return getAgentStats(db, await store.get(idOrName));
+    async getStats(idOrName, owner) {
+      return getAgentStats(db, await store.get(idOrName), owner);
     },
   };
   return store;

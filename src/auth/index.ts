@@ -9,6 +9,8 @@ import type { z } from 'zod';
 import { ensureAdmin } from './ensure-admin.js';
 import { pruneRefreshTokens } from './refresh-tokens.js';
 import type { Clock } from './types.js';
+import { createUserStatusCache } from './user-status.js';
+import type { LocalCredential } from './local-credential.js';
 
 export { createAuthenticator, invalidTokenError, type AuthenticatorOptions } from './authenticator.js';
 export {
@@ -23,6 +25,15 @@ export { createDbSecretProvider, staticSecretProvider } from './secret.js';
 export { pruneRefreshTokens } from './refresh-tokens.js';
 export { API_KEY_PREFIX, hashApiKey } from './api-keys.js';
 export { AuthService, type AuthServiceOptions } from './service.js';
+export { ownerIdOf, ownerScopeOf } from './owner.js';
+export {
+  localCredentialPath,
+  readLocalCredential,
+  writeLocalCredential,
+  type LocalCredential,
+  type LocalCredentialRead,
+} from './local-credential.js';
+export { createUserStatusCache, type UserStatus, type UserStatusCache } from './user-status.js';
 export type { ApiKeyInfo, Clock, Role, SecretProvider, TokenPair, User } from './types.js';
 
 export interface CreateAuthOptions {
@@ -31,6 +42,10 @@ export interface CreateAuthOptions {
   clock?: Clock;
   accessTokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
+  /** Accepted from loopback on the doctor's read-only routes (src/auth/local-credential.ts). */
+  localCredential?: LocalCredential;
+  /** Staleness bound of the per-process user status cache (default 500 ms; docs promise ≤ 1 s). */
+  userStatusTtlMs?: number;
 }
 
 /** Builds the service and the authenticator over one database-backed signing key. */
@@ -39,12 +54,20 @@ export function createAuth(options: CreateAuthOptions): {
   authenticator: Authenticator;
 } {
   const secretProvider = createDbSecretProvider(options.db);
+  const clock = options.clock ? { clock: options.clock } : {};
+  const userStatus = createUserStatusCache({
+    db: options.db,
+    ...clock,
+    ...(options.userStatusTtlMs !== undefined ? { ttlMs: options.userStatusTtlMs } : {}),
+  });
   return {
-    service: new AuthService({ ...options, secretProvider }),
+    service: new AuthService({ ...options, secretProvider, userStatus }),
     authenticator: createAuthenticator({
       db: options.db,
       secretProvider,
-      ...(options.clock ? { clock: options.clock } : {}),
+      userStatus,
+      ...clock,
+      ...(options.localCredential ? { localCredential: options.localCredential } : {}),
     }),
   };
 }
@@ -54,6 +77,7 @@ export interface StartAuthOptions {
   logger: Logger;
   config: z.infer<typeof AuthConfigSchema>;
   clock?: Clock;
+  localCredential?: LocalCredential;
 }
 
 export interface StartedAuth {
@@ -75,6 +99,7 @@ export async function startAuth(options: StartAuthOptions): Promise<StartedAuth>
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.localCredential ? { localCredential: options.localCredential } : {}),
   });
   await pruneRefreshTokens(db, new Date(options.clock?.() ?? Date.now()));
   if (!config.enabled) return auth;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/index.js';
+import type { Db, Queryable } from '../db/index.js';
 import { SutazaiError } from '../errors.js';
 import { authLogins } from '../metrics/index.js';
 import type { Principal } from '../http/types.js';
@@ -13,7 +13,19 @@ import {
 } from './refresh-tokens.js';
 import { signAccessToken } from './token.js';
 import type { ApiKeyInfo, Clock, Role, SecretProvider, TokenPair, User } from './types.js';
-import { findUserById, findUserByUsername, insertUser, listUsers } from './users.js';
+import { ownerIdOf } from './owner.js';
+import type { UserStatusCache } from './user-status.js';
+import {
+  deleteUser,
+  findPasswordHash,
+  findUserById,
+  findUserByUsername,
+  insertUser,
+  listUsers,
+  otherEnabledAdmins,
+  setUserDisabled,
+  updatePassword,
+} from './users.js';
 
 export interface AuthServiceOptions {
   db: Db;
@@ -22,6 +34,8 @@ export interface AuthServiceOptions {
   accessTokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
   logger?: Logger;
+  /** Told about every change to a user, so this process enforces it at once. */
+  userStatus?: Pick<UserStatusCache, 'invalidate'>;
 }
 
 const invalidCredentials = () => new SutazaiError('SUTAZAI_ERR_AUTH_INVALID_CREDENTIALS');
@@ -39,6 +53,7 @@ export class AuthService {
   private readonly accessTtl: number;
   private readonly refreshTtl: number;
   private readonly log: Logger | undefined;
+  private readonly userStatus: Pick<UserStatusCache, 'invalidate'> | undefined;
   /** Unknown usernames are checked against this so a miss costs as much as a wrong password. */
   private dummyHash: Promise<string> | undefined;
 
@@ -49,6 +64,7 @@ export class AuthService {
     this.accessTtl = options.accessTokenTtlSeconds ?? 900;
     this.refreshTtl = options.refreshTokenTtlSeconds ?? 7 * 24 * 3600;
     this.log = options.logger;
+    this.userStatus = options.userStatus;
   }
 
   /** Same error, and comparable time, for an unknown user, a disabled one and a wrong password. */
@@ -123,6 +139,71 @@ export class AuthService {
     if (principal.kind === 'user') return principal.id;
     if (principal.kind === 'api_key') return (await apiKeyOwner(this.db, principal.id)) ?? null;
     return null;
+  }
+
+  /**
+   * Changes the caller's own password after checking the current one. Every refresh token of the
+   * user is revoked and access tokens issued before this second are refused (other sessions end
+   * within the status TTL); the caller gets a fresh pair so this session continues. API keys stay.
+   */
+  async changePassword(principal: Principal, current: string, next: string): Promise<TokenPair> {
+    const userId = principal.kind === 'user' ? principal.id : principal.userId;
+    if (!userId) throw new SutazaiError('SUTAZAI_ERR_AUTH_NOT_A_USER');
+    const hash = await findPasswordHash(this.db, userId);
+    if (!hash || !(await verifyPassword(current, hash))) throw invalidCredentials();
+    const now = new Date(this.now());
+    await updatePassword(this.db, userId, next, now);
+    await revokeAllRefreshTokens(this.db, userId, now);
+    this.userStatus?.invalidate(userId);
+    const user = await findUserById(this.db, userId);
+    if (!user || user.disabled) throw invalidCredentials();
+    this.log?.info({ event: 'auth:password:changed', userId }, 'password changed');
+    return this.issue(user);
+  }
+
+  /**
+   * Disables or re-enables a user. Disabling revokes their refresh tokens; their access tokens
+   * and API keys are refused from the next request on this process and within the status TTL on
+   * the others. Re-enabling brings the API keys back; sessions need a new login.
+   */
+  async setDisabled(actor: Principal, id: string, disabled: boolean): Promise<User> {
+    if (disabled) this.refuseSelf(actor, id, 'disable');
+    const user = await this.db.transaction(async (tx) => {
+      if (disabled) await this.refuseLastAdmin(tx, id);
+      return UUID.test(id) ? setUserDisabled(tx, id, disabled) : undefined;
+    });
+    if (!user) throw new SutazaiError('SUTAZAI_ERR_AUTH_USER_NOT_FOUND', { id });
+    if (disabled) await revokeAllRefreshTokens(this.db, id, new Date(this.now()));
+    this.userStatus?.invalidate(id);
+    this.log?.info(
+      { event: disabled ? 'auth:user:disabled' : 'auth:user:enabled', userId: id },
+      'user updated',
+    );
+    return user;
+  }
+
+  /** Deletes a user with their API keys and refresh tokens; what they own stays, visible to admins. */
+  async deleteUser(actor: Principal, id: string): Promise<void> {
+    this.refuseSelf(actor, id, 'delete');
+    const deleted = await this.db.transaction(async (tx) => {
+      await this.refuseLastAdmin(tx, id);
+      return UUID.test(id) && (await deleteUser(tx, id));
+    });
+    if (!deleted) throw new SutazaiError('SUTAZAI_ERR_AUTH_USER_NOT_FOUND', { id });
+    this.userStatus?.invalidate(id);
+    this.log?.info({ event: 'auth:user:deleted', userId: id }, 'user deleted');
+  }
+
+  private refuseSelf(actor: Principal, id: string, action: string): void {
+    if (ownerIdOf(actor) === id) throw new SutazaiError('SUTAZAI_ERR_AUTH_SELF', { action });
+  }
+
+  private async refuseLastAdmin(tx: Queryable, id: string): Promise<void> {
+    if (!UUID.test(id)) return;
+    const target = await findUserById(tx, id);
+    if (target?.role !== 'admin' || target.disabled) return;
+    if ((await otherEnabledAdmins(tx, id)) === 0)
+      throw new SutazaiError('SUTAZAI_ERR_AUTH_LAST_ADMIN', { id });
   }
 
   async createApiKey(

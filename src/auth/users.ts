@@ -66,3 +66,48 @@ export async function insertUser(
   );
   return rows[0] && toUser(rows[0]);
 }
+
+export async function findPasswordHash(db: Queryable, id: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ password_hash: string }>(
+    'SELECT password_hash FROM users WHERE id = $1',
+    [id],
+  );
+  return rows[0]?.password_hash;
+}
+
+/** Sets a new password and refuses access tokens issued before `now` (whole seconds). */
+export async function updatePassword(db: Queryable, id: string, password: string, now: Date): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await db.query('UPDATE users SET password_hash = $2, tokens_valid_after = $3 WHERE id = $1', [
+    id,
+    passwordHash,
+    now,
+  ]);
+}
+
+/** Enabled admins other than `exceptId`, counted under a row lock so two admins cannot race. */
+export async function otherEnabledAdmins(db: Queryable, exceptId: string): Promise<number> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1 FOR UPDATE`,
+    [exceptId],
+  );
+  return rows.length;
+}
+
+export async function setUserDisabled(
+  db: Queryable,
+  id: string,
+  disabled: boolean,
+): Promise<User | undefined> {
+  const { rows } = await db.query<UserRow>(
+    `UPDATE users SET disabled = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, disabled],
+  );
+  return rows[0] && toUser(rows[0]);
+}
+
+/** Deletes a user; their API keys and refresh tokens go with them (ON DELETE CASCADE). */
+export async function deleteUser(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query<{ id: string }>('DELETE FROM users WHERE id = $1 RETURNING id', [id]);
+  return rows.length > 0;
+}

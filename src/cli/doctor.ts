@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { readLocalCredential } from '../auth/index.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import {
@@ -80,9 +81,16 @@ function withCommon(cmd: Command): Command {
     .option('-c, --config <file>', 'sutazai.yaml to read');
 }
 
+/** Without SUTAZAI_API_KEY, the platform source reads the data dir's local credential. */
+function withLocalCredential(deps: AuditDeps, dataDir: string): AuditDeps {
+  const platform = deps.platform;
+  if (!platform || platform.kind === 'in-process' || platform.apiKey) return deps;
+  return { ...deps, platform: { ...platform, localCredential: () => readLocalCredential(dataDir) } };
+}
+
 function setup(flags: CommonFlags): { config: Config; deps: AuditDeps; req: AuditRequest } {
   const { config } = loadConfig(flags.config ? { file: flags.config } : {});
-  const deps = doctorDeps(config);
+  const deps = withLocalCredential(doctorDeps(config), config.dataDir);
   const req: AuditRequest = {
     ...(flags.file ? { files: flags.file } : {}),
     ...(flags.projectName ? { projectName: flags.projectName } : {}),

@@ -26,10 +26,16 @@ export type Role = 'admin' | 'user';
 
 /** The authenticated caller of a request. */
 export interface Principal {
-  kind: 'user' | 'api_key' | 'anonymous';
+  /** `local`: the doctor on the same machine with the data dir's local credential (read-only scope). */
+  kind: 'user' | 'api_key' | 'anonymous' | 'local';
   id: string;
   name: string;
   role: Role;
+  /**
+   * The user this caller acts for: a user's own id, an API key's owner (null for a key that has
+   * none). Ownership of tasks, conversations and keys is recorded against it.
+   */
+  userId?: string | null;
 }
 
 declare module 'fastify' {

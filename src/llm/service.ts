@@ -2,11 +2,12 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { LlmConfig } from '../config/schema.js';
 import type { Probe, ProbeSource } from '../health/types.js';
-import { llmCache, llmInFlight, llmWaiting } from '../metrics/index.js';
-import { buildBackends, pickBackend, type BackendEntry } from './backends.js';
+import { boundedLabel, llmCache, type BoundedLabel } from '../metrics/index.js';
+import { backendConfigs, buildBackends, pickBackend, type BackendEntry } from './backends.js';
 import { MemoryLruCache, RedisResponseCache, cacheKey, type ResponseCache } from './cache.js';
 import { LlmError, toSutazaiError } from './errors.js';
 import { ModelLimiter } from './limiter.js';
+import { slotGauges } from './slot-gauges.js';
 import { guardedStream } from './stream-call.js';
 import type {
   ChatRequest,
@@ -48,6 +49,19 @@ export interface BackendModels {
   error?: string;
 }
 
+/** Models that a backend answered for, past the configured ones, that get their own series. */
+const LEARNED_MODELS_CAP = 32;
+
+/**
+ * The model label: the default model and every backend's configured models, plus up to
+ * LEARNED_MODELS_CAP models a backend actually answered for (pulled but not configured); the
+ * rest, such as made-up names in requests, count as `other`.
+ */
+function modelLabelFor(llm: LlmConfig): BoundedLabel {
+  const configured = Object.values(backendConfigs(llm)).flatMap((b) => b.models);
+  return boundedLabel([llm.defaultModel, ...configured], { learnCap: LEARNED_MODELS_CAP });
+}
+
 /** Chat, streaming, batch, model listing and pulling over the configured backends. */
 export class LlmService {
   readonly defaultModel: string;
@@ -55,6 +69,7 @@ export class LlmService {
   private readonly limiter: ModelLimiter;
   private readonly cache: ResponseCache;
   private readonly log: Logger;
+  private readonly modelLabel: BoundedLabel;
   private closed = false;
 
   constructor(private readonly deps: LlmServiceDeps) {
@@ -62,13 +77,11 @@ export class LlmService {
     this.defaultModel = llm.defaultModel;
     this.log = deps.logger.child({ area: 'llm' });
     this.backends = buildBackends(llm, deps.env);
+    this.modelLabel = modelLabelFor(llm);
     this.limiter = new ModelLimiter({
       maxQueue: llm.maxQueuePerModel,
       queueTimeoutMs: llm.queueTimeoutMs,
-      onChange: (key, inFlight, waiting) => {
-        llmInFlight.set({ model: key }, inFlight);
-        llmWaiting.set({ model: key }, waiting);
-      },
+      onChange: slotGauges(this.modelLabel),
     });
     this.cache = deps.redis
       ? new RedisResponseCache(deps.redis, llm.cacheTtlSeconds)
@@ -95,6 +108,7 @@ export class LlmService {
         limiter: this.limiter,
         retries: this.deps.config.llm.retries,
         retryBaseMs: this.deps.config.llm.retryBaseMs,
+        modelLabel: this.modelLabel,
       },
       entry,
       request,

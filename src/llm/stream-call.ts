@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { llmDuration, llmRequests, llmTokens } from '../metrics/index.js';
+import { llmDuration, llmRequests, llmTokens, type BoundedLabel } from '../metrics/index.js';
 import type { BackendEntry } from './backends.js';
 import { LlmError } from './errors.js';
 import type { ModelLimiter } from './limiter.js';
@@ -9,6 +9,8 @@ export interface StreamCallDeps {
   limiter: ModelLimiter;
   retries: number;
   retryBaseMs: number;
+  /** Metric label of a model name: configured or proven models, `other` for the rest. */
+  modelLabel: BoundedLabel;
 }
 
 /** Anything a backend throws, as an LlmError (a JSON parse error mid-stream is a broken stream). */
@@ -50,7 +52,10 @@ export async function* guardedStream(
           yielded = true;
           if (event.type === 'done') {
             // Settle before yielding: a consumer may stop iterating as soon as it has the stats.
-            countTokens(request.model, event.stats.usage);
+            // Ollama answers only for models it has (404 otherwise): one that answered is real and
+            // may get its own series (capped). OpenAI-compatible servers may accept any name.
+            if (entry.config.kind === 'ollama') deps.modelLabel.learn(request.model);
+            countTokens(deps.modelLabel(request.model), event.stats.usage);
             entry.breaker.success();
             trial = false;
             outcome = 'ok';
@@ -82,8 +87,10 @@ export async function* guardedStream(
   } finally {
     if (trial) entry.breaker.neutral(); // consumer stopped mid-stream: says nothing about health
     release?.();
-    llmRequests.inc({ backend: entry.name, model: request.model, outcome });
-    llmDuration.observe({ backend: entry.name, model: request.model }, (performance.now() - started) / 1000);
+    // entry.name is a configured backend; the model comes from the caller.
+    const labels = { backend: entry.name, model: deps.modelLabel(request.model) };
+    llmRequests.inc({ ...labels, outcome });
+    llmDuration.observe(labels, (performance.now() - started) / 1000);
   }
 }
 

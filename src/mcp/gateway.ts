@@ -3,7 +3,15 @@ import { mkdirSync } from 'node:fs';
 import type { CallToolResult, ProgressCallback, Tool } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
 import type { McpConfig } from '../config/schema.js';
-import { mcpCallDuration, mcpErrors, mcpInFlight } from '../metrics/index.js';
+import {
+  OTHER_LABEL,
+  boundedLabel,
+  fixedLabel,
+  mcpCallDuration,
+  mcpErrors,
+  mcpInFlight,
+  type BoundedLabel,
+} from '../metrics/index.js';
 import { loadServers, toolAllowed, type ConfigProblem } from './config/load.js';
 import { watchConfig, type ConfigWatcher } from './config/watch.js';
 import { McpGatewayError, fromUpstream } from './errors.js';
@@ -204,7 +212,8 @@ export class McpGateway {
     } finally {
       rt.release(instance);
       mcpInFlight.dec({ server });
-      mcpCallDuration.observe({ server, method, tool, outcome }, (performance.now() - started) / 1000);
+      const labels = { server, method: methodLabel(method), tool: toolLabel(rt, tool), outcome };
+      mcpCallDuration.observe(labels, (performance.now() - started) / 1000);
     }
   }
 
@@ -312,3 +321,40 @@ export function createMcpGateway(options: GatewayOptions): McpGateway {
 }
 
 export { reapLedger };
+
+/** MCP methods a client may send upstream; others (made up in /api/v1/mcp/execute) are `other`. */
+const methodLabel = fixedLabel([
+  'ping',
+  'initialize',
+  'tools/list',
+  'tools/call',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'prompts/list',
+  'prompts/get',
+  'completion/complete',
+  'logging/setLevel',
+]);
+
+const toolLabels = new WeakMap<unknown[], BoundedLabel>();
+
+/**
+ * A declared tool keeps its name: one in the server's cached tools/list, or named by the config's
+ * allowTools. Any other name is `other` (also before the first tools/list, which every MCP client
+ * and the agent runner send before calling).
+ */
+function toolLabel(rt: ServerRuntime, tool: string): string {
+  if (tool === '') return '';
+  if (rt.spec.allowTools?.includes(tool)) return boundedLabel([tool])(tool);
+  const declared = rt.cache.get('tools');
+  if (!declared) return OTHER_LABEL;
+  let label = toolLabels.get(declared);
+  if (!label) {
+    label = boundedLabel((declared as Tool[]).map((t) => t.name));
+    toolLabels.set(declared, label);
+  }
+  return label(tool);
+}

@@ -228,3 +228,10 @@ export const doctorFixOutcomes = new Counter({
   labelNames: ['outcome'] as const,
   registers: [registry],
 });
+export {
+  OTHER_LABEL,
+  boundedLabel,
+  fixedLabel,
+  type BoundedLabel,
+  type BoundedLabelOptions,
+} from './labels.js';

@@ -12,7 +12,7 @@ import { evaluate, type ConfigSuppression } from './rules/evaluate.js';
 import type { DockerClient } from './sources/docker-types.js';
 import { readCgroupMemory } from './sources/cgroup-memory.js';
 import { readListeners } from './sources/listeners.js';
-import { readPlatformServers, type PlatformSourceOptions } from './sources/platform.js';
+import { platformDescription, readPlatformServers, type PlatformSourceOptions } from './sources/platform.js';
 import { loadPortRegistry } from './sources/port-registry.js';
 import { readProcesses } from './sources/processes.js';
 import type { DoctorState, StateStore } from './state.js';
@@ -171,7 +171,8 @@ function readers(opts: AuditOptions): Record<SourceName, Reader | undefined> {
     platform: opts.platform
       ? async (snap) => {
           const servers = await readPlatformServers(opts.platform!);
-          if (!servers) return { unavailable: `SutazAI is not running at ${opts.platform!.baseUrl}` };
+          if (!servers)
+            return { unavailable: `SutazAI is not running at ${platformDescription(opts.platform!)}` };
           snap.platform = servers;
           return { servers: servers.length };
         }

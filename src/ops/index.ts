@@ -33,8 +33,10 @@ export { loadPortRegistry, type PortRegistry, type RegistryEntry } from './sourc
 export { readListeners, parseProcNetTcp, type Listener } from './sources/listeners.js';
 export { readProcesses, fingerprint, type HostProcess } from './sources/processes.js';
 export {
+  inProcessPlatform,
   readPlatformServers,
   parsePlatformServers,
+  type HttpPlatformSource,
   type PlatformServer,
   type PlatformSourceOptions,
 } from './sources/platform.js';

@@ -56,12 +56,16 @@ export interface EnqueueInput {
   maxAttempts?: number;
   /** The submitting principal's role (the API always sets it); null: the platform itself. */
   requestedByRole?: 'admin' | 'user' | null;
+  /** The user the task belongs to (see src/auth/owner.ts). */
+  ownerId?: string | null;
 }
 
 export interface ListFilter {
   status?: TaskStatus;
   agentId?: string;
   type?: string;
+  /** Only this owner's tasks (non-admin callers); undefined: all. */
+  owner?: string;
   limit: number;
   cursor?: ListCursor;
 }
@@ -116,8 +120,8 @@ export class TaskQueue {
     try {
       ({ rows } = await this.db.query<TaskRow>(
         `WITH inserted AS (
-           INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts, requested_by_role)
-           VALUES ($1, $2::jsonb, $3, $4, COALESCE($5::timestamptz, now()), $6, $7)
+           INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts, requested_by_role, owner_id)
+           VALUES ($1, $2::jsonb, $3, $4, COALESCE($5::timestamptz, now()), $6, $7, $8)
            RETURNING ${TASK_COLUMNS})
          SELECT * FROM inserted${this.options.notify ? `, pg_notify('${TASKS_CHANNEL}', '') AS notified` : ''}`,
         [
@@ -128,6 +132,7 @@ export class TaskQueue {
           input.runAt ? input.runAt.toISOString() : null,
           input.maxAttempts ?? this.options.defaultMaxAttempts,
           input.requestedByRole ?? null,
+          input.ownerId ?? null,
         ],
       ));
     } catch (err) {
@@ -164,9 +169,13 @@ export class TaskQueue {
     return rowCount;
   }
 
-  async get(id: string): Promise<QueuedTask | undefined> {
+  /** `owner` set: another owner's task looks absent. */
+  async get(id: string, owner?: string): Promise<QueuedTask | undefined> {
     if (!UUID_RE.test(id)) return undefined;
-    const { rows } = await this.db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = $1`, [id]);
+    const { rows } = await this.db.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM tasks WHERE id = $1 AND ($2::uuid IS NULL OR owner_id = $2::uuid)`,
+      [id, owner === undefined ? null : ownerParam(owner)],
+    );
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
 
@@ -181,6 +190,7 @@ export class TaskQueue {
     if (filter.status) add('status = ?', filter.status);
     if (filter.agentId) add('agent_id = ?::uuid', filter.agentId);
     if (filter.type) add('type = ?', filter.type);
+    if (filter.owner !== undefined) add('owner_id = ?::uuid', ownerParam(filter.owner));
     if (filter.cursor) {
       params.push(filter.cursor.createdAt, filter.cursor.id);
       where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
@@ -204,8 +214,9 @@ export class TaskQueue {
    * Cancels a pending task at once; marks a running one cancel_requested (it stops at its next
    * checkpoint). Throws TASK_NOT_FOUND or TASK_NOT_CANCELLABLE (already finished).
    */
-  async cancel(id: string): Promise<QueuedTask> {
-    if (!UUID_RE.test(id)) throw new SutazaiError('SUTAZAI_ERR_TASK_NOT_FOUND', { id });
+  async cancel(id: string, owner?: string): Promise<QueuedTask> {
+    if (!UUID_RE.test(id) || (owner !== undefined && !(await this.get(id, owner))))
+      throw new SutazaiError('SUTAZAI_ERR_TASK_NOT_FOUND', { id });
     const { rows } = await this.db.query<TaskRow>(
       `UPDATE tasks SET cancel_requested = true, updated_at = now(),
          status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
@@ -479,4 +490,9 @@ function completionsJson(completions: readonly Completion[]): string {
 
 function claimOrder(a: QueuedTask, b: QueuedTask): number {
   return b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime() || (a.id < b.id ? -1 : 1);
+}
+
+/** Owner ids are UUIDs; anything else (a test or tool principal) owns nothing: the nil UUID. */
+export function ownerParam(owner: string): string {
+  return UUID_RE.test(owner) ? owner : '00000000-0000-0000-0000-000000000000';
 }

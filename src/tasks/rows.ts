@@ -18,6 +18,7 @@ const COLUMNS = [
   'cancel_requested',
   'requested_by_role',
   'backend_down_since',
+  'owner_id',
 ];
 
 /** Columns every task read selects; `created_at_text` keeps microseconds for the list cursor. */
@@ -46,12 +47,15 @@ export interface TaskRow {
   cancel_requested: boolean;
   requested_by_role: string | null;
   backend_down_since: Date | string | null;
+  owner_id: string | null;
   created_at_text: string;
 }
 
 /** A task as the queue hands it out: the handler contract's record plus queue bookkeeping. */
 export interface QueuedTask extends TaskRecord {
   cancelRequested: boolean;
+  /** The user who created the task (null: created by the system or with auth off). */
+  ownerId: string | null;
 }
 
 const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
@@ -78,5 +82,6 @@ export function fromRow(row: TaskRow): QueuedTask {
     requestedByRole:
       row.requested_by_role === null ? null : row.requested_by_role === 'admin' ? 'admin' : 'user',
     backendDownSince: toDateOrNull(row.backend_down_since ?? null),
+    ownerId: row.owner_id ?? null,
   };
 }

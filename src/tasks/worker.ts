@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
-import { taskDuration, taskOutcomes } from '../metrics/index.js';
+import { boundedLabel, taskDuration, taskOutcomes } from '../metrics/index.js';
 import { ClaimCycle } from './cycle.js';
 import { LeaseLostError, WorkerStoppingError } from './errors.js';
 import type { FailOutcome, TaskQueue } from './queue.js';
@@ -94,7 +94,10 @@ export class Worker {
   private readonly cleanups: Array<() => Promise<void> | void> = [];
   private stopping: Promise<void> | undefined;
 
+  private readonly typeLabel: (type: string) => string;
+
   constructor(private readonly options: WorkerOptions) {
+    this.typeLabel = boundedLabel([...options.handlers.keys(), 'agent.run']);
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.cycle = new ClaimCycle({
       queue: options.queue,
@@ -201,7 +204,8 @@ export class Worker {
       this.handlerSettled(entry);
       outcome = await this.recordFailure(entry, err, log);
     }
-    const labels = { type: task.type, outcome };
+    // Agent tasks may carry any type name: only handler types and agent.run get their own series.
+    const labels = { type: this.typeLabel(task.type), outcome };
     taskOutcomes.inc(labels);
     taskDuration.observe(labels, (performance.now() - started) / 1000);
     log.debug({ outcome }, 'task:run:done');

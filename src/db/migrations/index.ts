@@ -1,6 +1,7 @@
 import { sql as core } from './0001-core.js';
 import { sql as queueClaim } from './0002-queue-claim.js';
 import { sql as llm } from './0003-llm.js';
+import { sql as ownership } from './0004-ownership.js';
 import { sql as taskRequester } from './0005-task-requester.js';
 
 export interface Migration {
@@ -14,5 +15,6 @@ export const migrations: readonly Migration[] = [
   { name: '0001-core', sql: core },
   { name: '0002-queue-claim', sql: queueClaim },
   { name: '0003-llm', sql: llm },
+  { name: '0004-ownership', sql: ownership },
   { name: '0005-task-requester', sql: taskRequester },
 ];

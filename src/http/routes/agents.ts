@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ownerScopeOf } from '../../auth/index.js';
 import {
   agentDescription,
   agentName,
@@ -236,7 +237,7 @@ export function agentsRoutes(deps: AgentsRouteDeps): RouteModule {
       },
       async (request) => {
         const agent = await store.get(request.params.id);
-        const stats = await store.getStats(agent.id);
+        const stats = await store.getStats(agent.id, ownerScopeOf(request.principal));
         return { ...toAgentJson(agent), stats: toStatsJson(stats) };
       },
     );

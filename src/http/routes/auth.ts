@@ -35,6 +35,9 @@ const ApiKeySchema = z.object({
   revoked_at: z.string().nullable(),
 });
 
+const NewPassword = z.string().min(12, 'must be at least 12 characters').max(1024);
+const UserParams = z.strictObject({ id: z.string().min(1).max(64) });
+
 const tokenBody = (t: TokenPair) => ({
   access_token: t.accessToken,
   token_type: 'Bearer' as const,
@@ -124,7 +127,7 @@ export function authRoutes(deps: AuthRouteDeps): RouteModule {
           summary: 'Who the presented credential belongs to',
           response: {
             200: z.object({
-              kind: z.enum(['user', 'api_key', 'anonymous']),
+              kind: z.enum(['user', 'api_key', 'anonymous', 'local']),
               id: z.string(),
               name: z.string(),
               role: RoleSchema,
@@ -137,6 +140,31 @@ export function authRoutes(deps: AuthRouteDeps): RouteModule {
         const { kind, id, name, role } = principalOf(request);
         return { kind, id, name, role };
       },
+    );
+
+    app.post(
+      '/api/v1/auth/password',
+      {
+        schema: {
+          tags: ['auth'],
+          summary:
+            "Change the caller's own password; ends the user's other sessions and returns a new token pair",
+          body: z.strictObject({
+            current_password: z.string().min(1).max(1024),
+            new_password: NewPassword,
+          }),
+          response: { 200: TokenPairSchema },
+        },
+        config: { access: 'user', rateLimit: 'login' },
+      },
+      async (request) =>
+        tokenBody(
+          await auth.changePassword(
+            principalOf(request),
+            request.body.current_password,
+            request.body.new_password,
+          ),
+        ),
     );
 
     registerUserRoutes(app, auth);
@@ -153,7 +181,7 @@ function registerUserRoutes(app: App, auth: AuthService): void {
         summary: 'Create a user',
         body: z.strictObject({
           username: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'letters, digits and . _ @ - (1-64)'),
-          password: z.string().min(12, 'must be at least 12 characters').max(1024),
+          password: NewPassword,
           role: RoleSchema.default('user'),
         }),
         response: { 201: UserSchema },
@@ -174,6 +202,38 @@ function registerUserRoutes(app: App, auth: AuthService): void {
       config: { access: 'admin' },
     },
     async () => ({ users: (await auth.listUsers()).map(userBody) }),
+  );
+
+  app.patch(
+    '/api/v1/users/:id',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "Disable or re-enable a user; a disabled user's tokens and keys stop within a second",
+        params: UserParams,
+        body: z.strictObject({ disabled: z.boolean() }),
+        response: { 200: UserSchema },
+      },
+      config: { access: 'admin' },
+    },
+    async (request) =>
+      userBody(await auth.setDisabled(principalOf(request), request.params.id, request.body.disabled)),
+  );
+
+  app.delete(
+    '/api/v1/users/:id',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Delete a user with their API keys and sessions (not yourself, not the last admin)',
+        params: UserParams,
+      },
+      config: { access: 'admin' },
+    },
+    async (request, reply) => {
+      await auth.deleteUser(principalOf(request), request.params.id);
+      return reply.status(204).send();
+    },
   );
 }
 

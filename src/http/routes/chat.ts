@@ -11,12 +11,7 @@ import {
   type StreamEvent,
 } from '../../llm/index.js';
 import type { RouteModule } from '../app.js';
-import type { Principal } from '../types.js';
-
-/** Non-admin callers only reach their own conversations. */
-export function scopeOf(principal: Principal | undefined): string | undefined {
-  return principal && principal.role !== 'admin' ? principal.id : undefined;
-}
+import { ownerIdOf, ownerScopeOf } from '../../auth/index.js';
 
 export interface ChatRouteDeps {
   llm: LlmService;
@@ -90,8 +85,8 @@ export function chatRoutes(deps: ChatRouteDeps): RouteModule {
           store,
           body,
           deps.llm.defaultModel,
-          request.principal?.id,
-          scopeOf(request.principal),
+          ownerIdOf(request.principal) ?? undefined,
+          ownerScopeOf(request.principal),
         );
         const controller = clientSignal(reply);
         const result = await deps.llm
@@ -126,8 +121,8 @@ export function chatRoutes(deps: ChatRouteDeps): RouteModule {
           store,
           request.body,
           deps.llm.defaultModel,
-          request.principal?.id,
-          scopeOf(request.principal),
+          ownerIdOf(request.principal) ?? undefined,
+          ownerScopeOf(request.principal),
         );
         const controller = clientSignal(reply);
         const stream = deps.llm.stream(prepared.request, { signal: controller.signal });

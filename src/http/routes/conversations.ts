@@ -3,7 +3,7 @@ import type { Db } from '../../db/index.js';
 import { SutazaiError } from '../../errors.js';
 import { ConversationStore } from '../../llm/index.js';
 import type { RouteModule } from '../app.js';
-import { scopeOf } from './chat.js';
+import { ownerScopeOf } from '../../auth/index.js';
 
 export interface ConversationsRouteDeps {
   db: Db;
@@ -26,7 +26,7 @@ export function conversationsRoutes(deps: ConversationsRouteDeps): RouteModule {
         },
       },
       async (request) => ({
-        items: await store.list(request.query.limit, request.query.offset, scopeOf(request.principal)),
+        items: await store.list(request.query.limit, request.query.offset, ownerScopeOf(request.principal)),
       }),
     );
 
@@ -40,7 +40,7 @@ export function conversationsRoutes(deps: ConversationsRouteDeps): RouteModule {
         },
       },
       async (request) => {
-        const found = await store.get(request.params.id, scopeOf(request.principal));
+        const found = await store.get(request.params.id, ownerScopeOf(request.principal));
         if (!found)
           throw new SutazaiError('SUTAZAI_ERR_LLM_CONVERSATION_NOT_FOUND', { id: request.params.id });
         return found;

@@ -24,7 +24,7 @@ export interface DoctorRouteDeps {
 
 const ruleList = z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).max(50);
 
-/** GET /report, POST /fix (admin), GET /backups, POST /rollback (admin) under /api/v1/doctor. */
+/** GET /report, POST /fix, GET /backups, POST /rollback under /api/v1/doctor: all admin-only. */
 export function doctorRoutes(deps: DoctorRouteDeps): RouteModule {
   const request = (extra: Partial<AuditRequest>): AuditRequest => ({ ...deps.request, ...extra });
   const docker = () => {
@@ -42,7 +42,8 @@ export function doctorRoutes(deps: DoctorRouteDeps): RouteModule {
             'Audit the deployment; the body follows docs/schemas/doctor-report.schema.json (or SARIF 2.1.0)',
           querystring: z.strictObject({ format: z.enum(['json', 'sarif']).default('json') }),
         },
-        config: { rateLimit: 'expensive' },
+        // Host containers, processes and listeners: admins only.
+        config: { access: 'admin', rateLimit: 'expensive' },
       },
       async (req) => {
         const { report } = await runAudit(auditOptions(deps.audit, request({})));
@@ -91,7 +92,7 @@ export function doctorRoutes(deps: DoctorRouteDeps): RouteModule {
 
     app.get(
       '/api/v1/doctor/backups',
-      { schema: { tags: ['doctor'], summary: 'Fix backups, newest first' } },
+      { schema: { tags: ['doctor'], summary: 'Fix backups, newest first' }, config: { access: 'admin' } },
       async () => ({
         backups: await listBackups(deps.audit.dataDir),
       }),

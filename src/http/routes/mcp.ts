@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RouteModule } from '../app.js';
 import type { Access } from '../types.js';
-import { mcpErrorToSutazai, type McpGatewayHandle } from '../../mcp/index.js';
+import { mcpErrorToSutazai, type McpGatewayHandle, type ServerStatus } from '../../mcp/index.js';
 
 export interface McpRouteDeps {
   mcp: McpGatewayHandle;
@@ -26,6 +26,14 @@ const ExecuteBody = z.strictObject({
 
 const doc = (summary: string) => ({ schema: { summary } });
 
+const isAdmin = (req: FastifyRequest): boolean => req.principal?.role === 'admin';
+
+/** What a non-admin may see of a server: no stderr (it carries paths, env echoes, secrets). */
+function forUser(server: ServerStatus): Omit<ServerStatus, 'stderr'> {
+  const { stderr: _stderr, ...rest } = server;
+  return rest;
+}
+
 async function mapped<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -46,12 +54,17 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
     // Open /mcp event streams are requests that never end on their own; without this, closing
     // the HTTP server waits for every connected client to leave.
     app.addHook('preClose', () => mcp.sessions.close());
-    app.get('/api/v1/mcp/servers', doc('Declared MCP servers and their state'), async () => ({
-      servers: mcp.servers(),
+    // Server details (stderr, config path and problems) are for admins; users see states and tools.
+    const visible = (req: FastifyRequest, list: ServerStatus[]) => (isAdmin(req) ? list : list.map(forUser));
+    app.get('/api/v1/mcp/servers', doc('Declared MCP servers and their state'), async (req) => ({
+      servers: visible(req, mcp.servers()),
     }));
-    app.get('/api/v1/mcp/status', doc('Gateway summary: servers, processes, sessions'), async () =>
-      mcp.status(),
-    );
+    app.get('/api/v1/mcp/status', doc('Gateway summary: servers, processes, sessions'), async (req) => {
+      const status = mcp.status();
+      if (isAdmin(req)) return status;
+      const { configPath: _path, problems: _problems, ...rest } = status;
+      return rest;
+    });
     app.get('/api/v1/mcp/health', doc('Health of every enabled MCP server'), async (_req, reply) => {
       const servers = gw
         .serverNames()
@@ -67,7 +80,7 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
         mapped(async () => {
           // Resolve the name first: an unknown server is a 404, not an empty answer.
           const name = gw.runtime(req.params.name).spec.name;
-          return mcp.servers().find((s) => s.name === name);
+          return visible(req, mcp.servers()).find((s) => s.name === name);
         }),
     );
     app.get(

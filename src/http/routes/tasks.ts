@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ownerIdOf, ownerScopeOf } from '../../auth/index.js';
 import { SutazaiError } from '../../errors.js';
 import { decodeCursor, type QueuedTask, type TaskQueue, UnknownAgentError } from '../../tasks/index.js';
 import type { RouteModule } from '../app.js';
@@ -84,7 +85,10 @@ function unknownAgent(agentId: string): SutazaiError {
   );
 }
 
-/** POST/GET /api/v1/tasks, GET /api/v1/tasks/{id}, POST /api/v1/tasks/{id}/cancel. */
+/**
+ * POST/GET /api/v1/tasks, GET /api/v1/tasks/{id}, POST /api/v1/tasks/{id}/cancel. A task belongs
+ * to its creator: non-admins list, read and cancel only their own; others' answer 404.
+ */
 export function tasksRoutes(deps: TasksRouteDeps): RouteModule {
   return (app) => {
     app.post(
@@ -111,6 +115,7 @@ export function tasksRoutes(deps: TasksRouteDeps): RouteModule {
             requestedByRole: request.principal?.role ?? 'user',
             ...(body.run_at ? { runAt: new Date(body.run_at) } : {}),
             ...(body.max_attempts !== undefined ? { maxAttempts: body.max_attempts } : {}),
+            ownerId: ownerIdOf(request.principal),
           });
           return reply.status(202).send({ id: task.id, status: task.status });
         } catch (err) {
@@ -155,8 +160,10 @@ export function tasksRoutes(deps: TasksRouteDeps): RouteModule {
         const q = request.query;
         const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
         if (q.cursor !== undefined && !cursor) throw new SutazaiError('SUTAZAI_ERR_TASK_BAD_CURSOR');
+        const owner = ownerScopeOf(request.principal);
         const page = await deps.queue.list({
           limit: q.limit,
+          ...(owner !== undefined ? { owner } : {}),
           ...(q.status ? { status: q.status } : {}),
           ...(q.agent_id ? { agentId: q.agent_id } : {}),
           ...(q.type ? { type: q.type } : {}),
@@ -170,7 +177,7 @@ export function tasksRoutes(deps: TasksRouteDeps): RouteModule {
       '/api/v1/tasks/:id',
       { schema: { tags: ['tasks'], summary: 'One task', params: IdParams, response: { 200: TaskBody } } },
       async (request) => {
-        const task = await deps.queue.get(request.params.id);
+        const task = await deps.queue.get(request.params.id, ownerScopeOf(request.principal));
         if (!task) throw new SutazaiError('SUTAZAI_ERR_TASK_NOT_FOUND', { id: request.params.id });
         return toTaskBody(task);
       },
@@ -186,7 +193,8 @@ export function tasksRoutes(deps: TasksRouteDeps): RouteModule {
           response: { 200: TaskBody },
         },
       },
-      async (request) => toTaskBody(await deps.queue.cancel(request.params.id)),
+      async (request) =>
+        toTaskBody(await deps.queue.cancel(request.params.id, ownerScopeOf(request.principal))),
     );
   };
 }

@@ -60,8 +60,10 @@ describe('doctor routes', () => {
   });
   afterAll(() => app?.close());
 
-  it('serves the report as JSON and SARIF to users', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/doctor/report', headers: as('user') });
+  it('serves the report as JSON and SARIF to admins only', async () => {
+    const asUser = await app.inject({ method: 'GET', url: '/api/v1/doctor/report', headers: as('user') });
+    expect(asUser.statusCode).toBe(403);
+    const res = await app.inject({ method: 'GET', url: '/api/v1/doctor/report', headers: as('admin') });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ schemaVersion: 1, project: 'api', partial: false });
     expect(
@@ -73,7 +75,7 @@ describe('doctor routes', () => {
     const sarif = await app.inject({
       method: 'GET',
       url: '/api/v1/doctor/report?format=sarif',
-      headers: as('user'),
+      headers: as('admin'),
     });
     expect(sarif.json()).toMatchObject({ version: '2.1.0' });
     expect((await app.inject({ method: 'GET', url: '/api/v1/doctor/report' })).statusCode).toBe(401);
@@ -117,7 +119,9 @@ describe('doctor routes', () => {
     expect(edited).toContain('# the web tier');
     expect(edited).toMatch(/memory: 512M/);
 
-    const backups = await app.inject({ method: 'GET', url: '/api/v1/doctor/backups', headers: as('user') });
+    const forUser = await app.inject({ method: 'GET', url: '/api/v1/doctor/backups', headers: as('user') });
+    expect(forUser.statusCode).toBe(403);
+    const backups = await app.inject({ method: 'GET', url: '/api/v1/doctor/backups', headers: as('admin') });
     expect(backups.json().backups).toHaveLength(1);
     expect(backups.json().backups[0]).toMatchObject({ outcome: 'applied', actions: 1 });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/http/types.js';
+import { registry } from '../../../src/metrics/index.js';
 import { EVERYTHING, MEMORY, badServer } from '../../fixtures/mcp/servers.js';
 import { startTestGateway, waitFor, type TestGateway } from '../../fixtures/mcp/helpers.js';
 import { mcpApp } from './app.js';
@@ -133,5 +134,37 @@ describe('MCP REST routes over real servers', () => {
     });
     const h = (await app.inject({ method: 'GET', url: '/api/v1/mcp/health' })).json();
     expect(h.servers.find((s: { name: string }) => s.name === 'off')).toBeUndefined();
+  });
+  it('labels made-up tool names and methods as other in the call metrics', async () => {
+    await app.inject({ method: 'GET', url: '/api/v1/mcp/servers/everything/tools' });
+    const series = async () =>
+      (await registry.metrics()).split('\n').filter((l) => l.startsWith('sutazai_mcp_call_duration'));
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/mcp/servers/everything/tools/nope-0/call',
+      payload: { arguments: {} },
+    });
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/mcp/execute',
+      payload: { server: 'everything', method: 'x/made-up-0' },
+    });
+    const before = await series();
+    for (let i = 1; i <= 50; i++) {
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/mcp/servers/everything/tools/nope-${i}/call`,
+        payload: { arguments: {} },
+      });
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/mcp/execute',
+        payload: { server: 'everything', method: `x/made-up-${i}` },
+      });
+    }
+    const after = await series();
+    expect(after.length).toBe(before.length);
+    expect(after.join('\n')).not.toMatch(/nope-|made-up-/);
+    expect(after.join('\n')).toMatch(/tool="echo"/);
   });
 });
