@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAgent } from '../../../src/agents/index.js';
 import { AgentRunPayloadSchema } from '../../../src/agents/runner/index.js';
@@ -93,7 +94,7 @@ describe('POST /api/v1/tasks validates payloads and agents before storing', () =
         requestTimeoutMs: 5000,
         authEnabled: true,
         authenticator: {
-          authenticate: async () => ({ kind: 'user', id: 'u1', name: 'bob', role: 'user' }),
+          authenticate: async () => ({ kind: 'user', id: randomUUID(), name: 'bob', role: 'user' }),
         },
         rateLimiter: new MemoryRateLimiter(),
         rateRules: { login: { max: 10, windowSeconds: 60 }, expensive: { max: 1000, windowSeconds: 60 } },
