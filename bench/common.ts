@@ -1,4 +1,7 @@
 /** Shared by the queue benches: database setup on PGlite and PostgreSQL, stats, printing. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { migrate, openDb, type Db } from '../src/db/index.js';
 import { freshPostgresSchemaUrl } from '../test/helpers/db.js';
 
@@ -13,9 +16,19 @@ export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:543
 
 export async function openBenchDb(name: 'postgres' | 'pglite', poolMax = 20): Promise<BenchDb> {
   if (name === 'pglite') {
-    const db = await openDb({ dataDir: '', inMemory: true });
+    // PGLITE_DISK=1: a temporary data dir, as `sutazai up` runs it (WAL writes reach the kernel).
+    const dir = process.env.PGLITE_DISK === '1' ? mkdtempSync(path.join(tmpdir(), 'sutazai-bench-')) : '';
+    const db = await openDb({ dataDir: dir, inMemory: !dir });
     await migrate(db);
-    return { name, db, reset: () => truncate(db), close: () => db.close() };
+    return {
+      name,
+      db,
+      reset: () => truncate(db),
+      close: async () => {
+        await db.close();
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const { url, drop } = await freshPostgresSchemaUrl(PG_URL);
   const db = await openDb({ url, dataDir: '', poolMax });

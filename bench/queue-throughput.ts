@@ -5,9 +5,14 @@
  * target for PostgreSQL at concurrency 16.
  *
  *   npx tsx bench/queue-throughput.ts          (BENCH_DB=postgres|pglite, TASKS=…, RUNS=…)
+ *
+ * COMMITS=auto (default: what the product does, asynchronous worker commits on PostgreSQL only),
+ * async or sync forces one; COMMITS=sync,async measures both in one run, interleaved, for a
+ * baseline. PGLITE_DISK=1 puts PGlite in a temporary data dir instead of memory (what `up` does).
  */
 import pino from 'pino';
 import {
+  asyncCommitsAllowed,
   TaskQueue,
   Worker,
   type ClaimOptions,
@@ -37,14 +42,20 @@ class CountingQueue extends TaskQueue {
   }
 }
 
-async function runOnce(bench: BenchDb, concurrency: number, tasks: number): Promise<number> {
+type Commits = 'auto' | 'async' | 'sync';
+
+function asyncCommits(mode: Commits, bench: BenchDb): boolean {
+  return mode === 'auto' ? asyncCommitsAllowed('auto', bench.db.kind) : mode === 'async';
+}
+
+async function runOnce(bench: BenchDb, concurrency: number, tasks: number, mode: Commits): Promise<number> {
   await bench.reset();
   const queue = new CountingQueue(bench.db, {
     maxPending: 10_000_000,
     defaultMaxAttempts: 5,
     backoffBaseMs: 1000,
     backoffMaxMs: 60_000,
-    asyncWorkerCommits: process.env.SYNC_COMMITS !== '1',
+    asyncWorkerCommits: asyncCommits(mode, bench),
   });
   for (let i = 0; i < tasks; i += 5000)
     await queue.enqueueMany(Array.from({ length: Math.min(5000, tasks - i) }, () => ({ type: 'noop' })));
@@ -84,21 +95,28 @@ async function main(): Promise<void> {
     try {
       for (const concurrency of (process.env.CONCURRENCY ?? '1,4,16').split(',').map(Number)) {
         const tasks = Number(process.env.TASKS ?? (name === 'postgres' ? 10_000 : 3000));
-        await runOnce(bench, concurrency, Math.min(500, tasks)); // warm-up
-        const rates: number[] = [];
-        for (let r = 0; r < RUNS; r++) rates.push(await runOnce(bench, concurrency, tasks));
-        const m = median(rates);
-        const versus =
-          name === 'postgres' && concurrency === 16 ? ` (${(m / TARGET_PER_SECOND).toFixed(2)}x target)` : '';
-        console.log(
-          `${name.padEnd(8)} concurrency=${String(concurrency).padStart(2)} tasks=${tasks}  ${m.toFixed(0)} tasks/s` +
-            `  runs=[${rates.map((x) => x.toFixed(0)).join(', ')}]${versus}`,
-        );
+        const modes = (process.env.COMMITS ?? 'auto').split(',') as Commits[];
+        await runOnce(bench, concurrency, Math.min(500, tasks), modes[0]!); // warm-up
+        const rates = new Map<Commits, number[]>(modes.map((m) => [m, []]));
+        for (let r = 0; r < RUNS; r++)
+          for (const mode of modes) rates.get(mode)!.push(await runOnce(bench, concurrency, tasks, mode));
+        for (const [mode, list] of rates) report(bench, concurrency, tasks, mode, list);
       }
     } finally {
       await bench.close();
     }
   }
+}
+
+function report(bench: BenchDb, concurrency: number, tasks: number, mode: Commits, rates: number[]): void {
+  const m = median(rates);
+  const versus =
+    bench.name === 'postgres' && concurrency === 16 ? ` (${(m / TARGET_PER_SECOND).toFixed(2)}x target)` : '';
+  const commits = asyncCommits(mode, bench) ? 'async' : 'sync';
+  console.log(
+    `${bench.name.padEnd(8)} commits=${mode}(${commits}) concurrency=${String(concurrency).padStart(2)} ` +
+      `tasks=${tasks}  ${m.toFixed(0)} tasks/s  runs=[${rates.map((x) => x.toFixed(0)).join(', ')}]${versus}`,
+  );
 }
 
 await main();

@@ -100,6 +100,11 @@ export const Errors = {
     500,
     'Migration {name} failed: {reason}',
   ),
+  SUTAZAI_ERR_DB_DATA_DIR_LOCKED: def(
+    'SUTAZAI_ERR_DB_DATA_DIR_LOCKED',
+    503,
+    'The data dir {dataDir} is in use by process {pid} ({command}); stop that process first, or give this one another SUTAZAI_DATA_DIR (embedded PostgreSQL has one owner at a time; use DATABASE_URL for several processes)',
+  ),
 
   // --- auth ---------------------------------------------------------------------------------
   SUTAZAI_ERR_AUTH_REQUIRED: def('SUTAZAI_ERR_AUTH_REQUIRED', 401, 'Authentication required'),

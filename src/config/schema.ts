@@ -89,8 +89,12 @@ export const QueueConfigSchema = z.strictObject({
   maxAttempts: z.coerce.number().int().positive().max(100).default(5),
   backoffBaseMs: positiveMs.default(1000),
   backoffMaxMs: positiveMs.default(5 * 60_000),
-  /** Worker-side transitions skip the WAL-flush wait (at-least-once holds; see docs/queue.md). */
-  asyncWorkerCommits: bool.default(true),
+  /**
+   * Worker-side transitions skip the WAL-flush wait. `auto`: only on an external PostgreSQL, which
+   * outlives our process; never on the embedded database, where our crash is its crash (see
+   * docs/queue.md). `true` without database.url is refused.
+   */
+  asyncWorkerCommits: z.union([z.literal('auto'), bool]).default('auto'),
   /**
    * How long a task waits, without spending attempts, for a backend that is down (model server
    * unreachable, breaker open) before it is dead.
@@ -353,24 +357,34 @@ export const DoctorConfigSchema = z.strictObject({
 });
 export type DoctorConfig = z.infer<typeof DoctorConfigSchema>;
 
-export const ConfigSchema = z.strictObject({
-  dataDir: z.string().min(1).default('.sutazai'),
-  agentsDir: z.string().min(1).default('agents'),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Redis is optional; when set, rate limits and the chat cache are shared across processes. */
-  redisUrl: z.string().url().optional(),
-  http: HttpConfigSchema.default(HttpConfigSchema.parse({})),
-  auth: AuthConfigSchema.default(AuthConfigSchema.parse({})),
-  rateLimit: RateLimitConfigSchema.default(RateLimitConfigSchema.parse({})),
-  database: DatabaseConfigSchema.default(DatabaseConfigSchema.parse({})),
-  queue: QueueConfigSchema.default(QueueConfigSchema.parse({})),
-  worker: WorkerConfigSchema.default(WorkerConfigSchema.parse({})),
-  agents: AgentsConfigSchema.default(AgentsConfigSchema.parse({})),
-  llm: LlmConfigSchema.default(LlmConfigSchema.parse({})),
-  outbound: OutboundConfigSchema.default(OutboundConfigSchema.parse({})),
-  mcp: McpConfigSchema.default(McpConfigSchema.parse({})),
-  doctor: DoctorConfigSchema.default(DoctorConfigSchema.parse({})),
-});
+export const ConfigSchema = z
+  .strictObject({
+    dataDir: z.string().min(1).default('.sutazai'),
+    agentsDir: z.string().min(1).default('agents'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Redis is optional; when set, rate limits and the chat cache are shared across processes. */
+    redisUrl: z.string().url().optional(),
+    http: HttpConfigSchema.default(HttpConfigSchema.parse({})),
+    auth: AuthConfigSchema.default(AuthConfigSchema.parse({})),
+    rateLimit: RateLimitConfigSchema.default(RateLimitConfigSchema.parse({})),
+    database: DatabaseConfigSchema.default(DatabaseConfigSchema.parse({})),
+    queue: QueueConfigSchema.default(QueueConfigSchema.parse({})),
+    worker: WorkerConfigSchema.default(WorkerConfigSchema.parse({})),
+    agents: AgentsConfigSchema.default(AgentsConfigSchema.parse({})),
+    llm: LlmConfigSchema.default(LlmConfigSchema.parse({})),
+    outbound: OutboundConfigSchema.default(OutboundConfigSchema.parse({})),
+    mcp: McpConfigSchema.default(McpConfigSchema.parse({})),
+    doctor: DoctorConfigSchema.default(DoctorConfigSchema.parse({})),
+  })
+  .superRefine((config, ctx) => {
+    if (config.queue.asyncWorkerCommits === true && !config.database.url)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['queue', 'asyncWorkerCommits'],
+        message:
+          'asynchronous commits need an external PostgreSQL (database.url): with the embedded database a crash of this process would undo acknowledged work; use auto or false',
+      });
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -1,11 +1,13 @@
 import path from 'node:path';
 import { SutazaiError } from '../errors.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 import type { Db } from './types.js';
 
 export type { Db, DbKind, Queryable, QueryResult } from './types.js';
 export { migrate, type MigrateResult } from './migrate.js';
+export { lockDataDir, type DataDirLock, type DataDirOwner } from './data-dir-lock.js';
 
 export interface OpenDbOptions {
   /** PostgreSQL URL; when absent, PGlite in `<dataDir>/pgdata`. */
@@ -15,8 +17,14 @@ export interface OpenDbOptions {
   statementTimeoutMs?: number;
   /** For tests: PGlite in memory. */
   inMemory?: boolean;
+  /** Recorded in the data dir's owner.json (PGlite on disk); default: this process's arguments. */
+  command?: string;
 }
 
+/**
+ * Opens the database. PGlite on disk first takes the data dir's lock (one owner per data dir,
+ * SUTAZAI_ERR_DB_DATA_DIR_LOCKED otherwise); close() releases it.
+ */
 export async function openDb(options: OpenDbOptions): Promise<Db> {
   try {
     if (options.url) {
@@ -26,10 +34,32 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
         statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
       });
     }
-    return await openPglite(options.inMemory ? undefined : path.join(options.dataDir, 'pgdata'));
+    if (options.inMemory) return await openPglite(undefined);
   } catch (err) {
-    throw new SutazaiError('SUTAZAI_ERR_DB_UNAVAILABLE', { reason: redactReason(err) }, { cause: err });
+    throw unavailable(err);
   }
+  return openLockedPglite(options.dataDir, options.command ?? defaultCommand());
+}
+
+async function openLockedPglite(dataDir: string, command: string): Promise<Db> {
+  const lock = await lockDataDir(dataDir, command);
+  let db: Db;
+  try {
+    db = await openPglite(path.join(lock.dataDir, 'pgdata'));
+  } catch (err) {
+    await lock.release();
+    throw unavailable(err);
+  }
+  let closing: Promise<void> | undefined;
+  return { ...db, close: () => (closing ??= db.close().finally(() => lock.release())) };
+}
+
+function defaultCommand(): string {
+  return ['sutazai', ...process.argv.slice(2)].join(' ');
+}
+
+function unavailable(err: unknown): SutazaiError {
+  return new SutazaiError('SUTAZAI_ERR_DB_UNAVAILABLE', { reason: redactReason(err) }, { cause: err });
 }
 
 /** Driver messages can echo the connection string; keep only the first line, without credentials. */

@@ -5,6 +5,10 @@ import type { Db } from './types.js';
 /** Any fixed number: every process that migrates takes the same transaction-scoped lock. */
 const MIGRATION_LOCK_KEY = 724_010_010;
 
+/** The bookkeeping table; also created by the first-start child (pglite-init.ts). */
+export const MIGRATIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
+
 export interface MigrateResult {
   applied: string[];
   alreadyApplied: number;
@@ -20,10 +24,7 @@ export async function migrate(
 ): Promise<MigrateResult> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    await tx.query(
-      `CREATE TABLE IF NOT EXISTS schema_migrations (
-         name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
+    await tx.query(MIGRATIONS_TABLE_SQL);
     const done = new Set(
       (await tx.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
     );

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { scrubbed } from './scrub.js';
+import { initdbInChild, needsInitdb } from './pglite-init.js';
 import type { Db, Queryable, QueryResult } from './types.js';
 
 /**
@@ -21,6 +22,8 @@ function wrap(target: Pick<PGlite, 'query'>): Queryable {
 /** Opens embedded PostgreSQL in `dir` (created when missing), or in memory when `dir` is undefined. */
 export async function openPglite(dir: string | undefined): Promise<Db> {
   if (dir) mkdirSync(dir, { recursive: true });
+  // A first start runs initdb in a child that exits, so its memory is not kept (pglite-init.ts).
+  if (dir && needsInitdb(dir)) await initdbInChild(dir, LEAN_SETTINGS);
   const pg = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), postgresqlconf: LEAN_SETTINGS });
   let closing: Promise<void> | undefined;
   return {

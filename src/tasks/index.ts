@@ -27,7 +27,7 @@ export {
   type TaskQueueOptions,
 } from './queue.js';
 export type { QueuedTask } from './rows.js';
-export { createTaskSystem, type TaskSystem, type TaskSystemOptions } from './system.js';
+export { asyncCommitsAllowed, createTaskSystem, type TaskSystem, type TaskSystemOptions } from './system.js';
 export {
   Worker,
   type TaskOutcome,

@@ -41,8 +41,9 @@ export interface TaskQueueOptions {
   notify?: boolean;
   /**
    * Commit worker-side transitions (claim, heartbeat, outcome, release, reap) without waiting
-   * for the WAL flush. Safe for at-least-once: a transition lost in a database crash only
-   * re-delivers a task. Enqueue and cancel always wait for the flush. See docs/queue.md.
+   * for the WAL flush. Only where the database outlives this process (external PostgreSQL): an
+   * embedded database dies with us and would undo acknowledged outcomes, so the task system
+   * never sets it there (asyncCommitsAllowed). Enqueue and cancel always wait. See docs/queue.md.
    */
   asyncWorkerCommits?: boolean;
 }

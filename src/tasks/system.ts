@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { QueueConfigSchema, WorkerConfigSchema } from '../config/schema.js';
-import type { Db } from '../db/index.js';
+import type { Db, DbKind } from '../db/index.js';
 import type { z } from 'zod';
 import { createOutboundGuard, type OutboundGuard } from '../net/index.js';
 import { createHttpCheckTaskType } from './http-check.js';
@@ -46,7 +46,7 @@ export function createTaskSystem(options: TaskSystemOptions): TaskSystem {
     backoffBaseMs: options.queue.backoffBaseMs,
     backoffMaxMs: options.queue.backoffMaxMs,
     notify: postgres,
-    asyncWorkerCommits: options.queue.asyncWorkerCommits,
+    asyncWorkerCommits: asyncCommitsAllowed(options.queue.asyncWorkerCommits, options.db.kind),
   });
   const guard = options.outboundGuard ?? createOutboundGuard({ allow: [] });
   const definitions = [createHttpCheckTaskType(guard), ...(options.types ?? [])];
@@ -83,4 +83,14 @@ export function createTaskSystem(options: TaskSystemOptions): TaskSystem {
     start: async () => worker?.start(),
     stop: async () => worker?.stop(),
   };
+}
+
+/**
+ * Whether worker-side commits may skip the WAL-flush wait. Only on an external PostgreSQL: it
+ * keeps running when our process crashes, so an acknowledged commit still reaches its WAL. The
+ * embedded engine has no WAL writer of its own: an unflushed commit stays in our memory and dies
+ * with us (the config refuses `true` there; this is the second fence).
+ */
+export function asyncCommitsAllowed(setting: boolean | 'auto', kind: DbKind): boolean {
+  return kind === 'postgres' && setting !== false;
 }

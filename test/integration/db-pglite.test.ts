@@ -1,5 +1,9 @@
 import { expect, it } from 'vitest';
-import { migrate } from '../../src/db/index.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { migrate, openDb } from '../../src/db/index.js';
+import { migrations } from '../../src/db/migrations/index.js';
 import { freshPglite } from '../helpers/db.js';
 
 it('migrates an empty PGlite database and is idempotent on a second run', async () => {
@@ -18,3 +22,15 @@ it('migrates an empty PGlite database and is idempotent on a second run', async 
     await db.close();
   }
 });
+
+it('creates a new data dir in a child process that also applies the migrations, then opens it warm', async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sutazai-initdb-'));
+  const db = await openDb({ dataDir });
+  try {
+    const { rows } = await db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');
+    expect(rows.map((r) => r.name)).toEqual(migrations.map((m) => m.name));
+    expect((await migrate(db)).applied).toEqual([]);
+  } finally {
+    await db.close();
+  }
+}, 120_000);
