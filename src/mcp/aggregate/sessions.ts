@@ -5,6 +5,7 @@ import { mcpSessions } from '../../metrics/index.js';
 import type { McpGateway } from '../gateway.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import { buildSessionServer } from './mcp-server.js';
+import { initializeProblem, readBody, type WireError } from './wire.js';
 import type { NameTable } from './names.js';
 
 interface Session {
@@ -37,13 +38,11 @@ export class SessionManager {
     return this.sessions.size;
   }
 
-  /** Handles one HTTP request for `/mcp` (scope null) or `/mcp/{server}`. */
-  async handle(
-    scope: string | null,
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: unknown,
-  ): Promise<void> {
+  /** Handles one HTTP request for `/mcp` (scope null) or `/mcp/{server}`; `raw` is a POST's bytes. */
+  async handle(scope: string | null, req: IncomingMessage, res: ServerResponse, raw: unknown): Promise<void> {
+    const read = readBody(req, raw);
+    if ('status' in read) return rejectWire(res, read);
+    const body = read.body;
     const header = req.headers['mcp-session-id'];
     const id = Array.isArray(header) ? header[0] : header;
     if (id) {
@@ -53,6 +52,8 @@ export class SessionManager {
       return session.transport.handle(req, res, body);
     }
     if (req.method !== 'POST') return reject(res, 400, -32000, 'Bad Request: No valid session ID provided');
+    const problem = initializeProblem(body);
+    if (problem) return rejectWire(res, problem);
     if (this.sessions.size >= this.gateway.config.maxSessions) {
       await this.sweep();
       if (this.sessions.size >= this.gateway.config.maxSessions)
@@ -113,4 +114,8 @@ export class SessionManager {
     this.gateway.listeners.delete(this.listener);
     await Promise.all([...this.sessions.keys()].map((id) => this.drop(id)));
   }
+}
+
+function rejectWire(res: ServerResponse, e: WireError): void {
+  reject(res, e.status, e.code, e.message, e.headers, e.id ?? null);
 }
