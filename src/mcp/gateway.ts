@@ -277,6 +277,12 @@ export class McpGateway {
     return this.request(server, method, params, options);
   }
 
+  /** A /mcp session ended: per-session instances bound to it are released at once. */
+  endSession(sessionKey: string): void {
+    for (const rt of this.supervisor.runtimes.values()) rt.endSession(sessionKey);
+    this.supervisor.updateGauges();
+  }
+
   async restart(server: string): Promise<void> {
     await this.runtime(server).restart();
     this.supervisor.updateGauges();

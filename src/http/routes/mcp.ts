@@ -114,7 +114,7 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
             return rejectUnknownServer(reply, s);
           }
           reply.hijack();
-          await mcp.sessions.handle(s, req.raw, reply.raw, req.body);
+          await mcp.sessions.handle(s, req.raw, reply.raw, req.body, principalKey(req));
         };
       // Every method reaches the handler, so the ones MCP does not use get 405 with Allow.
       const methods = ['GET', 'POST', 'DELETE', 'PUT', 'PATCH'] as const;
@@ -146,4 +146,10 @@ function rejectUnknownServer(reply: FastifyReply, server: string): void {
       },
     }),
   );
+}
+
+/** Whose /mcp sessions these are, for the per-principal cap: the API key or user, else the address. */
+function principalKey(req: FastifyRequest): string {
+  const p = req.principal;
+  return p && p.kind !== 'anonymous' ? `${p.kind}:${p.id}` : `ip:${req.ip}`;
 }

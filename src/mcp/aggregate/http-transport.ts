@@ -56,6 +56,11 @@ export class NodeSessionTransport implements Transport {
 
   async start(): Promise<void> {}
 
+  /** True while the client holds the event stream open or waits for an answer: not idle. */
+  get active(): boolean {
+    return this.standalone !== undefined || this.byRequest.size > 0;
+  }
+
   setSupportedProtocolVersions(versions: string[]): void {
     this.supported = versions;
   }

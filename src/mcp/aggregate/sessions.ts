@@ -5,20 +5,28 @@ import { mcpSessions } from '../../metrics/index.js';
 import type { McpGateway } from '../gateway.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import { buildSessionServer } from './mcp-server.js';
-import { initializeProblem, readBody, type WireError } from './wire.js';
 import type { NameTable } from './names.js';
+import { initializeProblem, readBody, type WireError } from './wire.js';
 
 interface Session {
   id: string;
   scope: string | null;
+  /** Who opened it: `api_key:<id>`, `user:<id>`, or `ip:<address>` for anonymous callers. */
+  principal: string;
   transport: NodeSessionTransport;
   server: Server;
   lastSeen: number;
 }
 
 /**
- * The /mcp client sessions: one SDK Server + Streamable HTTP transport per session, capped and
- * expired when idle. list_changed from any upstream is forwarded to every session that can see it.
+ * The /mcp client sessions: one SDK Server + Streamable HTTP transport per session.
+ *
+ * Nobody can hoard them: a principal holds at most `maxSessionsPerPrincipal` (at its cap its own
+ * least recently used idle session makes room); at the global cap the least recently used idle
+ * session of anyone is evicted; a session is idle when it has no open event stream and no request
+ * in progress, and expires after `sessionIdleMs` idle. Only when every session is busy does a new
+ * one get 503, with a Retry-After from when one is expected to become evictable. A session that
+ * ends in any way releases its per-session upstream instances at once.
  */
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
@@ -29,7 +37,8 @@ export class SessionManager {
     private readonly gateway: McpGateway,
     private readonly names: NameTable,
   ) {
-    this.sweeper = setInterval(() => void this.sweep(), Math.min(gateway.config.sessionIdleMs, 60_000));
+    const every = Math.max(1000, Math.min(gateway.config.sessionIdleMs / 4, 60_000));
+    this.sweeper = setInterval(() => void this.sweep(), every);
     this.sweeper.unref();
     gateway.listeners.add(this.listener);
   }
@@ -39,7 +48,13 @@ export class SessionManager {
   }
 
   /** Handles one HTTP request for `/mcp` (scope null) or `/mcp/{server}`; `raw` is a POST's bytes. */
-  async handle(scope: string | null, req: IncomingMessage, res: ServerResponse, raw: unknown): Promise<void> {
+  async handle(
+    scope: string | null,
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: unknown,
+    principal = `ip:${req.socket.remoteAddress ?? 'unknown'}`,
+  ): Promise<void> {
     const read = readBody(req, raw);
     if ('status' in read) return rejectWire(res, read);
     const body = read.body;
@@ -47,23 +62,57 @@ export class SessionManager {
     const id = Array.isArray(header) ? header[0] : header;
     if (id) {
       const session = this.sessions.get(id);
-      if (!session || session.scope !== scope) return reject(res, 404, -32001, 'Session not found');
+      if (!session || session.scope !== scope || session.principal !== principal)
+        return reject(res, 404, -32001, 'Session not found');
       session.lastSeen = Date.now();
       return session.transport.handle(req, res, body);
     }
     if (req.method !== 'POST') return reject(res, 400, -32000, 'Bad Request: No valid session ID provided');
-    const problem = initializeProblem(body);
+    const problem = initializeProblem(body) ?? (await this.admit(principal));
     if (problem) return rejectWire(res, problem);
-    if (this.sessions.size >= this.gateway.config.maxSessions) {
-      await this.sweep();
-      if (this.sessions.size >= this.gateway.config.maxSessions)
-        return reject(res, 503, -32000, 'Too many MCP sessions; retry later', { 'retry-after': '5' });
+    await this.open(scope, principal, req, res, body);
+  }
+
+  /** Makes room for one more session of `principal`, or says why there is none. */
+  private async admit(principal: string): Promise<WireError | undefined> {
+    const cfg = this.gateway.config;
+    const mine = [...this.sessions.values()].filter((s) => s.principal === principal);
+    if (mine.length >= cfg.maxSessionsPerPrincipal) {
+      const victim = leastRecentlyUsedIdle(mine);
+      if (!victim) return this.busy(429, `this client already holds ${mine.length} busy MCP sessions`, mine);
+      await this.drop(victim.id);
     }
-    await this.open(scope, req, res, body);
+    if (this.sessions.size < cfg.maxSessions) return undefined;
+    await this.sweep();
+    if (this.sessions.size < cfg.maxSessions) return undefined;
+    const victim = leastRecentlyUsedIdle([...this.sessions.values()]);
+    if (!victim) return this.busy(503, 'every MCP session is busy', [...this.sessions.values()]);
+    await this.drop(victim.id);
+    return undefined;
+  }
+
+  /** A refusal when no session can make room: retry when the soonest busy one may be idle again. */
+  private busy(status: number, why: string, sessions: Session[]): WireError {
+    const retryAfter = Math.max(
+      1,
+      Math.ceil(Math.min(...sessions.map((s) => this.secondsUntilEvictable(s))) || 1),
+    );
+    return {
+      status,
+      code: -32000,
+      message: `Too many MCP sessions: ${why}; end one with DELETE or retry in ${retryAfter} s`,
+      headers: { 'retry-after': String(retryAfter) },
+    };
+  }
+
+  /** Open streams last as long as the client wants; a request ends within the call timeout. */
+  private secondsUntilEvictable(s: Session): number {
+    return s.transport.active ? this.gateway.config.callTimeoutMs / 1000 : 0;
   }
 
   private async open(
     scope: string | null,
+    principal: string,
     req: IncomingMessage,
     res: ServerResponse,
     body: unknown,
@@ -71,17 +120,20 @@ export class SessionManager {
     const sessionId = randomUUID();
     const transport = new NodeSessionTransport(sessionId);
     const server = buildSessionServer(this.gateway, this.names, scope, sessionId);
-    const session: Session = { id: sessionId, scope, transport, server, lastSeen: Date.now() };
+    const session: Session = { id: sessionId, scope, principal, transport, server, lastSeen: Date.now() };
     transport.onclose = () => this.forget(sessionId);
     await server.connect(transport);
     this.sessions.set(sessionId, session);
     mcpSessions.set(this.sessions.size);
     transport.handle(req, res, body);
-    if (!transport.sessionId) await this.drop(sessionId); // not an initialize request
+    if (!transport.sessionId) await this.drop(sessionId); // refused by the transport (e.g. 406)
   }
 
+  /** Every way a session ends comes here: its per-session instances are released at once. */
   private forget(id: string): void {
-    if (this.sessions.delete(id)) mcpSessions.set(this.sessions.size);
+    if (!this.sessions.delete(id)) return;
+    mcpSessions.set(this.sessions.size);
+    this.gateway.endSession(id);
   }
 
   private async drop(id: string): Promise<void> {
@@ -93,7 +145,8 @@ export class SessionManager {
 
   private async sweep(): Promise<void> {
     const cutoff = Date.now() - this.gateway.config.sessionIdleMs;
-    for (const s of [...this.sessions.values()]) if (s.lastSeen < cutoff) await this.drop(s.id);
+    for (const s of [...this.sessions.values()])
+      if (s.lastSeen < cutoff && !s.transport.active) await this.drop(s.id);
   }
 
   private broadcast(kind: string, server: string): void {
@@ -114,6 +167,12 @@ export class SessionManager {
     this.gateway.listeners.delete(this.listener);
     await Promise.all([...this.sessions.keys()].map((id) => this.drop(id)));
   }
+}
+
+function leastRecentlyUsedIdle(sessions: Session[]): Session | undefined {
+  let best: Session | undefined;
+  for (const s of sessions) if (!s.transport.active && (!best || s.lastSeen < best.lastSeen)) best = s;
+  return best;
 }
 
 function rejectWire(res: ServerResponse, e: WireError): void {

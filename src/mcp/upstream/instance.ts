@@ -39,6 +39,8 @@ export class Instance {
   lastUsedAt = Date.now();
   lastPingOkAt: number | null = null;
   stopping = false;
+  /** Its /mcp session ended: stop it as soon as it has no call (per-session sharing). */
+  sessionEnded = false;
   private conn!: Connection;
   private onGone?: (instance: Instance) => void;
   private reconnecting?: Promise<void>;
