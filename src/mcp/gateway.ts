@@ -65,6 +65,8 @@ export class McpGateway {
   private closing?: Promise<void>;
   private readonly now: () => number;
   readonly listeners = new Set<(kind: string, server: string) => void>();
+  /** Told the moment a server's state may have changed (instance up, exit, failure, stop). */
+  readonly stateListeners = new Set<(server: string) => void>();
 
   constructor(readonly options: GatewayOptions) {
     this.now = options.clock ? () => options.clock!.now() : Date.now;
@@ -77,6 +79,9 @@ export class McpGateway {
       options.logger,
       this.now,
       (server, kind) => this.emit(kind, server),
+      (server) => {
+        for (const l of this.stateListeners) l(server);
+      },
     );
   }
 
@@ -288,12 +293,30 @@ export class McpGateway {
     this.supervisor.updateGauges();
   }
 
-  /** Live ping of every ready instance of a server; healthy only if one answered within the interval. */
-  health(server: string): { healthy: boolean; state: string; lastPingOkAt: string | null } {
+  /**
+   * Healthy only if the server is ready and one of its instances answered a ping within the
+   * interval. The state is live (an exit shows at once); a server that is not healthy says why.
+   */
+  health(server: string): {
+    healthy: boolean;
+    state: string;
+    lastPingOkAt: string | null;
+    restarts: number;
+    lastError: string | null;
+    retryAt: string | null;
+  } {
     const rt = this.runtime(server);
     const last = Math.max(0, ...rt.readyInstances().map((i) => i.lastPingOkAt ?? 0));
-    const healthy = rt.state === 'ready' && this.now() - last <= this.config.probeIntervalMs + 5000;
-    return { healthy, state: rt.state, lastPingOkAt: last ? new Date(last).toISOString() : null };
+    const now = this.now();
+    const healthy = rt.state === 'ready' && now - last <= this.config.probeIntervalMs + 5000;
+    return {
+      healthy,
+      state: rt.state,
+      lastPingOkAt: last ? new Date(last).toISOString() : null,
+      restarts: rt.restarts,
+      lastError: rt.lastError,
+      retryAt: rt.backoffUntil > now ? new Date(rt.backoffUntil).toISOString() : null,
+    };
   }
 
   /** Idempotent: stops the watcher, every instance and process tree, and the watchdog. */

@@ -45,6 +45,8 @@ export interface RuntimeDeps {
   /** Asks the supervisor to reconcile this runtime soon. */
   requeue: (rt: ServerRuntime) => void;
   onListChanged: (server: string, kind: string) => void;
+  /** Told at once when an instance comes up, goes away or fails (health must not wait a poll). */
+  onStateChange?: (server: string) => void;
 }
 
 type Waiter = () => void;
@@ -162,6 +164,10 @@ export class ServerRuntime {
         mcpQueued.dec({ server: this.spec.name });
       }
     }
+  }
+
+  private changed(): void {
+    this.deps.onStateChange?.(this.spec.name);
   }
 
   release(instance: Instance): void {
@@ -332,6 +338,7 @@ export class ServerRuntime {
       }
       this.instances.add(instance);
       this.lastStartedAt = this.deps.now();
+      this.changed();
       this.log.info(
         { event: 'mcp:instance:ready', instance: instance.id, pid: instance.pid },
         'MCP instance ready',
@@ -373,6 +380,7 @@ export class ServerRuntime {
       { event: 'mcp:server:crashloop', reason, failures: this.failures, backoffMs: delay },
       'MCP server failed',
     );
+    this.changed();
   }
 
   /** Replaces a (hung, unresponsive) instance without back-off. */
@@ -382,6 +390,7 @@ export class ServerRuntime {
     this.lastError = reason;
     mcpRestarts.inc({ server: this.spec.name, reason: reason.split(':')[0] ?? 'replaced' });
     this.log.warn({ event: 'mcp:instance:replaced', instance: instance.id, reason }, 'MCP instance replaced');
+    this.changed();
     void instance.stop().then(() => this.notify());
     this.notify();
     this.deps.requeue(this);
@@ -395,6 +404,7 @@ export class ServerRuntime {
     this.backoffUntil = 0;
     this.restarts++;
     mcpRestarts.inc({ server: this.spec.name, reason: 'manual' });
+    this.changed();
     await Promise.all(all.map((i) => i.stop()));
     this.notify();
     this.deps.requeue(this);
@@ -477,6 +487,7 @@ export class ServerRuntime {
   private stopIdle(i: Instance, why = 'idle'): void {
     this.instances.delete(i);
     this.log.info({ event: 'mcp:instance:idle-stop', instance: i.id, why }, 'MCP instance stopped');
+    this.changed();
     void i.stop().then(() => this.notify());
   }
 

@@ -30,6 +30,7 @@ export class Supervisor {
     private readonly logger: Logger,
     private readonly now: () => number,
     private readonly onListChanged: (server: string, kind: string) => void = () => {},
+    private readonly onStateChange: (server: string) => void = () => {},
   ) {
     this.budget = new ProcessBudget(config.maxProcesses);
   }
@@ -56,6 +57,10 @@ export class Supervisor {
         now: this.now,
         requeue: (r) => this.schedule(r, 0),
         onListChanged: this.onListChanged,
+        onStateChange: (server) => {
+          this.updateGauges();
+          this.onStateChange(server);
+        },
       });
       this.runtimes.set(spec.name, rt);
       this.schedule(rt, 0);
