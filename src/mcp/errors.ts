@@ -86,13 +86,15 @@ export function fromUpstream(err: unknown, server: string, method: string, timeo
       { cause: err },
     );
   }
-  if (err instanceof ProtocolError)
+  if (err instanceof ProtocolError) {
+    const reason = plainMessage(err.message);
     return new McpGatewayError(
       'upstream',
-      err.message,
-      { name: server, method, upstreamCode: err.code, reason: err.message, upstreamData: err.data },
+      reason,
+      { name: server, method, upstreamCode: err.code, reason, upstreamData: err.data },
       { cause: err },
     );
+  }
   return err;
 }
 

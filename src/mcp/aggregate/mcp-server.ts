@@ -34,7 +34,26 @@ export function buildSessionServer(
       ? [gateway.runtime(scope).spec.name]
       : gateway.serverNames().filter((n) => gateway.runtime(n).spec.enabled);
   const expose = (s: string, item: string) => (scope ? item : names.expose(s, item));
-  const resolve = (exposed: string) => (scope ? { server: scope, item: exposed } : names.resolve(exposed));
+  const resolve = (exposed: string, kind: 'tool' | 'prompt') => {
+    if (scope) return { server: scope, item: exposed };
+    const found = names.resolve(exposed);
+    if (!gateway.serverNames().includes(found.server))
+      throw new ProtocolError(-32602, unknownName(kind, exposed, found.server, servers()), { name: exposed });
+    return found;
+  };
+  /** On /mcp, a tool the server's (cached) list does not have is refused with the names it has. */
+  const assertListed = (s: string, item: string, exposed: string) => {
+    if (scope) return;
+    const listed = gateway.runtime(s).cache.get('tools') as Array<{ name: string }> | undefined;
+    if (!listed || listed.some((t) => t.name === item)) return;
+    const names = listed.slice(0, 20).map((t) => expose(s, t.name));
+    const more = listed.length > 20 ? `, … (${listed.length} in all)` : '';
+    throw new ProtocolError(
+      -32602,
+      `Unknown tool "${exposed}": ${s} has ${names.join(', ') || 'no tools'}${more}`,
+      { name: exposed },
+    );
+  };
   const uriOwner = new Map<string, string>();
 
   async function page<T>(method: ListMethod, cursor: string | undefined, map: (s: string, item: T) => T) {
@@ -91,7 +110,8 @@ export function buildSessionServer(
   });
   server.setRequestHandler('tools/call', (req, ctx) =>
     call(async () => {
-      const { server: s, item } = resolve(req.params.name);
+      const { server: s, item } = resolve(req.params.name, 'tool');
+      assertListed(s, item, req.params.name);
       const progress = forwardProgress(ctx);
       const result = await gateway.callTool(s, item, req.params.arguments ?? {}, {
         signal: ctx.mcpReq.signal,
@@ -115,7 +135,7 @@ export function buildSessionServer(
   });
   server.setRequestHandler('prompts/get', (req, ctx) =>
     call(async () => {
-      const { server: s, item } = resolve(req.params.name);
+      const { server: s, item } = resolve(req.params.name, 'prompt');
       return (await gateway.request(
         s,
         'prompts/get',
@@ -148,7 +168,8 @@ export function buildSessionServer(
       const uri = req.params.uri;
       const owner =
         scope ?? uriOwner.get(uri) ?? (await findResourceOwner(gateway, servers(), uri, sessionKey));
-      if (!owner) throw new ProtocolError(-32002, `resource ${uri} not found`, { uri });
+      // -32602 with the uri, as the SDK's servers answer (its ResourceNotFoundError).
+      if (!owner) throw new ProtocolError(-32602, `Resource ${uri} not found on any server`, { uri });
       if (!scope) uriOwner.set(uri, owner);
       return (await gateway.request(owner, 'resources/read', req.params, {
         signal: ctx.mcpReq.signal,
@@ -157,4 +178,13 @@ export function buildSessionServer(
     }),
   );
   return server;
+}
+
+/** Says how names on /mcp are made, and which servers exist, for a name that matches none. */
+function unknownName(kind: 'tool' | 'prompt', exposed: string, server: string, servers: string[]): string {
+  const why = server ? `no MCP server "${server}"` : 'it has no server prefix';
+  return (
+    `Unknown ${kind} "${exposed}": ${why}; ${kind}s on /mcp are named server__${kind} ` +
+    `(servers: ${servers.join(', ') || 'none'}); ${kind}s/list shows them all`
+  );
 }
