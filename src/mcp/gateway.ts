@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { CallToolResult, ProgressCallback, Tool } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
 import type { McpConfig } from '../config/schema.js';
@@ -7,8 +8,8 @@ import { mcpCallDuration, mcpErrors, mcpInFlight } from '../metrics/index.js';
 import { loadServers, toolAllowed, type ConfigProblem } from './config/load.js';
 import { watchConfig, type ConfigWatcher } from './config/watch.js';
 import { McpGatewayError, fromUpstream } from './errors.js';
-import { Ledger, reapLedger } from './process/ledger.js';
-import { startWatchdog, type Watchdog } from './process/watchdog.js';
+import { Ledger, ledgerDir, reapLedger } from './process/ledger.js';
+import { OrphanGuard } from './process/watchdog.js';
 import { serverStatus, type ServerStatus } from './status.js';
 import type { ServerRuntime } from './supervisor/server-runtime.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -60,7 +61,7 @@ export class McpGateway {
   configExists = false;
   private readonly ledger: Ledger;
   private readonly marker = randomBytes(8).toString('hex');
-  private watchdog?: Watchdog;
+  private readonly guard: OrphanGuard;
   private watcher?: ConfigWatcher;
   private closing?: Promise<void>;
   private readonly now: () => number;
@@ -71,7 +72,13 @@ export class McpGateway {
   constructor(readonly options: GatewayOptions) {
     this.now = options.clock ? () => options.clock!.now() : Date.now;
     mkdirSync(options.dataDir, { recursive: true });
-    this.ledger = new Ledger(options.dataDir, this.marker);
+    // Created before the ledger, which reports to it from its first write.
+    this.guard = new OrphanGuard(
+      path.join(ledgerDir(options.dataDir), `${process.pid}-${this.marker}.json`),
+      this.marker,
+      options.config.killGraceMs,
+    );
+    this.ledger = new Ledger(options.dataDir, this.marker, (groups) => this.guard.update(groups));
     this.supervisor = new Supervisor(
       options.config,
       this.marker,
@@ -85,13 +92,20 @@ export class McpGateway {
     );
   }
 
+  /** The orphan watchdog's pid while one runs (only while there are children). */
+  get watchdogPid(): number | undefined {
+    return this.guard.pid;
+  }
+
   get config(): McpConfig {
     return this.options.config;
   }
 
-  /** Reads the config, starts the orphan watchdog and the file watcher. Servers start lazily. */
+  /**
+   * Reads the config and starts the file watcher. Servers start lazily; the orphan watchdog runs
+   * only while a child process exists.
+   */
   async start(): Promise<void> {
-    this.watchdog = startWatchdog(this.ledger.file, this.marker, this.config.killGraceMs);
     await this.reload();
     if (this.config.reloadDebounceMs > 0)
       this.watcher = watchConfig(
@@ -330,8 +344,9 @@ export class McpGateway {
       this.watcher?.close();
       await this.supervisor.close();
     } finally {
+      // Anything the clean stop could not kill is left to the watchdog's reap.
+      this.guard.close(this.ledger.groups().length > 0);
       this.ledger.discard();
-      this.watchdog?.stop();
     }
   }
 }
