@@ -68,6 +68,10 @@ export class McpGateway {
   readonly listeners = new Set<(kind: string, server: string) => void>();
   /** Told the moment a server's state may have changed (instance up, exit, failure, stop). */
   readonly stateListeners = new Set<(server: string) => void>();
+  /** Log messages (`notifications/message`) from upstream instances; `key`: per-session owner. */
+  readonly logListeners = new Set<
+    (server: string, key: string | null, params: Record<string, unknown>) => void
+  >();
 
   constructor(readonly options: GatewayOptions) {
     this.now = options.clock ? () => options.clock!.now() : Date.now;
@@ -88,6 +92,9 @@ export class McpGateway {
       (server, kind) => this.emit(kind, server),
       (server) => {
         for (const l of this.stateListeners) l(server);
+      },
+      (server, key, params) => {
+        for (const l of this.logListeners) l(server, key, params);
       },
     );
   }
@@ -294,6 +301,11 @@ export class McpGateway {
     }
     if (method === 'tools/list') return { tools: await this.listTools(server, options) };
     return this.request(server, method, params, options);
+  }
+
+  /** Forwards `logging/setLevel` to the server's running instances (and to those started later). */
+  async setLogLevel(server: string, level: string): Promise<void> {
+    await this.runtime(server).setLogLevel(level);
   }
 
   /** A /mcp session ended: per-session instances bound to it are released at once. */

@@ -18,6 +18,7 @@ export function buildSessionServer(
   names: NameTable,
   scope: string | null,
   sessionKey: string,
+  hooks: SessionHooks = { setLevel: async () => {} },
 ): Server {
   const server = new Server(
     { name: scope ? `sutazai-mcp/${scope}` : 'sutazai-mcp', version: '0.1.0' },
@@ -26,6 +27,8 @@ export function buildSessionServer(
         tools: { listChanged: true },
         resources: { listChanged: true },
         prompts: { listChanged: true },
+        logging: {},
+        completions: {},
       },
     },
   );
@@ -177,7 +180,38 @@ export function buildSessionServer(
       })) as never;
     }),
   );
+  // Replaces the SDK's built-in handler: the level is forwarded upstream and filters the relay.
+  server.setRequestHandler('logging/setLevel', async (req) => {
+    await hooks.setLevel(req.params.level);
+    return {};
+  });
+  server.setRequestHandler('completion/complete', (req, ctx) =>
+    call(async () => {
+      const ref = req.params.ref;
+      let owner: string | undefined;
+      let params: Record<string, unknown> = req.params;
+      if (ref.type === 'ref/prompt') {
+        const { server: s, item } = resolve(ref.name, 'prompt');
+        owner = s;
+        params = { ...req.params, ref: { ...ref, name: item } };
+      } else {
+        owner = scope ?? (await findResourceOwner(gateway, servers(), ref.uri, sessionKey));
+        if (!owner)
+          throw new ProtocolError(-32602, `Resource ${ref.uri} not found on any server`, { uri: ref.uri });
+      }
+      return (await gateway.request(owner, 'completion/complete', params, {
+        signal: ctx.mcpReq.signal,
+        sessionKey,
+      })) as never;
+    }),
+  );
   return server;
+}
+
+/** What a session server asks of the session manager. */
+export interface SessionHooks {
+  /** The client sent `logging/setLevel`. */
+  setLevel(level: string): Promise<void>;
 }
 
 /** Says how names on /mcp are made, and which servers exist, for a name that matches none. */

@@ -16,7 +16,12 @@ interface Session {
   transport: NodeSessionTransport;
   server: Server;
   lastSeen: number;
+  /** Set by `logging/setLevel`: log messages at or above it are relayed to this session. */
+  logLevel?: string;
 }
+
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+const severity = (level: unknown) => LOG_LEVELS.indexOf(String(level));
 
 /**
  * The /mcp client sessions: one SDK Server + Streamable HTTP transport per session.
@@ -32,6 +37,8 @@ export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly listener = (kind: string, server: string) => this.broadcast(kind, server);
+  private readonly logListener = (server: string, key: string | null, params: Record<string, unknown>) =>
+    this.relayLog(server, key, params);
 
   constructor(
     private readonly gateway: McpGateway,
@@ -41,6 +48,7 @@ export class SessionManager {
     this.sweeper = setInterval(() => void this.sweep(), every);
     this.sweeper.unref();
     gateway.listeners.add(this.listener);
+    gateway.logListeners.add(this.logListener);
   }
 
   get size(): number {
@@ -119,7 +127,9 @@ export class SessionManager {
   ): Promise<void> {
     const sessionId = randomUUID();
     const transport = new NodeSessionTransport(sessionId);
-    const server = buildSessionServer(this.gateway, this.names, scope, sessionId);
+    const server = buildSessionServer(this.gateway, this.names, scope, sessionId, {
+      setLevel: (level) => this.setLevel(sessionId, level),
+    });
     const session: Session = { id: sessionId, scope, principal, transport, server, lastSeen: Date.now() };
     transport.onclose = () => this.forget(sessionId);
     await server.connect(transport);
@@ -149,6 +159,40 @@ export class SessionManager {
       if (s.lastSeen < cutoff && !s.transport.active) await this.drop(s.id);
   }
 
+  /**
+   * A session asked for log messages at `level`: each upstream in its scope gets the most verbose
+   * level any session of that server asked for (instances are shared; the relay filters per session).
+   */
+  private async setLevel(sessionId: string, level: string): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    session.logLevel = level;
+    const names = session.scope ? [session.scope] : this.gateway.serverNames();
+    await Promise.all(
+      names.map((name) => {
+        const levels = [...this.sessions.values()]
+          .filter((s) => s.logLevel && (s.scope === null || s.scope === name))
+          .map((s) => s.logLevel!);
+        const verbose = levels.reduce((a, b) => (severity(b) < severity(a) ? b : a), level);
+        return this.gateway.setLogLevel(name, verbose).catch(() => {});
+      }),
+    );
+  }
+
+  /** An upstream log message goes to the sessions that asked for its level (aggregate: logger names the server). */
+  private relayLog(server: string, key: string | null, params: Record<string, unknown>): void {
+    for (const s of this.sessions.values()) {
+      if (!s.logLevel || severity(params.level) < severity(s.logLevel)) continue;
+      if (s.scope !== null && s.scope !== server) continue;
+      if (key !== null && key !== s.id) continue; // a per-session instance: its own session only
+      const logger = typeof params.logger === 'string' ? `${server}/${params.logger}` : server;
+      const relayed = s.scope === null ? { ...params, logger } : params;
+      void s.server
+        .notification({ method: 'notifications/message', params: relayed as never })
+        .catch(() => {});
+    }
+  }
+
   private broadcast(kind: string, server: string): void {
     const method =
       kind === 'prompts'
@@ -165,6 +209,7 @@ export class SessionManager {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.gateway.listeners.delete(this.listener);
+    this.gateway.logListeners.delete(this.logListener);
     await Promise.all([...this.sessions.keys()].map((id) => this.drop(id)));
   }
 }

@@ -47,6 +47,8 @@ export interface RuntimeDeps {
   onListChanged: (server: string, kind: string) => void;
   /** Told at once when an instance comes up, goes away or fails (health must not wait a poll). */
   onStateChange?: (server: string) => void;
+  /** A log message from an instance (`key`: its session for per-session sharing). */
+  onLog?: (server: string, key: string | null, params: Record<string, unknown>) => void;
 }
 
 type Waiter = () => void;
@@ -164,6 +166,20 @@ export class ServerRuntime {
         mcpQueued.dec({ server: this.spec.name });
       }
     }
+  }
+
+  /** The most verbose level a client asked for (`logging/setLevel`); new instances get it too. */
+  logLevel: string | undefined;
+
+  /** Forwards a log level to every running instance that announces logging. */
+  async setLogLevel(level: string): Promise<void> {
+    this.logLevel = level;
+    await Promise.allSettled(this.readyInstances().map((i) => this.applyLogLevel(i)));
+  }
+
+  private async applyLogLevel(i: Instance): Promise<void> {
+    if (!this.logLevel || !i.client.getServerCapabilities()?.logging) return;
+    await i.request('logging/setLevel', { level: this.logLevel }, { timeout: 5000 });
   }
 
   private changed(): void {
@@ -315,6 +331,7 @@ export class ServerRuntime {
           stderr: this.stderr,
           startTimeoutMs: this.deps.config.startTimeoutMs,
           onListChanged: (kind) => this.dropCache(kind),
+          onLog: (params) => this.deps.onLog?.(this.spec.name, key, params),
           onSpawn: (child) => {
             spawned = true;
             this.deps.ledger.add({
@@ -337,6 +354,7 @@ export class ServerRuntime {
         return;
       }
       this.instances.add(instance);
+      void this.applyLogLevel(instance).catch(() => {});
       this.lastStartedAt = this.deps.now();
       this.changed();
       this.log.info(

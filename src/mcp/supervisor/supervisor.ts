@@ -5,7 +5,7 @@ import { mcpErrors, mcpProcesses, mcpServerState } from '../../metrics/index.js'
 import type { ServerSpec } from '../config/server-spec.js';
 import type { Ledger } from '../process/ledger.js';
 import { ProcessBudget } from './process-budget.js';
-import { ServerRuntime, type ServerState } from './server-runtime.js';
+import { ServerRuntime, type RuntimeDeps, type ServerState } from './server-runtime.js';
 
 const STATES: ServerState[] = ['disabled', 'stopped', 'starting', 'ready', 'crashloop'];
 
@@ -31,6 +31,7 @@ export class Supervisor {
     private readonly now: () => number,
     private readonly onListChanged: (server: string, kind: string) => void = () => {},
     private readonly onStateChange: (server: string) => void = () => {},
+    private readonly onLog: RuntimeDeps['onLog'] = () => {},
   ) {
     this.budget = new ProcessBudget(config.maxProcesses);
   }
@@ -61,6 +62,7 @@ export class Supervisor {
           this.updateGauges();
           this.onStateChange(server);
         },
+        onLog: this.onLog,
       });
       this.runtimes.set(spec.name, rt);
       this.schedule(rt, 0);

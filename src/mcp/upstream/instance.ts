@@ -25,6 +25,7 @@ const RESULT_SCHEMAS: Readonly<Record<string, StandardSchemaV1>> = {
   'prompts/list': specTypeSchemas.ListPromptsResult,
   'prompts/get': specTypeSchemas.GetPromptResult,
   'completion/complete': specTypeSchemas.CompleteResult,
+  'logging/setLevel': specTypeSchemas.EmptyResult,
   ping: specTypeSchemas.EmptyResult,
 };
 
