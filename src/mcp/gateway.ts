@@ -69,6 +69,8 @@ export class McpGateway {
   /** Told the moment a server's state may have changed (instance up, exit, failure, stop). */
   readonly stateListeners = new Set<(server: string) => void>();
   /** Log messages (`notifications/message`) from upstream instances; `key`: per-session owner. */
+  /** `notifications/resources/updated` from upstream instances. */
+  readonly updateListeners = new Set<(server: string, key: string | null, uri: string) => void>();
   readonly logListeners = new Set<
     (server: string, key: string | null, params: Record<string, unknown>) => void
   >();
@@ -95,6 +97,9 @@ export class McpGateway {
       },
       (server, key, params) => {
         for (const l of this.logListeners) l(server, key, params);
+      },
+      (server, key, uri) => {
+        for (const l of this.updateListeners) l(server, key, uri);
       },
     );
   }

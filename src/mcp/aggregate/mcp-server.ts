@@ -18,14 +18,14 @@ export function buildSessionServer(
   names: NameTable,
   scope: string | null,
   sessionKey: string,
-  hooks: SessionHooks = { setLevel: async () => {} },
+  hooks: SessionHooks = NO_HOOKS,
 ): Server {
   const server = new Server(
     { name: scope ? `sutazai-mcp/${scope}` : 'sutazai-mcp', version: '0.1.0' },
     {
       capabilities: {
         tools: { listChanged: true },
-        resources: { listChanged: true },
+        resources: { listChanged: true, subscribe: true },
         prompts: { listChanged: true },
         logging: {},
         completions: {},
@@ -180,6 +180,23 @@ export function buildSessionServer(
       })) as never;
     }),
   );
+  const ownerOf = async (uri: string) => {
+    const owner = scope ?? (await findResourceOwner(gateway, servers(), uri, sessionKey));
+    if (!owner) throw new ProtocolError(-32602, `Resource ${uri} not found on any server`, { uri });
+    return owner;
+  };
+  server.setRequestHandler('resources/subscribe', (req) =>
+    call(async () => {
+      await hooks.subscribe(await ownerOf(req.params.uri), req.params.uri);
+      return {};
+    }),
+  );
+  server.setRequestHandler('resources/unsubscribe', (req) =>
+    call(async () => {
+      await hooks.unsubscribe(await ownerOf(req.params.uri), req.params.uri);
+      return {};
+    }),
+  );
   // Replaces the SDK's built-in handler: the level is forwarded upstream and filters the relay.
   server.setRequestHandler('logging/setLevel', async (req) => {
     await hooks.setLevel(req.params.level);
@@ -212,7 +229,16 @@ export function buildSessionServer(
 export interface SessionHooks {
   /** The client sent `logging/setLevel`. */
   setLevel(level: string): Promise<void>;
+  /** The client subscribed to (or unsubscribed from) a resource of `server`. */
+  subscribe(server: string, uri: string): Promise<void>;
+  unsubscribe(server: string, uri: string): Promise<void>;
 }
+
+const NO_HOOKS: SessionHooks = {
+  setLevel: async () => {},
+  subscribe: async () => {},
+  unsubscribe: async () => {},
+};
 
 /** Says how names on /mcp are made, and which servers exist, for a name that matches none. */
 function unknownName(kind: 'tool' | 'prompt', exposed: string, server: string, servers: string[]): string {

@@ -6,6 +6,7 @@ import type { McpGateway } from '../gateway.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import { buildSessionServer } from './mcp-server.js';
 import type { NameTable } from './names.js';
+import { Subscriptions } from './subscriptions.js';
 import { initializeProblem, readBody, type WireError } from './wire.js';
 
 interface Session {
@@ -37,6 +38,14 @@ export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly listener = (kind: string, server: string) => this.broadcast(kind, server);
+  private readonly subscriptions: Subscriptions;
+  private readonly updateListener = (server: string, key: string | null, uri: string) => {
+    for (const id of this.subscriptions.subscribers(server, uri, key))
+      void this.sessions
+        .get(id)
+        ?.server.notification({ method: 'notifications/resources/updated', params: { uri } })
+        .catch(() => {});
+  };
   private readonly logListener = (server: string, key: string | null, params: Record<string, unknown>) =>
     this.relayLog(server, key, params);
 
@@ -49,6 +58,8 @@ export class SessionManager {
     this.sweeper.unref();
     gateway.listeners.add(this.listener);
     gateway.logListeners.add(this.logListener);
+    this.subscriptions = new Subscriptions(gateway);
+    gateway.updateListeners.add(this.updateListener);
   }
 
   get size(): number {
@@ -129,6 +140,8 @@ export class SessionManager {
     const transport = new NodeSessionTransport(sessionId);
     const server = buildSessionServer(this.gateway, this.names, scope, sessionId, {
       setLevel: (level) => this.setLevel(sessionId, level),
+      subscribe: (s, uri) => this.subscriptions.subscribe(sessionId, s, uri),
+      unsubscribe: (s, uri) => this.subscriptions.unsubscribe(sessionId, s, uri),
     });
     const session: Session = { id: sessionId, scope, principal, transport, server, lastSeen: Date.now() };
     transport.onclose = () => this.forget(sessionId);
@@ -143,6 +156,7 @@ export class SessionManager {
   private forget(id: string): void {
     if (!this.sessions.delete(id)) return;
     mcpSessions.set(this.sessions.size);
+    this.subscriptions.endSession(id);
     this.gateway.endSession(id);
   }
 
@@ -210,6 +224,7 @@ export class SessionManager {
     clearInterval(this.sweeper);
     this.gateway.listeners.delete(this.listener);
     this.gateway.logListeners.delete(this.logListener);
+    this.gateway.updateListeners.delete(this.updateListener);
     await Promise.all([...this.sessions.keys()].map((id) => this.drop(id)));
   }
 }

@@ -49,6 +49,8 @@ export interface RuntimeDeps {
   onStateChange?: (server: string) => void;
   /** A log message from an instance (`key`: its session for per-session sharing). */
   onLog?: (server: string, key: string | null, params: Record<string, unknown>) => void;
+  /** A resource an instance was subscribed to changed. */
+  onResourceUpdated?: (server: string, key: string | null, uri: string) => void;
 }
 
 type Waiter = () => void;
@@ -332,6 +334,7 @@ export class ServerRuntime {
           startTimeoutMs: this.deps.config.startTimeoutMs,
           onListChanged: (kind) => this.dropCache(kind),
           onLog: (params) => this.deps.onLog?.(this.spec.name, key, params),
+          onResourceUpdated: (uri) => this.deps.onResourceUpdated?.(this.spec.name, key, uri),
           onSpawn: (child) => {
             spawned = true;
             this.deps.ledger.add({

@@ -32,6 +32,7 @@ export class Supervisor {
     private readonly onListChanged: (server: string, kind: string) => void = () => {},
     private readonly onStateChange: (server: string) => void = () => {},
     private readonly onLog: RuntimeDeps['onLog'] = () => {},
+    private readonly onResourceUpdated: RuntimeDeps['onResourceUpdated'] = () => {},
   ) {
     this.budget = new ProcessBudget(config.maxProcesses);
   }
@@ -63,6 +64,7 @@ export class Supervisor {
           this.onStateChange(server);
         },
         onLog: this.onLog,
+        onResourceUpdated: this.onResourceUpdated,
       });
       this.runtimes.set(spec.name, rt);
       this.schedule(rt, 0);

@@ -24,6 +24,8 @@ export interface ConnectOptions {
   onSpawn: (child: ServerChild) => void;
   /** Called for every `notifications/message` (log message) the server sends. */
   onLog?: (params: Record<string, unknown>) => void;
+  /** Called for `notifications/resources/updated`. */
+  onResourceUpdated?: (uri: string) => void;
 }
 
 function newClient(options: ConnectOptions): Client {
@@ -35,6 +37,9 @@ function newClient(options: ConnectOptions): Client {
   client.setNotificationHandler('notifications/prompts/list_changed', () => options.onListChanged('prompts'));
   client.setNotificationHandler('notifications/message', (n) =>
     options.onLog?.(n.params as unknown as Record<string, unknown>),
+  );
+  client.setNotificationHandler('notifications/resources/updated', (n) =>
+    options.onResourceUpdated?.(String(n.params.uri)),
   );
   return client;
 }

@@ -26,6 +26,8 @@ const RESULT_SCHEMAS: Readonly<Record<string, StandardSchemaV1>> = {
   'prompts/get': specTypeSchemas.GetPromptResult,
   'completion/complete': specTypeSchemas.CompleteResult,
   'logging/setLevel': specTypeSchemas.EmptyResult,
+  'resources/subscribe': specTypeSchemas.EmptyResult,
+  'resources/unsubscribe': specTypeSchemas.EmptyResult,
   ping: specTypeSchemas.EmptyResult,
 };
 

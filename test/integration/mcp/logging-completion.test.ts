@@ -6,8 +6,9 @@ import { startTestGateway, waitFor, type TestGateway } from '../../fixtures/mcp/
 import { mcpApp } from './app.js';
 
 /**
- * Logging and completion pass through both endpoints to server-everything, with the v2 SDK
- * client (issue 15, item 1: logging/setLevel, notifications/message, completion/complete).
+ * Logging, completion and subscriptions pass through both endpoints to server-everything, with the v2 SDK
+ * client (issue 15, item 1: logging/setLevel, notifications/message, completion/complete,
+ * resources/subscribe).
  */
 describe.each([
   ['/mcp/everything', ''],
@@ -58,6 +59,28 @@ describe.each([
     if (prefix) expect(got[0]!.logger?.startsWith('everything')).toBe(true);
     expect(unasked).toEqual([]);
     await listening.callTool({ name: `${prefix}toggle-simulated-logging`, arguments: {} });
+  }, 30_000);
+
+  it('relays resources/updated only to the sessions that subscribed', async () => {
+    const subscriber = await connect();
+    const other = await connect();
+    expect(subscriber.getServerCapabilities()?.resources?.subscribe).toBe(true);
+    const uri = (await subscriber.listResources()).resources[0]!.uri;
+    const updates: string[] = [];
+    const unasked: string[] = [];
+    subscriber.setNotificationHandler(
+      'notifications/resources/updated',
+      (n) => void updates.push(n.params.uri),
+    );
+    other.setNotificationHandler('notifications/resources/updated', (n) => void unasked.push(n.params.uri));
+    await subscriber.subscribeResource({ uri });
+    // server-everything sends an update for every subscribed URI at once and then every 5 s.
+    await subscriber.callTool({ name: `${prefix}toggle-subscriber-updates`, arguments: {} });
+    await waitFor(() => updates.length > 0, 15_000);
+    expect(updates[0]).toBe(uri);
+    expect(unasked).toEqual([]);
+    await subscriber.unsubscribeResource({ uri });
+    await subscriber.callTool({ name: `${prefix}toggle-subscriber-updates`, arguments: {} });
   }, 30_000);
 
   it('routes completion/complete for a prompt argument to the prompt owner', async () => {
