@@ -249,9 +249,14 @@ export const McpConfigSchema = z.strictObject({
   maxQueuedPerServer: z.coerce.number().int().min(0).max(100_000).default(256),
   /** Lines of stderr kept per server. */
   stderrLines: z.coerce.number().int().positive().max(10_000).default(200),
-  /** Concurrent /mcp client sessions, and their idle expiry. */
+  /** Concurrent /mcp client sessions; at the cap the least recently used idle one is evicted. */
   maxSessions: z.coerce.number().int().positive().max(10_000).default(256),
-  sessionIdleMs: positiveMs.default(30 * 60_000),
+  /** /mcp sessions one principal (API key, user; anonymous: client address) may hold. */
+  maxSessionsPerPrincipal: z.coerce.number().int().positive().max(10_000).default(32),
+  /** A /mcp session with no open event stream and no request expires after this idle time. */
+  sessionIdleMs: positiveMs.default(5 * 60_000),
+  /** How long a call waits for a free process slot before failing with an overload error. */
+  slotWaitMs: positiveMs.default(10_000),
   /** Debounce for `.mcp.json` change events; 0 disables hot reload. */
   reloadDebounceMs: z.coerce.number().int().min(0).default(250),
   /** Whether POST .../tools/{tool}/call and execute tools/call need the admin role. */

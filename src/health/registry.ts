@@ -1,4 +1,4 @@
-import type { Probe, ProbeResult, ProbeSource } from './types.js';
+import { ProbeFailure, type Probe, type ProbeResult, type ProbeSource } from './types.js';
 
 export interface HealthOptions {
   /** A result older than this is stale: the probe runs again before anything is reported. */
@@ -30,6 +30,7 @@ export class HealthRegistry {
   private readonly sources: ProbeSource[] = [];
   private readonly cache = new Map<string, Cached>();
   private readonly running = new Map<string, Promise<ProbeResult>>();
+  private readonly generation = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(private readonly options: HealthOptions) {
@@ -42,6 +43,14 @@ export class HealthRegistry {
 
   addSource(source: ProbeSource): void {
     this.sources.push(source);
+    source.subscribe?.((name) => this.invalidate(name));
+  }
+
+  /** Forgets a probe's cached result: the next report checks it again. */
+  invalidate(name: string): void {
+    this.cache.delete(name);
+    this.running.delete(name); // a check started before the change must not answer for after it
+    this.generation.set(name, (this.generation.get(name) ?? 0) + 1);
   }
 
   private allProbes(): Probe[] {
@@ -62,7 +71,10 @@ export class HealthRegistry {
     if (cached && this.now() - cached.at < this.options.intervalMs) return Promise.resolve(cached.result);
     let pending = this.running.get(probe.name);
     if (!pending) {
-      pending = this.run(probe).finally(() => this.running.delete(probe.name));
+      const run = this.run(probe).finally(() => {
+        if (this.running.get(probe.name) === run) this.running.delete(probe.name);
+      });
+      pending = run;
       this.running.set(probe.name, pending);
     }
     return pending;
@@ -70,6 +82,7 @@ export class HealthRegistry {
 
   private async run(probe: Probe): Promise<ProbeResult> {
     const started = this.now();
+    const generation = this.generation.get(probe.name);
     const base = { name: probe.name, required: probe.required };
     let result: ProbeResult;
     try {
@@ -91,8 +104,9 @@ export class HealthRegistry {
         checkedAt: iso(started),
         error: message,
       };
+      if (err instanceof ProbeFailure) result.detail = err.detail;
     }
-    this.cache.set(probe.name, { result, at: started });
+    if (this.generation.get(probe.name) === generation) this.cache.set(probe.name, { result, at: started });
     return result;
   }
 }

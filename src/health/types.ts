@@ -24,7 +24,24 @@ export interface ProbeResult {
   detail?: Record<string, unknown>;
 }
 
-/** Areas that own several dependencies (the MCP gateway: one per server) expose probes dynamically. */
+/**
+ * Areas that own several dependencies (the MCP gateway: one per server) expose probes dynamically.
+ * A source that knows the moment a dependency changes (a child process exited) calls the
+ * `changed` callback it was given, so the next report checks again instead of serving a cached
+ * result for the rest of the interval.
+ */
 export interface ProbeSource {
   probes(): Probe[];
+  subscribe?(changed: (probeName: string) => void): void;
+}
+
+/** A failed check that still has something to show (state, restarts, last error) beside its reason. */
+export class ProbeFailure extends Error {
+  constructor(
+    message: string,
+    readonly detail: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'ProbeFailure';
+  }
 }

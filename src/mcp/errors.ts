@@ -86,25 +86,55 @@ export function fromUpstream(err: unknown, server: string, method: string, timeo
       { cause: err },
     );
   }
-  if (err instanceof ProtocolError)
+  if (err instanceof ProtocolError) {
+    const reason = plainMessage(err.message);
     return new McpGatewayError(
       'upstream',
-      err.message,
-      { name: server, method, upstreamCode: err.code, reason: err.message, upstreamData: err.data },
+      reason,
+      { name: server, method, upstreamCode: err.code, reason, upstreamData: err.data },
       { cause: err },
     );
+  }
   return err;
 }
 
-/** JSON-RPC error codes for the /mcp endpoint (server-defined range for gateway conditions). */
+/** The /mcp code for "the gateway cannot serve this now; retry after `data.retryAfter` seconds". */
+export const RETRY_LATER = -32005;
+const RETRY_LATER_KINDS: ReadonlySet<McpErrorKind> = new Set([
+  'overloaded',
+  'crashloop',
+  'unavailable',
+  'shutting_down',
+]);
+
+/**
+ * A message without the "MCP error <code>: " prefixes SDK v1 puts into `message` itself: relayed
+ * as-is, a v1 client adds its own and the person reads "MCP error -32602: MCP error -32602: …".
+ */
+export function plainMessage(message: string): string {
+  return message.replace(/^(?:MCP error -?\d+: )+/, '');
+}
+
+/**
+ * JSON-RPC errors for the /mcp endpoint: an upstream error keeps its code, data and message (minus
+ * SDK prefixes); a name or method the client got wrong is -32602; anything the client should
+ * retry later is `RETRY_LATER` with `retryAfter` in its data — never -32603.
+ */
 export function toJsonRpcError(err: unknown): ProtocolError | unknown {
-  if (err instanceof ProtocolError) return err;
+  if (err instanceof ProtocolError) return new ProtocolError(err.code, plainMessage(err.message), err.data);
   if (!(err instanceof McpGatewayError)) return err;
   if (err.kind === 'upstream')
-    return new ProtocolError(Number(err.data.upstreamCode), String(err.data.reason), err.data.upstreamData);
+    return new ProtocolError(
+      Number(err.data.upstreamCode),
+      plainMessage(String(err.data.reason)),
+      err.data.upstreamData,
+    );
+  const data = { kind: err.kind, ...err.data };
+  if (RETRY_LATER_KINDS.has(err.kind))
+    return new ProtocolError(RETRY_LATER, plainMessage(err.message), { retryAfter: 1, ...data });
   const code =
     err.kind === 'not_found' || err.kind === 'tool_not_found' || err.kind === 'method_not_allowed'
       ? -32602
       : -32603;
-  return new ProtocolError(code, err.message, { kind: err.kind, ...err.data });
+  return new ProtocolError(code, plainMessage(err.message), data);
 }

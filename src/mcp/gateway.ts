@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { CallToolResult, ProgressCallback, Tool } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
 import type { McpConfig } from '../config/schema.js';
@@ -15,8 +16,8 @@ import {
 import { loadServers, toolAllowed, type ConfigProblem } from './config/load.js';
 import { watchConfig, type ConfigWatcher } from './config/watch.js';
 import { McpGatewayError, fromUpstream } from './errors.js';
-import { Ledger, reapLedger } from './process/ledger.js';
-import { startWatchdog, type Watchdog } from './process/watchdog.js';
+import { Ledger, ledgerDir, reapLedger } from './process/ledger.js';
+import { OrphanGuard } from './process/watchdog.js';
 import { serverStatus, type ServerStatus } from './status.js';
 import type { ServerRuntime } from './supervisor/server-runtime.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -68,16 +69,30 @@ export class McpGateway {
   configExists = false;
   private readonly ledger: Ledger;
   private readonly marker = randomBytes(8).toString('hex');
-  private watchdog?: Watchdog;
+  private readonly guard: OrphanGuard;
   private watcher?: ConfigWatcher;
   private closing?: Promise<void>;
   private readonly now: () => number;
   readonly listeners = new Set<(kind: string, server: string) => void>();
+  /** Told the moment a server's state may have changed (instance up, exit, failure, stop). */
+  readonly stateListeners = new Set<(server: string) => void>();
+  /** Log messages (`notifications/message`) from upstream instances; `key`: per-session owner. */
+  /** `notifications/resources/updated` from upstream instances. */
+  readonly updateListeners = new Set<(server: string, key: string | null, uri: string) => void>();
+  readonly logListeners = new Set<
+    (server: string, key: string | null, params: Record<string, unknown>) => void
+  >();
 
   constructor(readonly options: GatewayOptions) {
     this.now = options.clock ? () => options.clock!.now() : Date.now;
     mkdirSync(options.dataDir, { recursive: true });
-    this.ledger = new Ledger(options.dataDir, this.marker);
+    // Created before the ledger, which reports to it from its first write.
+    this.guard = new OrphanGuard(
+      path.join(ledgerDir(options.dataDir), `${process.pid}-${this.marker}.json`),
+      this.marker,
+      options.config.killGraceMs,
+    );
+    this.ledger = new Ledger(options.dataDir, this.marker, (groups) => this.guard.update(groups));
     this.supervisor = new Supervisor(
       options.config,
       this.marker,
@@ -85,16 +100,32 @@ export class McpGateway {
       options.logger,
       this.now,
       (server, kind) => this.emit(kind, server),
+      (server) => {
+        for (const l of this.stateListeners) l(server);
+      },
+      (server, key, params) => {
+        for (const l of this.logListeners) l(server, key, params);
+      },
+      (server, key, uri) => {
+        for (const l of this.updateListeners) l(server, key, uri);
+      },
     );
+  }
+
+  /** The orphan watchdog's pid while one runs (only while there are children). */
+  get watchdogPid(): number | undefined {
+    return this.guard.pid;
   }
 
   get config(): McpConfig {
     return this.options.config;
   }
 
-  /** Reads the config, starts the orphan watchdog and the file watcher. Servers start lazily. */
+  /**
+   * Reads the config and starts the file watcher. Servers start lazily; the orphan watchdog runs
+   * only while a child process exists.
+   */
   async start(): Promise<void> {
-    this.watchdog = startWatchdog(this.ledger.file, this.marker, this.config.killGraceMs);
     await this.reload();
     if (this.config.reloadDebounceMs > 0)
       this.watcher = watchConfig(
@@ -286,17 +317,46 @@ export class McpGateway {
     return this.request(server, method, params, options);
   }
 
+  /** Forwards `logging/setLevel` to the server's running instances (and to those started later). */
+  async setLogLevel(server: string, level: string): Promise<void> {
+    await this.runtime(server).setLogLevel(level);
+  }
+
+  /** A /mcp session ended: per-session instances bound to it are released at once. */
+  endSession(sessionKey: string): void {
+    for (const rt of this.supervisor.runtimes.values()) rt.endSession(sessionKey);
+    this.supervisor.updateGauges();
+  }
+
   async restart(server: string): Promise<void> {
     await this.runtime(server).restart();
     this.supervisor.updateGauges();
   }
 
-  /** Live ping of every ready instance of a server; healthy only if one answered within the interval. */
-  health(server: string): { healthy: boolean; state: string; lastPingOkAt: string | null } {
+  /**
+   * Healthy only if the server is ready and one of its instances answered a ping within the
+   * interval. The state is live (an exit shows at once); a server that is not healthy says why.
+   */
+  health(server: string): {
+    healthy: boolean;
+    state: string;
+    lastPingOkAt: string | null;
+    restarts: number;
+    lastError: string | null;
+    retryAt: string | null;
+  } {
     const rt = this.runtime(server);
     const last = Math.max(0, ...rt.readyInstances().map((i) => i.lastPingOkAt ?? 0));
-    const healthy = rt.state === 'ready' && this.now() - last <= this.config.probeIntervalMs + 5000;
-    return { healthy, state: rt.state, lastPingOkAt: last ? new Date(last).toISOString() : null };
+    const now = this.now();
+    const healthy = rt.state === 'ready' && now - last <= this.config.probeIntervalMs + 5000;
+    return {
+      healthy,
+      state: rt.state,
+      lastPingOkAt: last ? new Date(last).toISOString() : null,
+      restarts: rt.restarts,
+      lastError: rt.lastError,
+      retryAt: rt.backoffUntil > now ? new Date(rt.backoffUntil).toISOString() : null,
+    };
   }
 
   /** Idempotent: stops the watcher, every instance and process tree, and the watchdog. */
@@ -310,8 +370,9 @@ export class McpGateway {
       this.watcher?.close();
       await this.supervisor.close();
     } finally {
+      // Anything the clean stop could not kill is left to the watchdog's reap.
+      this.guard.close(this.ledger.groups().length > 0);
       this.ledger.discard();
-      this.watchdog?.stop();
     }
   }
 }

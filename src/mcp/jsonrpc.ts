@@ -63,3 +63,48 @@ export class JsonRpcLineReader {
     this.buffer = undefined;
   }
 }
+
+const REQUEST_MEMBERS = new Set(['jsonrpc', 'id', 'method', 'params']);
+const RESULT_MEMBERS = new Set(['jsonrpc', 'id', 'result']);
+const ERROR_MEMBERS = new Set(['jsonrpc', 'id', 'error']);
+
+/**
+ * Why a message a client sent is not a valid JSON-RPC 2.0 message for MCP, or undefined when it
+ * is. Stricter than `isJsonRpcMessage`: JSON-RPC 2.0 lists the members of each object, and MCP's
+ * schema (which the SDK's protocol layer enforces) allows no others, so a message with an extra
+ * top-level member is an Invalid Request (decision 0021) — answered, never silently dropped.
+ */
+export function jsonRpcProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'a message must be a JSON object';
+  if (!isJsonRpcMessage(value)) return 'not a JSON-RPC 2.0 request, notification or response';
+  const m = value as Record<string, unknown>;
+  const allowed =
+    typeof m.method === 'string' ? REQUEST_MEMBERS : 'result' in m ? RESULT_MEMBERS : ERROR_MEMBERS;
+  const extra = Object.keys(m).filter((k) => !allowed.has(k));
+  if (extra.length > 0) return `unexpected top-level member ${extra.map((k) => `"${k}"`).join(', ')}`;
+  if (typeof m.method === 'string')
+    return metaProblem((m.params as Record<string, unknown> | undefined)?._meta);
+  if ('error' in m) {
+    const e = m.error as Record<string, unknown>;
+    if (!Number.isInteger(e.code) || typeof e.message !== 'string')
+      return 'error needs an integer code and a message';
+    if (m.id === null) return 'an error response sent to the server needs the id of its request';
+  }
+  return undefined;
+}
+
+function metaProblem(meta: unknown): string | undefined {
+  if (meta === undefined) return undefined;
+  if (!isObject(meta)) return 'params._meta must be an object';
+  const token = (meta as Record<string, unknown>).progressToken;
+  if (token !== undefined && typeof token !== 'string' && !Number.isInteger(token))
+    return 'params._meta.progressToken must be a string or an integer';
+  return undefined;
+}
+
+/** The id of a message, if it carries a usable one (for answering an invalid message). */
+export function idOf(value: unknown): string | number | null {
+  if (!isObject(value)) return null;
+  const id = (value as Record<string, unknown>).id;
+  return typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id)) ? id : null;
+}

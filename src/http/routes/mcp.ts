@@ -125,27 +125,67 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
         return reply.status(202).send({ restarted: req.params.name });
       },
     );
-    const handler =
-      (scope: (p: unknown) => string | null) => async (req: FastifyRequest, reply: FastifyReply) => {
-        const s = scope(req.params);
-        if (s !== null) await mapped(async () => gw.runtime(s));
-        reply.hijack();
-        await mcp.sessions.handle(s, req.raw, reply.raw, req.body);
-      };
-    const methods = ['GET', 'POST', 'DELETE'] as const;
-    app.route({
-      method: [...methods],
-      url: '/mcp',
-      schema: { summary: 'Aggregated MCP endpoint (Streamable HTTP): every server, names prefixed' },
-      config: { access: 'user' },
-      handler: handler(() => null),
-    });
-    app.route({
-      method: [...methods],
-      url: '/mcp/:server',
-      schema: { summary: 'MCP endpoint (Streamable HTTP) scoped to one server' },
-      config: { access: 'user' },
-      handler: handler((p) => (p as { server: string }).server),
+    // The MCP endpoints speak JSON-RPC even when they refuse: their bodies arrive as bytes (the
+    // session manager answers 415 and -32700 itself) and their errors keep the JSON-RPC shape.
+    await app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+      scope.setErrorHandler((err, _req, reply) => {
+        const status = (err as { statusCode?: number }).statusCode;
+        const code = (err as { code?: string }).code ?? '';
+        if (!code.startsWith('FST_ERR_CTP') || status === undefined) throw err;
+        return reply.status(status).send({
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: status === 413 ? -32600 : -32700, message: (err as Error).message },
+        });
+      });
+      const handler =
+        (serverOf: (p: unknown) => string | null) => async (req: FastifyRequest, reply: FastifyReply) => {
+          const s = serverOf(req.params);
+          if (s !== null && !gw.supervisor.get(s)) {
+            reply.hijack();
+            return rejectUnknownServer(reply, s);
+          }
+          reply.hijack();
+          await mcp.sessions.handle(s, req.raw, reply.raw, req.body, principalKey(req));
+        };
+      // Every method reaches the handler, so the ones MCP does not use get 405 with Allow.
+      const methods = ['GET', 'POST', 'DELETE', 'PUT', 'PATCH'] as const;
+      scope.route({
+        method: [...methods],
+        url: '/mcp',
+        schema: { summary: 'Aggregated MCP endpoint (Streamable HTTP): every server, names prefixed' },
+        config: { access: 'user' },
+        handler: handler(() => null),
+      });
+      scope.route({
+        method: [...methods],
+        url: '/mcp/:server',
+        schema: { summary: 'MCP endpoint (Streamable HTTP) scoped to one server' },
+        config: { access: 'user' },
+        handler: handler((p) => (p as { server: string }).server),
+      });
     });
   };
+}
+
+function rejectUnknownServer(reply: FastifyReply, server: string): void {
+  reply.raw.writeHead(404, { 'content-type': 'application/json' });
+  reply.raw.end(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: null,
+      error: {
+        code: -32001,
+        message: `MCP server ${server} is not declared (GET /api/v1/mcp/servers lists them)`,
+      },
+    }),
+  );
+}
+
+/** Whose /mcp sessions these are, for the per-principal cap: the API key or user, else the address. */
+function principalKey(req: FastifyRequest): string {
+  const p = req.principal;
+  return p && p.kind !== 'anonymous' ? `${p.kind}:${p.id}` : `ip:${req.ip}`;
 }

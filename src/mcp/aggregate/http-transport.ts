@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isJsonRpcMessage } from '../jsonrpc.js';
+import { idOf, jsonRpcProblem } from '../jsonrpc.js';
+import { errorResponse, MCP_METHODS } from './wire.js';
 import {
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
@@ -55,6 +56,11 @@ export class NodeSessionTransport implements Transport {
 
   async start(): Promise<void> {}
 
+  /** True while the client holds the event stream open or waits for an answer: not idle. */
+  get active(): boolean {
+    return this.standalone !== undefined || this.byRequest.size > 0;
+  }
+
   setSupportedProtocolVersions(versions: string[]): void {
     this.supported = versions;
   }
@@ -65,7 +71,7 @@ export class NodeSessionTransport implements Transport {
     if (req.method === 'POST') return this.post(req, res, body);
     if (req.method === 'GET') return this.get(req, res);
     if (req.method === 'DELETE') return this.delete(req, res);
-    reject(res, 405, -32000, 'Method not allowed.', { allow: 'GET, POST, DELETE' });
+    reject(res, 405, -32000, 'Method not allowed.', { allow: MCP_METHODS.join(', ') });
   }
 
   private post(req: IncomingMessage, res: ServerResponse, body: unknown): void {
@@ -78,40 +84,68 @@ export class NodeSessionTransport implements Transport {
         'Not Acceptable: Client must accept both application/json and text/event-stream',
       );
     const batch = Array.isArray(body);
-    const messages = (batch ? body : [body]) as Message[];
-    if (messages.length === 0 || messages.length > MAX_BATCH)
+    const items: unknown[] = batch ? body : [body];
+    if (items.length === 0 || items.length > MAX_BATCH)
       return reject(res, 400, -32600, `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`);
-    if (messages.some((m) => !isJsonRpcMessage(m)))
-      return reject(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
-    const initialize = messages.some((m) => m.method === 'initialize' && m.id !== undefined);
+    const { valid, errors } = this.sort(items);
+    const initialize = valid.some((m) => m.method === 'initialize' && m.id !== undefined);
     if (initialize) {
       if (this.sessionId) return reject(res, 400, -32600, 'Invalid Request: Server already initialized');
-      if (messages.length > 1)
+      if (items.length > 1)
         return reject(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
       this.sessionId = this.id;
     } else {
       const invalid = this.invalidSession(req);
       if (invalid) return reject(res, 400, -32000, invalid);
     }
-    const requests = messages.filter((m) => typeof m.method === 'string' && m.id !== undefined);
+    const requests = valid.filter((m) => typeof m.method === 'string' && m.id !== undefined);
     if (requests.length === 0) {
-      res.writeHead(202).end();
-      for (const m of messages) this.onmessage?.(m as JSONRPCMessage);
+      // Nothing to wait for: 202, or 400 carrying the answers to the invalid members.
+      if (errors.length === 0) res.writeHead(202).end();
+      else writeJson(res, 400, batch ? errors : errors[0]);
+      for (const m of valid) this.onmessage?.(m as JSONRPCMessage);
       return;
     }
-    if (requests.some((m) => this.byRequest.has(m.id as RequestId)))
-      return reject(res, 400, -32600, 'Invalid Request: a request with this id is already in progress');
     const exchange: Exchange = {
       res,
       pending: new Set(requests.map((m) => m.id as RequestId)),
-      responses: [],
+      responses: errors,
       batch,
       streaming: false,
     };
     for (const rid of exchange.pending) this.byRequest.set(rid, exchange);
     // A client that hangs up gets nothing more; what is still running finishes and is dropped.
     res.on('close', () => this.abandon(exchange));
-    for (const m of messages) this.onmessage?.(m as JSONRPCMessage);
+    for (const m of valid) this.onmessage?.(m as JSONRPCMessage);
+  }
+
+  /**
+   * Splits a POST's messages into the valid ones and answers to the others: each invalid member
+   * gets its own -32600 (with its id when it has one), so one bad member never holds up the rest
+   * and every request gets exactly one answer (a repeated in-progress id would otherwise share one).
+   */
+  private sort(items: unknown[]): { valid: Message[]; errors: JSONRPCMessage[] } {
+    const valid: Message[] = [];
+    const errors: JSONRPCMessage[] = [];
+    const ids = new Set<RequestId>();
+    for (const item of items) {
+      const problem = jsonRpcProblem(item);
+      if (problem) {
+        errors.push(errorResponse(idOf(item), -32600, `Invalid Request: ${problem}`) as JSONRPCMessage);
+        continue;
+      }
+      const m = item as Message;
+      const rid = m.id as RequestId;
+      const isRequest = typeof m.method === 'string' && m.id !== undefined;
+      if (isRequest && (ids.has(rid) || this.byRequest.has(rid))) {
+        const message = 'Invalid Request: a request with this id is already in progress';
+        errors.push(errorResponse(rid, -32600, message) as JSONRPCMessage);
+        continue;
+      }
+      if (isRequest) ids.add(rid);
+      valid.push(m);
+    }
+    return { valid, errors };
   }
 
   private get(req: IncomingMessage, res: ServerResponse): void {
@@ -211,14 +245,19 @@ function sseEvent(message: JSONRPCMessage): string {
   return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
 }
 
-/** A JSON-RPC error answer outside any request, as the Streamable HTTP transport gives them. */
+/** A JSON-RPC error answer outside any request (id null), or to one invalid message (its id). */
 export function reject(
   res: ServerResponse,
   status: number,
   code: number,
   message: string,
   headers: Record<string, string> = {},
+  id: string | number | null = null,
 ): void {
+  writeJson(res, status, errorResponse(id, code, message), headers);
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  res.end(JSON.stringify(body));
 }

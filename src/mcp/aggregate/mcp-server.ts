@@ -18,14 +18,17 @@ export function buildSessionServer(
   names: NameTable,
   scope: string | null,
   sessionKey: string,
+  hooks: SessionHooks = NO_HOOKS,
 ): Server {
   const server = new Server(
     { name: scope ? `sutazai-mcp/${scope}` : 'sutazai-mcp', version: '0.1.0' },
     {
       capabilities: {
         tools: { listChanged: true },
-        resources: { listChanged: true },
+        resources: { listChanged: true, subscribe: true },
         prompts: { listChanged: true },
+        logging: {},
+        completions: {},
       },
     },
   );
@@ -34,7 +37,26 @@ export function buildSessionServer(
       ? [gateway.runtime(scope).spec.name]
       : gateway.serverNames().filter((n) => gateway.runtime(n).spec.enabled);
   const expose = (s: string, item: string) => (scope ? item : names.expose(s, item));
-  const resolve = (exposed: string) => (scope ? { server: scope, item: exposed } : names.resolve(exposed));
+  const resolve = (exposed: string, kind: 'tool' | 'prompt') => {
+    if (scope) return { server: scope, item: exposed };
+    const found = names.resolve(exposed);
+    if (!gateway.serverNames().includes(found.server))
+      throw new ProtocolError(-32602, unknownName(kind, exposed, found.server, servers()), { name: exposed });
+    return found;
+  };
+  /** On /mcp, a tool the server's (cached) list does not have is refused with the names it has. */
+  const assertListed = (s: string, item: string, exposed: string) => {
+    if (scope) return;
+    const listed = gateway.runtime(s).cache.get('tools') as Array<{ name: string }> | undefined;
+    if (!listed || listed.some((t) => t.name === item)) return;
+    const names = listed.slice(0, 20).map((t) => expose(s, t.name));
+    const more = listed.length > 20 ? `, … (${listed.length} in all)` : '';
+    throw new ProtocolError(
+      -32602,
+      `Unknown tool "${exposed}": ${s} has ${names.join(', ') || 'no tools'}${more}`,
+      { name: exposed },
+    );
+  };
   const uriOwner = new Map<string, string>();
 
   async function page<T>(method: ListMethod, cursor: string | undefined, map: (s: string, item: T) => T) {
@@ -91,7 +113,8 @@ export function buildSessionServer(
   });
   server.setRequestHandler('tools/call', (req, ctx) =>
     call(async () => {
-      const { server: s, item } = resolve(req.params.name);
+      const { server: s, item } = resolve(req.params.name, 'tool');
+      assertListed(s, item, req.params.name);
       const progress = forwardProgress(ctx);
       const result = await gateway.callTool(s, item, req.params.arguments ?? {}, {
         signal: ctx.mcpReq.signal,
@@ -115,7 +138,7 @@ export function buildSessionServer(
   });
   server.setRequestHandler('prompts/get', (req, ctx) =>
     call(async () => {
-      const { server: s, item } = resolve(req.params.name);
+      const { server: s, item } = resolve(req.params.name, 'prompt');
       return (await gateway.request(
         s,
         'prompts/get',
@@ -148,7 +171,8 @@ export function buildSessionServer(
       const uri = req.params.uri;
       const owner =
         scope ?? uriOwner.get(uri) ?? (await findResourceOwner(gateway, servers(), uri, sessionKey));
-      if (!owner) throw new ProtocolError(-32002, `resource ${uri} not found`, { uri });
+      // -32602 with the uri, as the SDK's servers answer (its ResourceNotFoundError).
+      if (!owner) throw new ProtocolError(-32602, `Resource ${uri} not found on any server`, { uri });
       if (!scope) uriOwner.set(uri, owner);
       return (await gateway.request(owner, 'resources/read', req.params, {
         signal: ctx.mcpReq.signal,
@@ -156,5 +180,71 @@ export function buildSessionServer(
       })) as never;
     }),
   );
+  const ownerOf = async (uri: string) => {
+    const owner = scope ?? (await findResourceOwner(gateway, servers(), uri, sessionKey));
+    if (!owner) throw new ProtocolError(-32602, `Resource ${uri} not found on any server`, { uri });
+    return owner;
+  };
+  server.setRequestHandler('resources/subscribe', (req) =>
+    call(async () => {
+      await hooks.subscribe(await ownerOf(req.params.uri), req.params.uri);
+      return {};
+    }),
+  );
+  server.setRequestHandler('resources/unsubscribe', (req) =>
+    call(async () => {
+      await hooks.unsubscribe(await ownerOf(req.params.uri), req.params.uri);
+      return {};
+    }),
+  );
+  // Replaces the SDK's built-in handler: the level is forwarded upstream and filters the relay.
+  server.setRequestHandler('logging/setLevel', async (req) => {
+    await hooks.setLevel(req.params.level);
+    return {};
+  });
+  server.setRequestHandler('completion/complete', (req, ctx) =>
+    call(async () => {
+      const ref = req.params.ref;
+      let owner: string | undefined;
+      let params: Record<string, unknown> = req.params;
+      if (ref.type === 'ref/prompt') {
+        const { server: s, item } = resolve(ref.name, 'prompt');
+        owner = s;
+        params = { ...req.params, ref: { ...ref, name: item } };
+      } else {
+        owner = scope ?? (await findResourceOwner(gateway, servers(), ref.uri, sessionKey));
+        if (!owner)
+          throw new ProtocolError(-32602, `Resource ${ref.uri} not found on any server`, { uri: ref.uri });
+      }
+      return (await gateway.request(owner, 'completion/complete', params, {
+        signal: ctx.mcpReq.signal,
+        sessionKey,
+      })) as never;
+    }),
+  );
   return server;
+}
+
+/** What a session server asks of the session manager. */
+export interface SessionHooks {
+  /** The client sent `logging/setLevel`. */
+  setLevel(level: string): Promise<void>;
+  /** The client subscribed to (or unsubscribed from) a resource of `server`. */
+  subscribe(server: string, uri: string): Promise<void>;
+  unsubscribe(server: string, uri: string): Promise<void>;
+}
+
+const NO_HOOKS: SessionHooks = {
+  setLevel: async () => {},
+  subscribe: async () => {},
+  unsubscribe: async () => {},
+};
+
+/** Says how names on /mcp are made, and which servers exist, for a name that matches none. */
+function unknownName(kind: 'tool' | 'prompt', exposed: string, server: string, servers: string[]): string {
+  const why = server ? `no MCP server "${server}"` : 'it has no server prefix';
+  return (
+    `Unknown ${kind} "${exposed}": ${why}; ${kind}s on /mcp are named server__${kind} ` +
+    `(servers: ${servers.join(', ') || 'none'}); ${kind}s/list shows them all`
+  );
 }

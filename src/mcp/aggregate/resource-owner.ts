@@ -22,7 +22,9 @@ export async function findResourceOwner(
   if (exact) return exact;
   const templates = await Promise.all(servers.map((s) => list(s, 'resources/templates/list')));
   return servers.find((_, i) =>
-    (templates[i] as Array<{ uriTemplate?: unknown }>).some((t) => templateMatches(t.uriTemplate, uri)),
+    (templates[i] as Array<{ uriTemplate?: unknown }>).some(
+      (t) => t.uriTemplate === uri || templateMatches(t.uriTemplate, uri),
+    ),
   );
 }
 

@@ -6,81 +6,158 @@ import type { McpGateway } from '../gateway.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import { buildSessionServer } from './mcp-server.js';
 import type { NameTable } from './names.js';
+import { Subscriptions } from './subscriptions.js';
+import { initializeProblem, readBody, type WireError } from './wire.js';
 
 interface Session {
   id: string;
   scope: string | null;
+  /** Who opened it: `api_key:<id>`, `user:<id>`, or `ip:<address>` for anonymous callers. */
+  principal: string;
   transport: NodeSessionTransport;
   server: Server;
   lastSeen: number;
+  /** Set by `logging/setLevel`: log messages at or above it are relayed to this session. */
+  logLevel?: string;
 }
 
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+const severity = (level: unknown) => LOG_LEVELS.indexOf(String(level));
+
 /**
- * The /mcp client sessions: one SDK Server + Streamable HTTP transport per session, capped and
- * expired when idle. list_changed from any upstream is forwarded to every session that can see it.
+ * The /mcp client sessions: one SDK Server + Streamable HTTP transport per session.
+ *
+ * Nobody can hoard them: a principal holds at most `maxSessionsPerPrincipal` (at its cap its own
+ * least recently used idle session makes room); at the global cap the least recently used idle
+ * session of anyone is evicted; a session is idle when it has no open event stream and no request
+ * in progress, and expires after `sessionIdleMs` idle. Only when every session is busy does a new
+ * one get 503, with a Retry-After from when one is expected to become evictable. A session that
+ * ends in any way releases its per-session upstream instances at once.
  */
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly listener = (kind: string, server: string) => this.broadcast(kind, server);
+  private readonly subscriptions: Subscriptions;
+  private readonly updateListener = (server: string, key: string | null, uri: string) => {
+    for (const id of this.subscriptions.subscribers(server, uri, key))
+      void this.sessions
+        .get(id)
+        ?.server.notification({ method: 'notifications/resources/updated', params: { uri } })
+        .catch(() => {});
+  };
+  private readonly logListener = (server: string, key: string | null, params: Record<string, unknown>) =>
+    this.relayLog(server, key, params);
 
   constructor(
     private readonly gateway: McpGateway,
     private readonly names: NameTable,
   ) {
-    this.sweeper = setInterval(() => void this.sweep(), Math.min(gateway.config.sessionIdleMs, 60_000));
+    const every = Math.max(1000, Math.min(gateway.config.sessionIdleMs / 4, 60_000));
+    this.sweeper = setInterval(() => void this.sweep(), every);
     this.sweeper.unref();
     gateway.listeners.add(this.listener);
+    gateway.logListeners.add(this.logListener);
+    this.subscriptions = new Subscriptions(gateway);
+    gateway.updateListeners.add(this.updateListener);
   }
 
   get size(): number {
     return this.sessions.size;
   }
 
-  /** Handles one HTTP request for `/mcp` (scope null) or `/mcp/{server}`. */
+  /** Handles one HTTP request for `/mcp` (scope null) or `/mcp/{server}`; `raw` is a POST's bytes. */
   async handle(
     scope: string | null,
     req: IncomingMessage,
     res: ServerResponse,
-    body: unknown,
+    raw: unknown,
+    principal = `ip:${req.socket.remoteAddress ?? 'unknown'}`,
   ): Promise<void> {
+    const read = readBody(req, raw);
+    if ('status' in read) return rejectWire(res, read);
+    const body = read.body;
     const header = req.headers['mcp-session-id'];
     const id = Array.isArray(header) ? header[0] : header;
     if (id) {
       const session = this.sessions.get(id);
-      if (!session || session.scope !== scope) return reject(res, 404, -32001, 'Session not found');
+      if (!session || session.scope !== scope || session.principal !== principal)
+        return reject(res, 404, -32001, 'Session not found');
       session.lastSeen = Date.now();
       return session.transport.handle(req, res, body);
     }
     if (req.method !== 'POST') return reject(res, 400, -32000, 'Bad Request: No valid session ID provided');
-    if (this.sessions.size >= this.gateway.config.maxSessions) {
-      await this.sweep();
-      if (this.sessions.size >= this.gateway.config.maxSessions)
-        return reject(res, 503, -32000, 'Too many MCP sessions; retry later', { 'retry-after': '5' });
+    const problem = initializeProblem(body) ?? (await this.admit(principal));
+    if (problem) return rejectWire(res, problem);
+    await this.open(scope, principal, req, res, body);
+  }
+
+  /** Makes room for one more session of `principal`, or says why there is none. */
+  private async admit(principal: string): Promise<WireError | undefined> {
+    const cfg = this.gateway.config;
+    const mine = [...this.sessions.values()].filter((s) => s.principal === principal);
+    if (mine.length >= cfg.maxSessionsPerPrincipal) {
+      const victim = leastRecentlyUsedIdle(mine);
+      if (!victim) return this.busy(429, `this client already holds ${mine.length} busy MCP sessions`, mine);
+      await this.drop(victim.id);
     }
-    await this.open(scope, req, res, body);
+    if (this.sessions.size < cfg.maxSessions) return undefined;
+    await this.sweep();
+    if (this.sessions.size < cfg.maxSessions) return undefined;
+    const victim = leastRecentlyUsedIdle([...this.sessions.values()]);
+    if (!victim) return this.busy(503, 'every MCP session is busy', [...this.sessions.values()]);
+    await this.drop(victim.id);
+    return undefined;
+  }
+
+  /** A refusal when no session can make room: retry when the soonest busy one may be idle again. */
+  private busy(status: number, why: string, sessions: Session[]): WireError {
+    const retryAfter = Math.max(
+      1,
+      Math.ceil(Math.min(...sessions.map((s) => this.secondsUntilEvictable(s))) || 1),
+    );
+    return {
+      status,
+      code: -32000,
+      message: `Too many MCP sessions: ${why}; end one with DELETE or retry in ${retryAfter} s`,
+      headers: { 'retry-after': String(retryAfter) },
+    };
+  }
+
+  /** Open streams last as long as the client wants; a request ends within the call timeout. */
+  private secondsUntilEvictable(s: Session): number {
+    return s.transport.active ? this.gateway.config.callTimeoutMs / 1000 : 0;
   }
 
   private async open(
     scope: string | null,
+    principal: string,
     req: IncomingMessage,
     res: ServerResponse,
     body: unknown,
   ): Promise<void> {
     const sessionId = randomUUID();
     const transport = new NodeSessionTransport(sessionId);
-    const server = buildSessionServer(this.gateway, this.names, scope, sessionId);
-    const session: Session = { id: sessionId, scope, transport, server, lastSeen: Date.now() };
+    const server = buildSessionServer(this.gateway, this.names, scope, sessionId, {
+      setLevel: (level) => this.setLevel(sessionId, level),
+      subscribe: (s, uri) => this.subscriptions.subscribe(sessionId, s, uri),
+      unsubscribe: (s, uri) => this.subscriptions.unsubscribe(sessionId, s, uri),
+    });
+    const session: Session = { id: sessionId, scope, principal, transport, server, lastSeen: Date.now() };
     transport.onclose = () => this.forget(sessionId);
     await server.connect(transport);
     this.sessions.set(sessionId, session);
     mcpSessions.set(this.sessions.size);
     transport.handle(req, res, body);
-    if (!transport.sessionId) await this.drop(sessionId); // not an initialize request
+    if (!transport.sessionId) await this.drop(sessionId); // refused by the transport (e.g. 406)
   }
 
+  /** Every way a session ends comes here: its per-session instances are released at once. */
   private forget(id: string): void {
-    if (this.sessions.delete(id)) mcpSessions.set(this.sessions.size);
+    if (!this.sessions.delete(id)) return;
+    mcpSessions.set(this.sessions.size);
+    this.subscriptions.endSession(id);
+    this.gateway.endSession(id);
   }
 
   private async drop(id: string): Promise<void> {
@@ -92,7 +169,42 @@ export class SessionManager {
 
   private async sweep(): Promise<void> {
     const cutoff = Date.now() - this.gateway.config.sessionIdleMs;
-    for (const s of [...this.sessions.values()]) if (s.lastSeen < cutoff) await this.drop(s.id);
+    for (const s of [...this.sessions.values()])
+      if (s.lastSeen < cutoff && !s.transport.active) await this.drop(s.id);
+  }
+
+  /**
+   * A session asked for log messages at `level`: each upstream in its scope gets the most verbose
+   * level any session of that server asked for (instances are shared; the relay filters per session).
+   */
+  private async setLevel(sessionId: string, level: string): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    session.logLevel = level;
+    const names = session.scope ? [session.scope] : this.gateway.serverNames();
+    await Promise.all(
+      names.map((name) => {
+        const levels = [...this.sessions.values()]
+          .filter((s) => s.logLevel && (s.scope === null || s.scope === name))
+          .map((s) => s.logLevel!);
+        const verbose = levels.reduce((a, b) => (severity(b) < severity(a) ? b : a), level);
+        return this.gateway.setLogLevel(name, verbose).catch(() => {});
+      }),
+    );
+  }
+
+  /** An upstream log message goes to the sessions that asked for its level (aggregate: logger names the server). */
+  private relayLog(server: string, key: string | null, params: Record<string, unknown>): void {
+    for (const s of this.sessions.values()) {
+      if (!s.logLevel || severity(params.level) < severity(s.logLevel)) continue;
+      if (s.scope !== null && s.scope !== server) continue;
+      if (key !== null && key !== s.id) continue; // a per-session instance: its own session only
+      const logger = typeof params.logger === 'string' ? `${server}/${params.logger}` : server;
+      const relayed = s.scope === null ? { ...params, logger } : params;
+      void s.server
+        .notification({ method: 'notifications/message', params: relayed as never })
+        .catch(() => {});
+    }
   }
 
   private broadcast(kind: string, server: string): void {
@@ -111,6 +223,18 @@ export class SessionManager {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.gateway.listeners.delete(this.listener);
+    this.gateway.logListeners.delete(this.logListener);
+    this.gateway.updateListeners.delete(this.updateListener);
     await Promise.all([...this.sessions.keys()].map((id) => this.drop(id)));
   }
+}
+
+function leastRecentlyUsedIdle(sessions: Session[]): Session | undefined {
+  let best: Session | undefined;
+  for (const s of sessions) if (!s.transport.active && (!best || s.lastSeen < best.lastSeen)) best = s;
+  return best;
+}
+
+function rejectWire(res: ServerResponse, e: WireError): void {
+  reject(res, e.status, e.code, e.message, e.headers, e.id ?? null);
 }

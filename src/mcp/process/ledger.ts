@@ -42,7 +42,12 @@ export class Ledger {
   private readonly data: LedgerFile;
   private discarded = false;
 
-  constructor(dataDir: string, marker: string) {
+  constructor(
+    dataDir: string,
+    marker: string,
+    /** Told the number of groups after every change (the orphan guard runs only while > 0). */
+    private readonly onChange: (groups: number) => void = () => {},
+  ) {
     mkdirSync(ledgerDir(dataDir), { recursive: true });
     this.file = path.join(ledgerDir(dataDir), `${process.pid}-${marker}.json`);
     this.data = { ownerPid: process.pid, ownerStart: procStartTime(process.pid), marker, groups: [] };
@@ -52,11 +57,13 @@ export class Ledger {
   add(entry: LedgerEntry): void {
     this.data.groups.push(entry);
     this.flush();
+    this.onChange(this.data.groups.length);
   }
 
   remove(pgid: number): void {
     this.data.groups = this.data.groups.filter((g) => g.pgid !== pgid);
     this.flush();
+    this.onChange(this.data.groups.length);
   }
 
   groups(): readonly LedgerEntry[] {

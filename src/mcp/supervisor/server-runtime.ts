@@ -45,9 +45,18 @@ export interface RuntimeDeps {
   /** Asks the supervisor to reconcile this runtime soon. */
   requeue: (rt: ServerRuntime) => void;
   onListChanged: (server: string, kind: string) => void;
+  /** Told at once when an instance comes up, goes away or fails (health must not wait a poll). */
+  onStateChange?: (server: string) => void;
+  /** A log message from an instance (`key`: its session for per-session sharing). */
+  onLog?: (server: string, key: string | null, params: Record<string, unknown>) => void;
+  /** A resource an instance was subscribed to changed. */
+  onResourceUpdated?: (server: string, key: string | null, uri: string) => void;
 }
 
 type Waiter = () => void;
+
+/** While a call waits for a process slot it looks again this often (slots free across servers). */
+const SLOT_RECHECK_MS = 200;
 
 export class ServerRuntime {
   readonly instances = new Set<Instance>();
@@ -64,6 +73,8 @@ export class ServerRuntime {
   draining = false;
   queued = 0;
   private waiters = new Set<Waiter>();
+  /** Sessions that ended while an instance for them was starting: it stops once started. */
+  private readonly endedWhileStarting = new Set<string>();
   private readonly log: Logger;
   /** Cached list results; dropped on list_changed. */
   readonly cache = new Map<string, unknown[]>();
@@ -117,10 +128,15 @@ export class ServerRuntime {
 
   // --- calls --------------------------------------------------------------------------------
 
-  /** A slot on an instance for one call; lazily starts one. Always pair with `release`. */
+  /**
+   * A slot on an instance for one call; lazily starts one. Always pair with `release`. A call that
+   * finds no process slot (maxInstances or the global cap) waits for one up to `slotWaitMs`, then
+   * fails with an overload error saying when a slot is expected to free.
+   */
   async acquire(sessionKey: string | null, deadline: number, signal?: AbortSignal): Promise<Instance> {
     const key = this.keyFor(sessionKey);
     this.wanted = true;
+    const slotDeadline = Math.min(deadline, this.deps.now() + this.deps.config.slotWaitMs);
     let counted = false;
     try {
       for (;;) {
@@ -132,8 +148,8 @@ export class ServerRuntime {
           return picked;
         }
         const needMore = this.countFor(key) < this.target();
-        if (needMore) this.tryStart(key);
-        else if (!counted) {
+        const blocked = needMore && !this.tryStart(key) && this.countFor(key) === 0;
+        if ((blocked || !needMore) && !counted) {
           if (this.queued >= this.deps.config.maxQueuedPerServer)
             throw new McpGatewayError('overloaded', `${this.spec.name} call queue is full`, {
               what: `MCP server ${this.spec.name}`,
@@ -143,7 +159,8 @@ export class ServerRuntime {
           this.queued++;
           mcpQueued.inc({ server: this.spec.name });
         }
-        await this.waitChange(deadline, signal);
+        if (blocked) await this.waitChange(slotDeadline, signal, () => this.noSlot(), SLOT_RECHECK_MS);
+        else await this.waitChange(deadline, signal, () => this.noInstanceInTime());
       }
     } finally {
       if (counted) {
@@ -153,10 +170,77 @@ export class ServerRuntime {
     }
   }
 
+  /** The most verbose level a client asked for (`logging/setLevel`); new instances get it too. */
+  logLevel: string | undefined;
+
+  /** Forwards a log level to every running instance that announces logging. */
+  async setLogLevel(level: string): Promise<void> {
+    this.logLevel = level;
+    await Promise.allSettled(this.readyInstances().map((i) => this.applyLogLevel(i)));
+  }
+
+  private async applyLogLevel(i: Instance): Promise<void> {
+    if (!this.logLevel || !i.client.getServerCapabilities()?.logging) return;
+    await i.request('logging/setLevel', { level: this.logLevel }, { timeout: 5000 });
+  }
+
+  private changed(): void {
+    this.deps.onStateChange?.(this.spec.name);
+  }
+
   release(instance: Instance): void {
     instance.inFlight--;
     instance.lastUsedAt = this.deps.now();
+    // The session this instance belonged to ended while the call ran: give the slot back now.
+    if (instance.sessionEnded && instance.inFlight === 0 && this.instances.has(instance))
+      this.stopIdle(instance, 'session ended');
     this.notify();
+  }
+
+  /**
+   * A /mcp session ended (DELETE, expiry, eviction): its per-session instances stop at once (or
+   * when their last call returns), so the slot is free for the next session.
+   */
+  endSession(sessionKey: string): void {
+    if (this.spec.sharing.mode !== 'per-session') return;
+    for (const i of this.readyInstances()) {
+      if (i.sessionKey !== sessionKey) continue;
+      i.sessionEnded = true;
+      if (i.inFlight === 0) this.stopIdle(i, 'session ended');
+    }
+    if ([...this.starting].some((s) => s.key === sessionKey)) this.endedWhileStarting.add(sessionKey);
+  }
+
+  private noInstanceInTime(): McpGatewayError {
+    return new McpGatewayError('timeout', `no instance of ${this.spec.name} became free in time`, {
+      name: this.spec.name,
+      method: 'acquire',
+      timeoutMs: this.spec.callTimeoutMs,
+    });
+  }
+
+  private noSlot(): McpGatewayError {
+    const retryAfter = this.secondsUntilSlotFrees();
+    return new McpGatewayError(
+      'overloaded',
+      `no process slot for ${this.spec.name}: ${this.totalCount()} of ${this.spec.maxInstances} instances in use; retry in ${retryAfter} s`,
+      { what: `MCP processes for ${this.spec.name}`, retryAfter },
+    );
+  }
+
+  /**
+   * When an instance of this server is next expected to stop on its own: the soonest idle stop of
+   * one without calls, or (per-session) the expiry of its idle session. At least 1 s.
+   */
+  private secondsUntilSlotFrees(): number {
+    const now = this.deps.now();
+    const idle = this.spec.idleTimeoutMs > 0 ? this.spec.idleTimeoutMs : Infinity;
+    const sessionIdle = this.spec.sharing.mode === 'per-session' ? this.deps.config.sessionIdleMs : Infinity;
+    let soonest = Infinity;
+    for (const i of this.readyInstances())
+      if (i.inFlight === 0) soonest = Math.min(soonest, i.lastUsedAt + Math.min(idle, sessionIdle) - now);
+    if (!Number.isFinite(soonest)) soonest = this.spec.callTimeoutMs; // busy: a call ends by its timeout
+    return Math.max(1, Math.ceil(soonest / 1000));
   }
 
   private assertUsable(): void {
@@ -183,17 +267,12 @@ export class ServerRuntime {
     return best;
   }
 
-  private tryStart(key: string | null): void {
-    const name = this.spec.name;
-    if (this.backoffUntil > this.deps.now()) return; // wait: assertUsable throws once nothing is left
-    if (this.totalCount() >= this.spec.maxInstances || !this.reserveProcess()) {
-      if (this.countFor(key) > 0) return;
-      throw new McpGatewayError('overloaded', `no process slot for ${name}`, {
-        what: `MCP processes for ${name}`,
-        retryAfter: 5,
-      });
-    }
+  /** Starts one more instance for `key` unless a cap is reached; false when no slot is free. */
+  private tryStart(key: string | null): boolean {
+    if (this.backoffUntil > this.deps.now()) return true; // waiting for the back-off, not for a slot
+    if (this.totalCount() >= this.spec.maxInstances || !this.reserveProcess()) return false;
     this.launch(key);
+    return true;
   }
 
   private launch(key: string | null): void {
@@ -206,16 +285,18 @@ export class ServerRuntime {
     return this.spec.transport.kind === 'http' || this.deps.budget.tryReserve();
   }
 
-  private waitChange(deadline: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits until something changes (`notify`), the deadline passes (then fails with `onDeadline`)
+   * or `recheckMs` passes: a process slot freed by another server's exit notifies nobody here.
+   */
+  private waitChange(
+    deadline: number,
+    signal: AbortSignal | undefined,
+    onDeadline: () => McpGatewayError,
+    recheckMs = Infinity,
+  ): Promise<void> {
     const remaining = deadline - this.deps.now();
-    if (remaining <= 0)
-      return Promise.reject(
-        new McpGatewayError('timeout', `no instance of ${this.spec.name} became free in time`, {
-          name: this.spec.name,
-          method: 'acquire',
-          timeoutMs: this.spec.callTimeoutMs,
-        }),
-      );
+    if (remaining <= 0) return Promise.reject(onDeadline());
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve) => {
       const done = () => {
@@ -224,7 +305,7 @@ export class ServerRuntime {
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, remaining);
+      const timer = setTimeout(done, Math.min(remaining, recheckMs));
       this.waiters.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });
@@ -252,6 +333,8 @@ export class ServerRuntime {
           stderr: this.stderr,
           startTimeoutMs: this.deps.config.startTimeoutMs,
           onListChanged: (kind) => this.dropCache(kind),
+          onLog: (params) => this.deps.onLog?.(this.spec.name, key, params),
+          onResourceUpdated: (uri) => this.deps.onResourceUpdated?.(this.spec.name, key, uri),
           onSpawn: (child) => {
             spawned = true;
             this.deps.ledger.add({
@@ -262,18 +345,21 @@ export class ServerRuntime {
             void child.exited.then(() => {
               this.deps.ledger.remove(child.pid);
               this.deps.budget.release();
+              this.notify();
             });
           },
         },
         this.deps.config.killGraceMs,
         (gone) => this.onInstanceGone(gone),
       );
-      if (this.draining || !this.spec.enabled) {
+      if (this.draining || !this.spec.enabled || (key !== null && this.endedWhileStarting.has(key))) {
         await instance.stop();
         return;
       }
       this.instances.add(instance);
+      void this.applyLogLevel(instance).catch(() => {});
       this.lastStartedAt = this.deps.now();
+      this.changed();
       this.log.info(
         { event: 'mcp:instance:ready', instance: instance.id, pid: instance.pid },
         'MCP instance ready',
@@ -283,6 +369,7 @@ export class ServerRuntime {
       this.recordFailure(`start failed: ${(err as Error).message}`, 0);
     } finally {
       this.starting.delete(record);
+      if (key !== null && ![...this.starting].some((r) => r.key === key)) this.endedWhileStarting.delete(key);
       this.notify();
       this.deps.requeue(this);
     }
@@ -314,6 +401,7 @@ export class ServerRuntime {
       { event: 'mcp:server:crashloop', reason, failures: this.failures, backoffMs: delay },
       'MCP server failed',
     );
+    this.changed();
   }
 
   /** Replaces a (hung, unresponsive) instance without back-off. */
@@ -323,6 +411,7 @@ export class ServerRuntime {
     this.lastError = reason;
     mcpRestarts.inc({ server: this.spec.name, reason: reason.split(':')[0] ?? 'replaced' });
     this.log.warn({ event: 'mcp:instance:replaced', instance: instance.id, reason }, 'MCP instance replaced');
+    this.changed();
     void instance.stop().then(() => this.notify());
     this.notify();
     this.deps.requeue(this);
@@ -336,6 +425,7 @@ export class ServerRuntime {
     this.backoffUntil = 0;
     this.restarts++;
     mcpRestarts.inc({ server: this.spec.name, reason: 'manual' });
+    this.changed();
     await Promise.all(all.map((i) => i.stop()));
     this.notify();
     this.deps.requeue(this);
@@ -415,9 +505,10 @@ export class ServerRuntime {
     }
   }
 
-  private stopIdle(i: Instance): void {
+  private stopIdle(i: Instance, why = 'idle'): void {
     this.instances.delete(i);
-    this.log.info({ event: 'mcp:instance:idle-stop', instance: i.id }, 'MCP instance stopped');
+    this.log.info({ event: 'mcp:instance:idle-stop', instance: i.id, why }, 'MCP instance stopped');
+    this.changed();
     void i.stop().then(() => this.notify());
   }
 

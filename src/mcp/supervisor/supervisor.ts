@@ -5,7 +5,7 @@ import { mcpErrors, mcpProcesses, mcpServerState } from '../../metrics/index.js'
 import type { ServerSpec } from '../config/server-spec.js';
 import type { Ledger } from '../process/ledger.js';
 import { ProcessBudget } from './process-budget.js';
-import { ServerRuntime, type ServerState } from './server-runtime.js';
+import { ServerRuntime, type RuntimeDeps, type ServerState } from './server-runtime.js';
 
 const STATES: ServerState[] = ['disabled', 'stopped', 'starting', 'ready', 'crashloop'];
 
@@ -30,6 +30,9 @@ export class Supervisor {
     private readonly logger: Logger,
     private readonly now: () => number,
     private readonly onListChanged: (server: string, kind: string) => void = () => {},
+    private readonly onStateChange: (server: string) => void = () => {},
+    private readonly onLog: RuntimeDeps['onLog'] = () => {},
+    private readonly onResourceUpdated: RuntimeDeps['onResourceUpdated'] = () => {},
   ) {
     this.budget = new ProcessBudget(config.maxProcesses);
   }
@@ -56,6 +59,12 @@ export class Supervisor {
         now: this.now,
         requeue: (r) => this.schedule(r, 0),
         onListChanged: this.onListChanged,
+        onStateChange: (server) => {
+          this.updateGauges();
+          this.onStateChange(server);
+        },
+        onLog: this.onLog,
+        onResourceUpdated: this.onResourceUpdated,
       });
       this.runtimes.set(spec.name, rt);
       this.schedule(rt, 0);

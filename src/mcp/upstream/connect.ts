@@ -22,6 +22,10 @@ export interface ConnectOptions {
   onListChanged: (kind: 'tools' | 'resources' | 'prompts') => void;
   /** Called as soon as a process exists (before the handshake), so it is in the ledger at once. */
   onSpawn: (child: ServerChild) => void;
+  /** Called for every `notifications/message` (log message) the server sends. */
+  onLog?: (params: Record<string, unknown>) => void;
+  /** Called for `notifications/resources/updated`. */
+  onResourceUpdated?: (uri: string) => void;
 }
 
 function newClient(options: ConnectOptions): Client {
@@ -31,6 +35,12 @@ function newClient(options: ConnectOptions): Client {
     options.onListChanged('resources'),
   );
   client.setNotificationHandler('notifications/prompts/list_changed', () => options.onListChanged('prompts'));
+  client.setNotificationHandler('notifications/message', (n) =>
+    options.onLog?.(n.params as unknown as Record<string, unknown>),
+  );
+  client.setNotificationHandler('notifications/resources/updated', (n) =>
+    options.onResourceUpdated?.(String(n.params.uri)),
+  );
   return client;
 }
 

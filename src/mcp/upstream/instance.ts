@@ -25,6 +25,9 @@ const RESULT_SCHEMAS: Readonly<Record<string, StandardSchemaV1>> = {
   'prompts/list': specTypeSchemas.ListPromptsResult,
   'prompts/get': specTypeSchemas.GetPromptResult,
   'completion/complete': specTypeSchemas.CompleteResult,
+  'logging/setLevel': specTypeSchemas.EmptyResult,
+  'resources/subscribe': specTypeSchemas.EmptyResult,
+  'resources/unsubscribe': specTypeSchemas.EmptyResult,
   ping: specTypeSchemas.EmptyResult,
 };
 
@@ -39,6 +42,8 @@ export class Instance {
   lastUsedAt = Date.now();
   lastPingOkAt: number | null = null;
   stopping = false;
+  /** Its /mcp session ended: stop it as soon as it has no call (per-session sharing). */
+  sessionEnded = false;
   private conn!: Connection;
   private onGone?: (instance: Instance) => void;
   private reconnecting?: Promise<void>;

@@ -72,7 +72,9 @@ describe('/mcp aggregated Streamable HTTP endpoint', () => {
     )!;
     const r = await client.callTool({ name: long.name, arguments: {} });
     expect(r.isError).toBe(true);
-    await expect(client.callTool({ name: 'nope__tool', arguments: {} })).rejects.toThrow(/not declared/);
+    await expect(client.callTool({ name: 'nope__tool', arguments: {} })).rejects.toThrow(
+      /no MCP server "nope"/,
+    );
   });
 
   it('passes resources and prompts through', async () => {

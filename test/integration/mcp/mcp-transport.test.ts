@@ -98,7 +98,7 @@ describe('/mcp Streamable HTTP transport', () => {
     const headers = await session();
     const cases: Array<[Response, number, number]> = [
       [await post(call(5, 'fx__echo', {}), { ...headers, accept: 'application/json' }), 406, -32000],
-      [await post({ jsonrpc: '1.0', id: 6, method: 'ping' }, headers), 400, -32700],
+      [await post({ jsonrpc: '1.0', id: 6, method: 'ping' }, headers), 400, -32600],
       [await post([], headers), 400, -32600],
       [await post(INIT, headers), 400, -32600],
       [await post({ jsonrpc: '2.0', id: 7, method: 'ping' }), 400, -32000],

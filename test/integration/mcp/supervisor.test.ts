@@ -114,7 +114,7 @@ describe('MCP supervisor with misbehaving servers', () => {
   it('runs a pool of n instances and spreads concurrent calls; respects the global process cap', async () => {
     gw = await startTestGateway(
       { pool: badServer('', { sharing: { pool: 2 }, maxInFlight: 1 }), other: badServer('') },
-      { maxProcesses: 2 },
+      { maxProcesses: 2, slotWaitMs: 300 },
     );
     const g = gw.mcp.gateway;
     await Promise.all([1, 2, 3, 4].map(() => g.callTool('pool', 'sleep', { ms: 200 })));

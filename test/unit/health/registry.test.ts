@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HealthRegistry, type Probe } from '../../../src/health/index.js';
+import { HealthRegistry, ProbeFailure, type Probe } from '../../../src/health/index.js';
 
 function probe(name: string, required: boolean, check: Probe['check']): Probe {
   return { name, required, check };
@@ -53,5 +53,32 @@ describe('HealthRegistry', () => {
     const servers = ['a', 'b'];
     health.addSource({ probes: () => servers.map((s) => probe(`mcp:${s}`, false, async () => undefined)) });
     expect((await health.report()).checks.map((c) => c.name)).toEqual(['mcp:a', 'mcp:b']);
+  });
+});
+
+describe('health registry invalidation', () => {
+  it('checks a probe again at once when its source says it changed, and shows a failure detail', async () => {
+    let up = true;
+    let changed: (name: string) => void = () => {};
+    const registry = new HealthRegistry({ intervalMs: 60_000, timeoutMs: 1000 });
+    registry.addSource({
+      subscribe: (cb) => (changed = cb),
+      probes: () => [
+        {
+          name: 'dep',
+          required: false,
+          check: async () => {
+            if (!up) throw new ProbeFailure('gone', { state: 'crashloop', restarts: 1 });
+          },
+        },
+      ],
+    });
+    expect((await registry.report()).checks[0]!.status).toBe('up');
+    up = false;
+    expect((await registry.report()).checks[0]!.status).toBe('up'); // cached for the interval
+    changed('dep');
+    const check = (await registry.report()).checks[0]!;
+    expect(check.status).toBe('down');
+    expect(check.detail).toEqual({ state: 'crashloop', restarts: 1 });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isJsonRpcMessage, JsonRpcLineReader } from '../../../src/mcp/jsonrpc.js';
+import { idOf, isJsonRpcMessage, jsonRpcProblem, JsonRpcLineReader } from '../../../src/mcp/jsonrpc.js';
 
 describe('JSON-RPC envelope check', () => {
   it('accepts requests, notifications, results and errors', () => {
@@ -61,5 +61,23 @@ describe('newline-delimited reader', () => {
     expect(reader.push(Buffer.alloc(2048, 'x'), (r) => invalid.push(r))).toEqual([]);
     expect(invalid).toEqual(['a line exceeded 1024 bytes and was dropped']);
     expect(reader.push(Buffer.from(`${ping(8)}\n`), () => {})).toHaveLength(1);
+  });
+});
+
+describe('strict check of what clients send', () => {
+  it('names the extra top-level member that makes a message invalid', () => {
+    expect(jsonRpcProblem({ jsonrpc: '2.0', id: 1, method: 'ping' })).toBeUndefined();
+    expect(jsonRpcProblem({ jsonrpc: '2.0', id: 1, method: 'ping', foo: 1 })).toContain('"foo"');
+    expect(jsonRpcProblem({ jsonrpc: '2.0', id: 1, method: 'ping', _meta: {} })).toContain('"_meta"');
+    expect(jsonRpcProblem({ jsonrpc: '2.0', id: 1, result: {}, method: undefined })).toBeDefined();
+    expect(jsonRpcProblem({ jsonrpc: '2.0', id: 1, method: 'x', params: { _meta: 3 } })).toContain('_meta');
+    expect(jsonRpcProblem({ jsonrpc: '2.0', id: null, error: { code: 1, message: 'm' } })).toBeDefined();
+  });
+
+  it('finds the id of an invalid message when it has a usable one', () => {
+    expect(idOf({ id: 4, foo: 1 })).toBe(4);
+    expect(idOf({ id: 'a' })).toBe('a');
+    expect(idOf({ id: 1.5 })).toBeNull();
+    expect(idOf('x')).toBeNull();
   });
 });
