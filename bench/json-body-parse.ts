@@ -1,11 +1,11 @@
 /**
- * Cost of the JSON body parser that refuses hostile input (src/http/hostile-input.ts: parse, then
+ * Cost of the JSON body parser that refuses hostile input (src/safe-input.ts: parse, then
  * an iterative walk for depth, key count and NUL/surrogate strings) against plain JSON.parse, the
  * baseline, on the same bodies in the same run. Prints the median µs per body over RUNS runs.
  *
  *   npx tsx bench/json-body-parse.ts      (RUNS=…, ITERATIONS=…)
  */
-import { parseJsonBody } from '../src/http/hostile-input.js';
+import { parseJsonBody } from '../src/safe-input.js';
 import { median } from './lib.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);

@@ -13,7 +13,7 @@ import { SutazaiError } from '../errors.js';
 import { httpRequestDuration } from '../metrics/index.js';
 import { assertBrowserOrigin, type BrowserOriginPolicy } from './browser-origin.js';
 import { sendError, toSutazaiError } from './errors.js';
-import { assertSafeHeaders, assertSafeValue, parseJsonBody } from './hostile-input.js';
+import { assertSafeHeaders, assertSafeValue, parseJsonBody } from '../safe-input.js';
 import { documentRoute } from './openapi.js';
 import type { RateLimiter, RateRule } from './rate-limit.js';
 import type { Access, App, Principal, RateLimitRule } from './types.js';

@@ -253,8 +253,9 @@ export function reject(
   message: string,
   headers: Record<string, string> = {},
   id: string | number | null = null,
+  data?: unknown,
 ): void {
-  writeJson(res, status, errorResponse(id, code, message), headers);
+  writeJson(res, status, errorResponse(id, code, message, data), headers);
 }
 
 function writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {

@@ -236,5 +236,5 @@ function leastRecentlyUsedIdle(sessions: Session[]): Session | undefined {
 }
 
 function rejectWire(res: ServerResponse, e: WireError): void {
-  reject(res, e.status, e.code, e.message, e.headers, e.id ?? null);
+  reject(res, e.status, e.code, e.message, e.headers, e.id ?? null, e.data);
 }

@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { specTypeSchemas } from '@modelcontextprotocol/server';
+import { SutazaiError } from '../../errors.js';
+import { assertSafeValue } from '../../safe-input.js';
 import { idOf, jsonRpcProblem } from '../jsonrpc.js';
 
 /** The methods /mcp and /mcp/{server} answer; anything else gets 405 with this as `Allow`. */
@@ -12,11 +14,13 @@ export interface WireError {
   message: string;
   id?: string | number | null;
   headers?: Record<string, string>;
+  /** The catalogue code and field path of a refusal made at the door (hostile input). */
+  data?: { code: string; details?: unknown };
 }
 
-/** A JSON-RPC error object (no `data`), as a message of its own. */
-export function errorResponse(id: string | number | null, code: number, message: string) {
-  return { jsonrpc: '2.0' as const, id, error: { code, message } };
+/** A JSON-RPC error object, as a message of its own. */
+export function errorResponse(id: string | number | null, code: number, message: string, data?: unknown) {
+  return { jsonrpc: '2.0' as const, id, error: { code, message, ...(data === undefined ? {} : { data }) } };
 }
 
 /** Checks the method, the content type and the JSON of one request; POST bodies arrive as bytes. */
@@ -37,10 +41,31 @@ export function readBody(req: IncomingMessage, raw: unknown): { body: unknown } 
       message: 'Unsupported Media Type: Content-Type must be application/json',
     };
   const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : typeof raw === 'string' ? raw : '';
+  let body: unknown;
   try {
-    return { body: JSON.parse(text) };
+    body = JSON.parse(text);
   } catch (err) {
     return { status: 400, code: -32700, message: `Parse error: ${(err as Error).message}` };
+  }
+  return refusedAtTheDoor(body) ?? { body };
+}
+
+/**
+ * The same hostile-input checks as every REST body (NUL, lone surrogates, depth, key count:
+ * decision 0016), answered in JSON-RPC shape with the catalogue code and field path as `data`.
+ */
+function refusedAtTheDoor(body: unknown): WireError | undefined {
+  try {
+    assertSafeValue(body, 'body');
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof SutazaiError)) throw err;
+    return {
+      status: 400,
+      code: -32600,
+      message: `Invalid Request: ${err.message}`,
+      data: { code: err.code, details: err.details },
+    };
   }
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../src/app.js';
-import { JSON_LIMITS } from '../../../src/http/hostile-input.js';
+import { JSON_LIMITS } from '../../../src/safe-input.js';
 import { ADMIN_PASSWORD, startTestPlatform } from '../../helpers/platform.js';
 
 let platform: Platform;
@@ -108,16 +108,27 @@ describe('hostile input gets 400, never 500', () => {
     expect(text.statusCode).toBe(415);
   });
 
-  it('guards /mcp the same way', async () => {
+  it('guards /mcp the same way, answering in JSON-RPC shape with the code and path as data', async () => {
     const headers = { accept: 'application/json, text/event-stream' };
+    const expectRpc400 = (res: Awaited<ReturnType<typeof json>>, code: string, path?: string) => {
+      expect(res.statusCode).toBe(400);
+      const body = res.json<{
+        jsonrpc: string;
+        error: { code: number; data: { code: string; details?: unknown } };
+      }>();
+      expect(body.jsonrpc).toBe('2.0');
+      expect(body.error.code).toBe(-32600);
+      expect(body.error.data.code).toBe(code);
+      if (path) expect(body.error.data.details).toEqual([expect.objectContaining({ path })]);
+    };
     const nul = await json('POST', '/mcp', '{"jsonrpc":"2.0","id":1,"method":"ping\\u0000"}', headers);
-    expect400(nul, 'SUTAZAI_ERR_HTTP_INVALID_STRING', 'body.method');
+    expectRpc400(nul, 'SUTAZAI_ERR_HTTP_INVALID_STRING', 'body.method');
     const deep = await json(
       'POST',
       '/mcp',
       `{"jsonrpc":"2.0","id":1,"method":"x","params":${'['.repeat(5000)}${']'.repeat(5000)}}`,
       headers,
     );
-    expect400(deep, 'SUTAZAI_ERR_HTTP_JSON_TOO_DEEP');
+    expectRpc400(deep, 'SUTAZAI_ERR_HTTP_JSON_TOO_DEEP');
   });
 });

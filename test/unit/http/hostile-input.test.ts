@@ -5,7 +5,7 @@ import {
   isCleanString,
   JSON_LIMITS,
   parseJsonBody,
-} from '../../../src/http/hostile-input.js';
+} from '../../../src/safe-input.js';
 
 const codeOf = (fn: () => unknown) => {
   try {

@@ -1,4 +1,4 @@
-import { SutazaiError } from '../errors.js';
+import { SutazaiError } from './errors.js';
 
 /**
  * Input no handler should ever see, refused with 400 at the door (decision 0016):
