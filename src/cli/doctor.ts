@@ -80,6 +80,38 @@ function withCommon(cmd: Command): Command {
     .option('-c, --config <file>', 'sutazai.yaml to read');
 }
 
+const COMMON_KEYS = [
+  'file',
+  'projectName',
+  'profile',
+  'envFile',
+  'registry',
+  'nameFilter',
+  'only',
+  'skip',
+  'without',
+  'config',
+] as const;
+
+/**
+ * The flags a subcommand acts on. `doctor` parses options positionally, so `doctor fix -f X`
+ * gives `-f` to `fix`; shared flags written before the subcommand (`doctor -f X fix`) and the
+ * root's `-c` (commander gives it to `sutazai` wherever it appears) still count, the nearest
+ * command winning. Without this, a subcommand silently ran on defaults.
+ */
+function flagsOf<T extends object>(cmd: Command): T {
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  const merged: Record<string, unknown> = {};
+  for (const c of chain.slice(0, -1)) {
+    const o = c.opts<Record<string, unknown>>();
+    for (const k of COMMON_KEYS) if (o[k] !== undefined) merged[k] = o[k];
+  }
+  const own = cmd.opts<Record<string, unknown>>();
+  for (const [k, v] of Object.entries(own)) if (v !== undefined) merged[k] = v;
+  return merged as T;
+}
+
 function setup(flags: CommonFlags): { config: Config; deps: AuditDeps; req: AuditRequest } {
   const { config } = loadConfig(flags.config ? { file: flags.config } : {});
   const deps = doctorDeps(config);
@@ -139,11 +171,12 @@ async function fixAction(
       ? `${JSON.stringify(result, null, 2)}\n`
       : `${result.summary}\nbackup: ${result.backupDir}\n`,
   );
-  process.exitCode = result.outcome === 'applied' ? 0 : 1;
+  process.exitCode = result.outcome === 'rolled-back' ? 1 : 0;
 }
 
 export function doctorCommand(): Command {
   const doctor = withCommon(new Command('doctor'))
+    .enablePositionalOptions()
     .description('audit a Docker/Compose deployment against what it declares')
     .addOption(
       new Option('--format <format>', 'output format').choices(['table', 'json', 'sarif']).default('table'),
@@ -158,7 +191,7 @@ export function doctorCommand(): Command {
       ]),
     )
     .option('--explain <rule>', 'describe a rule and exit')
-    .action(guard((flags) => auditAction(flags)));
+    .action(guard((_flags, cmd: Command) => auditAction(flagsOf(cmd))));
 
   doctor.addCommand(
     withCommon(new Command('fix'))
@@ -168,7 +201,7 @@ export function doctorCommand(): Command {
       .option('--apply', 'act on the plan')
       .option('--verify-ms <ms>', 'verification window')
       .addOption(new Option('--format <format>').choices(['table', 'json']).default('table'))
-      .action(guard((flags) => fixAction(flags))),
+      .action(guard((_flags, cmd: Command) => fixAction(flagsOf(cmd)))),
   );
 
   doctor.addCommand(
@@ -177,8 +210,8 @@ export function doctorCommand(): Command {
       .argument('[backup]', 'backup id (directory name) or path')
       .option('-c, --config <file>', 'sutazai.yaml to read')
       .action(
-        guard(async (backup: string | undefined, flags: { config?: string }) => {
-          const { config, deps } = setup(flags);
+        guard(async (backup: string | undefined, _flags: unknown, cmd: Command) => {
+          const { config, deps } = setup(flagsOf(cmd));
           const result = await rollbackBackup({
             docker: deps.docker!,
             dataDir: config.dataDir,
@@ -195,7 +228,8 @@ export function doctorCommand(): Command {
       .description('list fix backups')
       .option('-c, --config <file>', 'sutazai.yaml to read')
       .action(
-        guard(async (flags: { config?: string }) => {
+        guard(async (_flags: unknown, cmd: Command) => {
+          const flags = flagsOf<{ config?: string }>(cmd);
           const { config } = loadConfig(flags.config ? { file: flags.config } : {});
           for (const b of await listBackups(config.dataDir))
             out(`${b.id}  ${b.outcome ?? '?'}  ${b.actions} action(s)  ${b.dir}\n`);
@@ -208,7 +242,8 @@ export function doctorCommand(): Command {
       .description('follow Docker events, re-audit on an interval, post alerts to webhooks')
       .option('--interval-ms <ms>', 're-evaluation interval')
       .action(
-        guard(async (flags: CommonFlags & { intervalMs?: string }) => {
+        guard(async (_flags: unknown, cmd: Command) => {
+          const flags = flagsOf<CommonFlags & { intervalMs?: string }>(cmd);
           const { config, deps, req } = setup(flags);
           const watch = startDoctorWatch({
             deps,
