@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import {
-  RULES,
+  assertKnownRules,
   doctorDeps,
   applyFix,
   auditOptions,
@@ -126,6 +126,8 @@ function setup(flags: CommonFlags): { config: Config; deps: AuditDeps; req: Audi
     ...(flags.skip ? { skip: flags.skip } : {}),
     ...(flags.without ? { without: flags.without } : {}),
   };
+  // Validates the request (unknown rule ids exit 2) before anything runs, the watch included.
+  auditOptions(deps, req);
   return { config, deps, req };
 }
 
@@ -133,9 +135,8 @@ async function auditAction(
   flags: CommonFlags & { format: string; failOn?: Severity; explain?: string },
 ): Promise<void> {
   if (flags.explain) {
-    const text = explainRule(flags.explain);
-    if (text) out(text);
-    else fail(`unknown rule ${flags.explain}; rules: ${RULES.map((r) => r.id).join(', ')}`);
+    assertKnownRules([flags.explain], '--explain');
+    out(explainRule(flags.explain)!);
     return;
   }
   const { config, deps, req } = setup(flags);

@@ -1,3 +1,5 @@
+import { ruleById } from '../rules/catalogue.js';
+import { nearestRuleIds } from '../rules/rule-ids.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceLocation } from '../types.js';
@@ -133,6 +135,12 @@ function suppressionsOf(x: Record<string, unknown>, loc: SourceLocation | undefi
     if (typeof o.rule !== 'string') return [];
     if (typeof o.reason !== 'string' || !o.reason.trim())
       throw new ComposeError(loc?.file ?? '?', loc?.line, `x-sutazai.suppress for ${o.rule} needs a reason`);
+    if (o.rule !== '*' && !ruleById(o.rule))
+      throw new ComposeError(
+        loc?.file ?? '?',
+        loc?.line,
+        `x-sutazai.suppress names unknown rule ${o.rule}; nearest known: ${nearestRuleIds(o.rule).join(', ')}`,
+      );
     return [{ rule: o.rule, reason: o.reason, ...(loc ? { location: loc } : {}) }];
   });
 }
