@@ -163,7 +163,9 @@ function buildService(
   >;
   const replicas = Number(deploy.replicas ?? cfg.scale ?? 1);
   const profiles = Array.isArray(cfg.profiles) ? cfg.profiles.map(String) : [];
-  const inProfile = profiles.length === 0 || profiles.some((p) => activeProfiles.includes(p));
+  // `--profile '*'` (or COMPOSE_PROFILES=*) enables every profile, as docker compose does.
+  const inProfile =
+    profiles.length === 0 || activeProfiles.includes('*') || profiles.some((p) => activeProfiles.includes(p));
   const x = (cfg['x-sutazai'] ?? {}) as Record<string, unknown>;
   const location = locate(parsed, prefix);
   const memoryLimit = parseBytes(limits.memory ?? cfg.mem_limit);
