@@ -10,8 +10,6 @@ export interface ComposeEdit {
   /** `restart:` value, e.g. `on-failure:3`. */
   restart?: string;
 }
-/** @deprecated name kept for callers; a ComposeEdit. */
-export type LimitEdit = ComposeEdit;
 
 /**
  * Writes limits and a restart policy into compose text, touching only the changed or inserted
