@@ -274,6 +274,11 @@ export const Errors = {
     400,
     'Compose file {location}: {reason}',
   ),
+  SUTAZAI_ERR_DOCTOR_UNKNOWN_RULE: def(
+    'SUTAZAI_ERR_DOCTOR_UNKNOWN_RULE',
+    400,
+    'Unknown doctor rule "{rule}" in {where}; nearest known: {nearest}',
+  ),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof Errors;

@@ -3,7 +3,7 @@ import { readLocalCredential } from '../auth/index.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import {
-  RULES,
+  assertKnownRules,
   doctorDeps,
   applyFix,
   auditOptions,
@@ -88,6 +88,38 @@ function withLocalCredential(deps: AuditDeps, dataDir: string): AuditDeps {
   return { ...deps, platform: { ...platform, localCredential: () => readLocalCredential(dataDir) } };
 }
 
+const COMMON_KEYS = [
+  'file',
+  'projectName',
+  'profile',
+  'envFile',
+  'registry',
+  'nameFilter',
+  'only',
+  'skip',
+  'without',
+  'config',
+] as const;
+
+/**
+ * The flags a subcommand acts on. `doctor` parses options positionally, so `doctor fix -f X`
+ * gives `-f` to `fix`; shared flags written before the subcommand (`doctor -f X fix`) and the
+ * root's `-c` (commander gives it to `sutazai` wherever it appears) still count, the nearest
+ * command winning. Without this, a subcommand silently ran on defaults.
+ */
+function flagsOf<T extends object>(cmd: Command): T {
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  const merged: Record<string, unknown> = {};
+  for (const c of chain.slice(0, -1)) {
+    const o = c.opts<Record<string, unknown>>();
+    for (const k of COMMON_KEYS) if (o[k] !== undefined) merged[k] = o[k];
+  }
+  const own = cmd.opts<Record<string, unknown>>();
+  for (const [k, v] of Object.entries(own)) if (v !== undefined) merged[k] = v;
+  return merged as T;
+}
+
 function setup(flags: CommonFlags): { config: Config; deps: AuditDeps; req: AuditRequest } {
   const { config } = loadConfig(flags.config ? { file: flags.config } : {});
   const deps = withLocalCredential(doctorDeps(config), config.dataDir);
@@ -102,6 +134,8 @@ function setup(flags: CommonFlags): { config: Config; deps: AuditDeps; req: Audi
     ...(flags.skip ? { skip: flags.skip } : {}),
     ...(flags.without ? { without: flags.without } : {}),
   };
+  // Validates the request (unknown rule ids exit 2) before anything runs, the watch included.
+  auditOptions(deps, req);
   return { config, deps, req };
 }
 
@@ -109,9 +143,8 @@ async function auditAction(
   flags: CommonFlags & { format: string; failOn?: Severity; explain?: string },
 ): Promise<void> {
   if (flags.explain) {
-    const text = explainRule(flags.explain);
-    if (text) out(text);
-    else fail(`unknown rule ${flags.explain}; rules: ${RULES.map((r) => r.id).join(', ')}`);
+    assertKnownRules([flags.explain], '--explain');
+    out(explainRule(flags.explain)!);
     return;
   }
   const { config, deps, req } = setup(flags);
@@ -147,11 +180,12 @@ async function fixAction(
       ? `${JSON.stringify(result, null, 2)}\n`
       : `${result.summary}\nbackup: ${result.backupDir}\n`,
   );
-  process.exitCode = result.outcome === 'applied' ? 0 : 1;
+  process.exitCode = result.outcome === 'rolled-back' ? 1 : 0;
 }
 
 export function doctorCommand(): Command {
   const doctor = withCommon(new Command('doctor'))
+    .enablePositionalOptions()
     .description('audit a Docker/Compose deployment against what it declares')
     .addOption(
       new Option('--format <format>', 'output format').choices(['table', 'json', 'sarif']).default('table'),
@@ -166,7 +200,7 @@ export function doctorCommand(): Command {
       ]),
     )
     .option('--explain <rule>', 'describe a rule and exit')
-    .action(guard((flags) => auditAction(flags)));
+    .action(guard((_flags, cmd: Command) => auditAction(flagsOf(cmd))));
 
   doctor.addCommand(
     withCommon(new Command('fix'))
@@ -176,7 +210,7 @@ export function doctorCommand(): Command {
       .option('--apply', 'act on the plan')
       .option('--verify-ms <ms>', 'verification window')
       .addOption(new Option('--format <format>').choices(['table', 'json']).default('table'))
-      .action(guard((flags) => fixAction(flags))),
+      .action(guard((_flags, cmd: Command) => fixAction(flagsOf(cmd)))),
   );
 
   doctor.addCommand(
@@ -185,8 +219,8 @@ export function doctorCommand(): Command {
       .argument('[backup]', 'backup id (directory name) or path')
       .option('-c, --config <file>', 'sutazai.yaml to read')
       .action(
-        guard(async (backup: string | undefined, flags: { config?: string }) => {
-          const { config, deps } = setup(flags);
+        guard(async (backup: string | undefined, _flags: unknown, cmd: Command) => {
+          const { config, deps } = setup(flagsOf(cmd));
           const result = await rollbackBackup({
             docker: deps.docker!,
             dataDir: config.dataDir,
@@ -203,7 +237,8 @@ export function doctorCommand(): Command {
       .description('list fix backups')
       .option('-c, --config <file>', 'sutazai.yaml to read')
       .action(
-        guard(async (flags: { config?: string }) => {
+        guard(async (_flags: unknown, cmd: Command) => {
+          const flags = flagsOf<{ config?: string }>(cmd);
           const { config } = loadConfig(flags.config ? { file: flags.config } : {});
           for (const b of await listBackups(config.dataDir))
             out(`${b.id}  ${b.outcome ?? '?'}  ${b.actions} action(s)  ${b.dir}\n`);
@@ -216,7 +251,8 @@ export function doctorCommand(): Command {
       .description('follow Docker events, re-audit on an interval, post alerts to webhooks')
       .option('--interval-ms <ms>', 're-evaluation interval')
       .action(
-        guard(async (flags: CommonFlags & { intervalMs?: string }) => {
+        guard(async (_flags: unknown, cmd: Command) => {
+          const flags = flagsOf<CommonFlags & { intervalMs?: string }>(cmd);
           const { config, deps, req } = setup(flags);
           const watch = startDoctorWatch({
             deps,

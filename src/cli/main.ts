@@ -15,9 +15,16 @@ export function buildProgram(result: { code: number }): Command {
     .version(VERSION)
     .option('-c, --config <file>', 'config file (default: ./sutazai.yaml when present, or SUTAZAI_CONFIG)')
     .showHelpAfterError()
+    // Positional: options after a subcommand belong to it, so `doctor fix -f X` reaches `fix`
+    // (doctor and its subcommands share flag names). `-c` is added to every subcommand below.
+    .enablePositionalOptions()
     .exitOverride();
+  let actionConfig: string | undefined;
+  program.hook('preAction', (_root, action) => {
+    actionConfig = action.opts<{ config?: string }>().config;
+  });
   const configFile = (): { config?: string } => {
-    const file = program.opts<{ config?: string }>().config;
+    const file = actionConfig ?? program.opts<{ config?: string }>().config;
     return file ? { config: file } : {};
   };
 
@@ -70,6 +77,9 @@ export function buildProgram(result: { code: number }): Command {
       console.log(opts.format === 'json' ? JSON.stringify(redacted, null, 2) : stringify(redacted).trimEnd());
     });
 
+  // `sutazai up -c x` as well as `sutazai -c x up` (doctor defines its own -c and reads the root's).
+  for (const cmd of program.commands.flatMap((c) => (c.commands.length ? c.commands : [c])))
+    cmd.option('-c, --config <file>', 'config file (same as sutazai -c)');
   program.addCommand(doctorCommand());
 
   return program;

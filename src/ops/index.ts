@@ -57,3 +57,4 @@ export {
 } from './watch/watch.js';
 export { RestartBudget } from './watch/restart-budget.js';
 export { AlertDeduper, webhookBody } from './watch/webhooks.js';
+export { assertKnownRules, nearestRuleIds, editDistance } from './rules/rule-ids.js';

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { DoctorConfig } from '../config/schema.js';
 import type { AuditOptions } from './audit.js';
 import type { RuleOptions } from './rules/context.js';
+import { assertKnownRules } from './rules/rule-ids.js';
 import type { DockerClient } from './sources/docker-types.js';
 import type { PlatformSourceOptions } from './sources/platform.js';
 import { FileStateStore, type StateStore } from './state.js';
@@ -43,6 +44,13 @@ export interface AuditDeps {
 
 /** Turns config + one request (CLI flags or API body) into audit options. */
 export function auditOptions(deps: AuditDeps, req: AuditRequest = {}): AuditOptions {
+  assertKnownRules(req.only ?? [], '--only');
+  assertKnownRules(req.skip ?? [], '--skip');
+  assertKnownRules(
+    deps.config.suppressions.map((s) => s.rule),
+    'doctor.suppressions',
+    ['*'],
+  );
   const without = new Set(req.without ?? []);
   const files = req.files?.length ? req.files : deps.config.composeFiles;
   const projectName = req.projectName ?? deps.config.projectName;

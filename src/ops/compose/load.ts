@@ -1,3 +1,5 @@
+import { ruleById } from '../rules/catalogue.js';
+import { nearestRuleIds } from '../rules/rule-ids.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceLocation } from '../types.js';
@@ -133,6 +135,12 @@ function suppressionsOf(x: Record<string, unknown>, loc: SourceLocation | undefi
     if (typeof o.rule !== 'string') return [];
     if (typeof o.reason !== 'string' || !o.reason.trim())
       throw new ComposeError(loc?.file ?? '?', loc?.line, `x-sutazai.suppress for ${o.rule} needs a reason`);
+    if (o.rule !== '*' && !ruleById(o.rule))
+      throw new ComposeError(
+        loc?.file ?? '?',
+        loc?.line,
+        `x-sutazai.suppress names unknown rule ${o.rule}; nearest known: ${nearestRuleIds(o.rule).join(', ')}`,
+      );
     return [{ rule: o.rule, reason: o.reason, ...(loc ? { location: loc } : {}) }];
   });
 }
@@ -155,7 +163,9 @@ function buildService(
   >;
   const replicas = Number(deploy.replicas ?? cfg.scale ?? 1);
   const profiles = Array.isArray(cfg.profiles) ? cfg.profiles.map(String) : [];
-  const inProfile = profiles.length === 0 || profiles.some((p) => activeProfiles.includes(p));
+  // `--profile '*'` (or COMPOSE_PROFILES=*) enables every profile, as docker compose does.
+  const inProfile =
+    profiles.length === 0 || activeProfiles.includes('*') || profiles.some((p) => activeProfiles.includes(p));
   const x = (cfg['x-sutazai'] ?? {}) as Record<string, unknown>;
   const location = locate(parsed, prefix);
   const memoryLimit = parseBytes(limits.memory ?? cfg.mem_limit);

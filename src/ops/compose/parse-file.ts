@@ -83,7 +83,8 @@ export function parseComposeFile(
   env: Record<string, string | undefined>,
 ): ParsedFile {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // merge: YAML merge keys (`<<: *defaults`), which compose files use for shared service defaults.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: true });
   const first = doc.errors[0];
   if (first) {
     const line = first.linePos?.[0].line ?? (first.pos ? lc.linePos(first.pos[0]).line : undefined);

@@ -50,9 +50,17 @@ async function applyAction(a: FixAction, docker: DockerClient): Promise<unknown>
     case 'remove-orphan':
       await docker.removeContainer(a.containerId, { force: true });
       return { removed: a.container };
-    case 'restart-policy':
+    case 'restart-policy': {
       await docker.updateContainer(a.containerId, { RestartPolicy: a.policy });
-      return { policy: a.policy };
+      // Live only would be lost on the next recreate: write `restart:` into the compose file too.
+      const written = a.composeFile
+        ? await editLimitsInFile(a.composeFile, {
+            service: a.service,
+            restart: `${a.policy.Name}:${a.policy.MaximumRetryCount}`,
+          })
+        : false;
+      return { policy: a.policy, composeFile: written ? a.composeFile : null };
+    }
     case 'prune-images':
       return docker.pruneImages();
     case 'prune-volumes':

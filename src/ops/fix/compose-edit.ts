@@ -1,36 +1,49 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { isMap, parseDocument } from 'yaml';
 import { formatBytes } from '../compose/units.js';
+import { setInService } from './yaml-text-edit.js';
 
-export interface LimitEdit {
+export interface ComposeEdit {
   service: string;
   memory?: number;
   cpus?: number;
+  /** `restart:` value, e.g. `on-failure:3`. */
+  restart?: string;
 }
 
 /**
- * Writes limits into a compose file with a comment-preserving edit (yaml Document API): an
- * existing `mem_limit` / `cpus` key is updated in place, otherwise
- * `deploy.resources.limits.{memory,cpus}` is set. Returns false when the service is not in the file.
+ * Writes limits and a restart policy into compose text, touching only the changed or inserted
+ * keys (setInService): an existing `mem_limit` / `cpus` key is updated in place, otherwise
+ * `deploy.resources.limits.{memory,cpus}` is set; `restart:` is replaced or added.
+ * changed: false when the service is not in the text (or the value is already there).
  */
-export function editLimits(text: string, edit: LimitEdit): { text: string; changed: boolean } {
+export function editLimits(text: string, edit: ComposeEdit): { text: string; changed: boolean } {
   const doc = parseDocument(text);
   const svc = doc.getIn(['services', edit.service], true);
   if (!isMap(svc)) return { text, changed: false };
-  if (edit.memory !== undefined) {
-    const value = formatBytes(edit.memory);
-    if (svc.has('mem_limit')) svc.set('mem_limit', value);
-    else doc.setIn(['services', edit.service, 'deploy', 'resources', 'limits', 'memory'], value);
+  const steps: Array<[string[], string]> = [];
+  if (edit.memory !== undefined)
+    steps.push([
+      svc.has('mem_limit') ? ['mem_limit'] : ['deploy', 'resources', 'limits', 'memory'],
+      formatBytes(edit.memory),
+    ]);
+  if (edit.cpus !== undefined)
+    steps.push([
+      svc.has('cpus') ? ['cpus'] : ['deploy', 'resources', 'limits', 'cpus'],
+      JSON.stringify(String(edit.cpus)),
+    ]);
+  if (edit.restart !== undefined) steps.push([['restart'], edit.restart]);
+  let out = text;
+  let changed = false;
+  for (const [path, value] of steps) {
+    const r = setInService(out, edit.service, path, value);
+    out = r.text;
+    changed ||= r.changed;
   }
-  if (edit.cpus !== undefined) {
-    const value = String(edit.cpus);
-    if (svc.has('cpus')) svc.set('cpus', value);
-    else doc.setIn(['services', edit.service, 'deploy', 'resources', 'limits', 'cpus'], value);
-  }
-  return { text: doc.toString(), changed: true };
+  return { text: out, changed };
 }
 
-export async function editLimitsInFile(file: string, edit: LimitEdit): Promise<boolean> {
+export async function editLimitsInFile(file: string, edit: ComposeEdit): Promise<boolean> {
   const { text, changed } = editLimits(await readFile(file, 'utf8'), edit);
   if (changed) await writeFile(file, text);
   return changed;

@@ -24,6 +24,8 @@ export type FixAction =
       container: string;
       service: string;
       policy: { Name: string; MaximumRetryCount: number };
+      /** Also written as `restart:` here, so the next recreate keeps it. */
+      composeFile?: string;
     }
   | { kind: 'prune-images' | 'prune-volumes' | 'prune-networks'; reclaimableBytes: number };
 
@@ -106,6 +108,7 @@ export function planFix(report: Report, snap: Snapshot, state: DoctorState, conf
         container: view.name,
         service: f.service,
         policy: { Name: 'on-failure', MaximumRetryCount: 3 },
+        ...(decl?.location ? { composeFile: decl.keyLocations['restart']?.file ?? decl.location.file } : {}),
       });
     } else if (f.ruleId.startsWith('dangling-')) {
       actions.push({
@@ -131,7 +134,7 @@ function describe(a: FixAction): string {
     case 'remove-orphan':
       return `remove orphan container ${a.container} (service ${a.service})`;
     case 'restart-policy':
-      return `set restart policy of ${a.container} to ${a.policy.Name}:${a.policy.MaximumRetryCount}`;
+      return `set restart policy of ${a.container} to ${a.policy.Name}:${a.policy.MaximumRetryCount}${a.composeFile ? `, and in ${a.composeFile}` : ''}`;
     default:
       return `${a.kind.replace('-', ' ')} (${a.reclaimableBytes} bytes reclaimable)`;
   }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { RULES } from '../rules/catalogue.js';
 import type { Report, Severity } from '../types.js';
 import { DOCTOR_VERSION } from '../types.js';
@@ -11,8 +12,22 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   info: 'note',
 };
 
-/** SARIF 2.1.0 with one run; results carry compose file:line locations where known. */
+/** The base every artifact URI is relative to; the run defines it (code scanning needs this). */
+export const SRCROOT = '%SRCROOT%';
+
+function artifactLocation(file: string, baseDir: string): { uri: string; uriBaseId?: string } {
+  const rel = path.relative(baseDir, file);
+  if (!rel.startsWith('..') && !path.isAbsolute(rel))
+    return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
+  return { uri: pathToFileURL(file).href };
+}
+
+/**
+ * SARIF 2.1.0 with one run; results carry compose file:line locations where known, relative to
+ * %SRCROOT% (= baseDir, defined in originalUriBaseIds); files outside it get absolute file: URIs.
+ */
 export function toSarif(report: Report, baseDir = process.cwd()): Record<string, unknown> {
+  const base = pathToFileURL(path.resolve(baseDir)).href.replace(/\/?$/, '/');
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -34,6 +49,7 @@ export function toSarif(report: Report, baseDir = process.cwd()): Record<string,
             })),
           },
         },
+        originalUriBaseIds: { [SRCROOT]: { uri: base } },
         invocations: [
           {
             executionSuccessful: !report.partial,
@@ -52,10 +68,8 @@ export function toSarif(report: Report, baseDir = process.cwd()): Record<string,
                 locations: [
                   {
                     physicalLocation: {
-                      artifactLocation: {
-                        uri: path.relative(baseDir, f.location.file).split(path.sep).join('/'),
-                      },
-                      region: { startLine: f.location.line },
+                      artifactLocation: artifactLocation(f.location.file, path.resolve(baseDir)),
+                      region: { startLine: Math.max(1, f.location.line) },
                     },
                   },
                 ],

@@ -3,6 +3,7 @@ import { severityRank, type Finding } from '../types.js';
 import { PROJECT_LABEL, type Rule, type RuleContext, type RuleOptions, type Snapshot } from './context.js';
 import { danglingResources, platformChildren, processSprawl } from './hygiene.js';
 import { orphanContainer, phantomService, staleContainer, strayContainer } from './inventory.js';
+import { locateFindings } from './locate.js';
 import { portConflict, registryDrift } from './ports.js';
 import {
   memoryPressure,
@@ -76,7 +77,7 @@ export function evaluate(
     own,
     serviceByName: new Map(snap.compose?.services.map((s) => [s.name, s])),
   };
-  const findings = dropSymptoms(ALL_RULES.flatMap((rule) => rule(ctx)))
+  const findings = locateFindings(dropSymptoms(ALL_RULES.flatMap((rule) => rule(ctx))), snap.compose)
     .filter((f) => (!opts.only?.length || opts.only.includes(f.ruleId)) && !opts.skip?.includes(f.ruleId))
     .map((f) => suppress(f, ctx, opts.suppressions ?? []));
   return sortFindings(findings);

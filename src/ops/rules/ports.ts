@@ -157,6 +157,33 @@ export const registryDrift: Rule = (ctx) => {
   if (!registry || !compose) return [];
   const entries = registry.filter((e) => !e.project || e.project === compose.name);
   const out = [];
+  for (const e of entries) {
+    const s = compose.services.find((x) => x.name === e.service);
+    if (!s) {
+      out.push(
+        finding(
+          'registry-drift',
+          { service: e.service, project: compose.name, key: `nowhere:${e.port}` },
+          `registry documents ${e.service} on ${e.port}, but no compose file defines it (documented, defined nowhere)`,
+          { registryPort: e.port, registry: e.location, kind: 'defined-nowhere' },
+          { location: e.location },
+        ),
+      );
+      continue;
+    }
+    // A service that should run but nothing listens on its documented port (listeners read).
+    const listening = ctx.snap.listeners?.some((l) => l.port === e.port);
+    if (s.active && ctx.snap.listeners && !listening)
+      out.push(
+        finding(
+          'registry-drift',
+          { service: s.name, project: compose.name, key: `no-listener:${e.port}` },
+          `registry says ${s.name} is on ${e.port}, and ${s.name} should run, but nothing listens on ${e.port}`,
+          { registryPort: e.port, registry: e.location, kind: 'no-listener' },
+          { location: e.location },
+        ),
+      );
+  }
   for (const s of compose.services.filter((x) => x.active)) {
     const mine = entries.filter((e) => e.service === s.name);
     const declared = s.ports.map((p) => p.hostPort);

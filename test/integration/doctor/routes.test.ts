@@ -93,6 +93,16 @@ describe('doctor routes', () => {
       payload: { aply: true },
     });
     expect(bad.statusCode).toBe(400);
+    const typo = await app.inject({
+      method: 'POST',
+      url: '/api/v1/doctor/fix',
+      headers: as('admin'),
+      payload: { only: ['orphan-contaner'] },
+    });
+    expect(typo.statusCode).toBe(400);
+    const body = typo.json<{ error: { code: string; details: { nearest: string[] } } }>();
+    expect(body.error.code).toBe('SUTAZAI_ERR_DOCTOR_UNKNOWN_RULE');
+    expect(body.error.details.nearest[0]).toBe('orphan-container');
   });
 
   it('plans, applies with a backup, lists it, and rolls it back', async () => {

@@ -98,8 +98,9 @@ describe('audit rules over an in-memory engine', () => {
       base(dir, env, { registryFile: path.join(dir, 'reg.yaml'), only: ['registry-drift'] }),
     );
     const messages = report.findings.map((f) => f.message);
-    expect(messages).toHaveLength(3);
+    expect(messages).toHaveLength(4);
     expect(messages.join('\n')).toMatch(/reserves for z/);
+    expect(messages.join('\n')).toMatch(/documents z on 10010, but no compose file defines it/);
     expect(messages.join('\n')).toMatch(/registry says a is on 10020; compose declares 10010/);
     expect(messages.join('\n')).toMatch(/running container publishes 10010/);
   });

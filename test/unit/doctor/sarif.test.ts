@@ -1,0 +1,128 @@
+import { readFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { fakeContainer, runAudit, toSarif } from '../../../src/ops/index.js';
+import { composeLabels, memoryEnv, rules } from './helpers.js';
+
+/**
+ * The official SARIF 2.1.0 schema is not in node_modules here, so the result is validated against
+ * test/services/doctor/sarif-subset.schema.json (the parts the doctor emits, same names and types)
+ * and the structure code scanning relies on is asserted by hand.
+ */
+const schema = JSON.parse(
+  await readFile(path.resolve(import.meta.dirname, '../../services/doctor/sarif-subset.schema.json'), 'utf8'),
+) as object;
+
+// Line numbers are part of the expectation: each comment says which line a key is on.
+const composeText = `name: p
+services:
+  web: # line 3
+    image: busybox
+    restart: always # line 5
+    ports: ["10010:80"] # line 6
+  worker: # line 7
+    image: busybox
+    ports: # line 9
+      - "10010:81"
+    healthcheck: # line 11
+      test: ["CMD", "true"]
+  idle: # line 13
+    image: busybox
+`;
+
+interface Sarif {
+  runs: Array<{
+    originalUriBaseIds: Record<string, { uri: string }>;
+    results: Array<{
+      ruleId: string;
+      properties: { service: string };
+      locations?: Array<{
+        physicalLocation: {
+          artifactLocation: { uri: string; uriBaseId?: string };
+          region: { startLine: number };
+        };
+      }>;
+    }>;
+  }>;
+}
+
+describe('SARIF for code scanning', () => {
+  it('locates every finding about a compose service at the key it is about, relative to %SRCROOT%', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'doc-sarif-'));
+    await mkdtemp(path.join(dir, 'x')); // a sibling entry: URIs must still be relative to dir
+    await writeFile(path.join(dir, 'compose.yaml'), composeText);
+    const env = memoryEnv();
+    const now = Date.now();
+    const web = fakeContainer({
+      id: 'w1'.padEnd(64, '0'),
+      name: 'p-web-1',
+      labels: composeLabels('p', 'web'),
+    });
+    const worker = fakeContainer({
+      id: 'k1'.padEnd(64, '0'),
+      name: 'p-worker-1',
+      labels: composeLabels('p', 'worker'),
+      health: 'unhealthy',
+      healthcheck: true,
+    });
+    env.docker.containers.push(web, worker);
+    const t = Math.floor(now / 1000) - 100;
+    for (let i = 0; i < 3; i++)
+      env.docker.pastEvents.push(
+        { Type: 'container', Action: 'start', Actor: { ID: web.Id, Attributes: {} }, time: t + i * 10 },
+        {
+          Type: 'container',
+          Action: 'die',
+          Actor: { ID: web.Id, Attributes: { exitCode: '1' } },
+          time: t + i * 10 + 2,
+        },
+      );
+    const { report } = await runAudit({
+      docker: env.docker,
+      compose: { cwd: dir, env: {} },
+      rules,
+      stateStore: env.stateStore,
+      now: () => now,
+    });
+    const sarif = toSarif(report, dir) as unknown as Sarif;
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    expect(ajv.validate(schema, JSON.parse(JSON.stringify(sarif))), ajv.errorsText()).toBe(true);
+
+    const run = sarif.runs[0]!;
+    expect(run.originalUriBaseIds['%SRCROOT%']!.uri).toBe(`file://${dir}/`);
+    const where = new Map<string, number>();
+    for (const r of run.results) {
+      const loc = r.locations?.[0]?.physicalLocation;
+      expect(loc, `${r.ruleId} ${r.properties.service} has a location`).toBeDefined();
+      expect(loc!.artifactLocation).toEqual({ uri: 'compose.yaml', uriBaseId: '%SRCROOT%' });
+      where.set(`${r.ruleId} ${r.properties.service}`, loc!.region.startLine);
+    }
+    expect(Object.fromEntries(where)).toMatchObject({
+      'no-memory-limit web': 3,
+      'no-cpu-limit web': 3,
+      'restart-loop web': 5,
+      'port-conflict worker': 9,
+      'unhealthy worker': 11,
+      'phantom-service idle': 13,
+    });
+  });
+
+  it('gives files outside %SRCROOT% an absolute file: URI', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'doc-sarif-out-'));
+    await writeFile(path.join(dir, 'compose.yaml'), 'services:\n  a:\n    image: busybox\n');
+    const env = memoryEnv();
+    const { report } = await runAudit({
+      docker: env.docker,
+      compose: { cwd: dir, env: {} },
+      rules,
+      stateStore: env.stateStore,
+    });
+    const run = (toSarif(report, path.join(dir, 'elsewhere')) as unknown as Sarif).runs[0]!;
+    const loc = run.results[0]!.locations![0]!.physicalLocation;
+    expect(loc.artifactLocation).toEqual({ uri: `file://${dir}/compose.yaml` });
+  });
+});
