@@ -6,9 +6,10 @@ import type { Db, Queryable, QueryResult } from './types.js';
 
 /**
  * Small-footprint settings measured on this kind of machine: a warm start drops from ~310 MB to
- * ~180 MB RSS with these (see docs/decisions/0002-embedded-postgres.md).
+ * ~180 MB RSS with these (see docs/decisions/0002-embedded-postgres.md). shared_buffers=1MB saves
+ * another ~20 MB idle RSS with queue throughput within noise (bench/idle-memory.ts, queue-throughput.ts).
  */
-const LEAN_SETTINGS = ['shared_buffers=16MB', 'work_mem=2MB', 'maintenance_work_mem=16MB', 'wal_buffers=1MB'];
+const LEAN_SETTINGS = ['shared_buffers=1MB', 'work_mem=2MB', 'maintenance_work_mem=16MB', 'wal_buffers=1MB'];
 
 function wrap(target: Pick<PGlite, 'query'>): Queryable {
   return {
