@@ -1,4 +1,3 @@
-import { SdkError, SdkErrorCode, ProtocolError } from '@modelcontextprotocol/client';
 import { SutazaiError } from '../errors.js';
 
 /**
@@ -65,8 +64,8 @@ export function isNetworkError(err: unknown): err is TypeError {
 /** Classifies an error the SDK client raised for a call into a gateway error. */
 export function fromUpstream(err: unknown, server: string, method: string, timeoutMs: number): unknown {
   if (err instanceof McpGatewayError) return err;
-  if (err instanceof SdkError) {
-    if (err.code === SdkErrorCode.RequestTimeout)
+  if (hasSdkBrand(err, 'mcp.SdkError')) {
+    if (err.code === 'REQUEST_TIMEOUT')
       return new McpGatewayError('timeout', err.message, { name: server, method, timeoutMs }, { cause: err });
     return new McpGatewayError(
       'unavailable',
@@ -86,7 +85,7 @@ export function fromUpstream(err: unknown, server: string, method: string, timeo
       { cause: err },
     );
   }
-  if (err instanceof ProtocolError) {
+  if (hasSdkBrand(err, 'mcp.ProtocolError')) {
     const reason = plainMessage(err.message);
     return new McpGatewayError(
       'upstream',
@@ -100,7 +99,7 @@ export function fromUpstream(err: unknown, server: string, method: string, timeo
 
 /** The /mcp code for "the gateway cannot serve this now; retry after `data.retryAfter` seconds". */
 export const RETRY_LATER = -32005;
-const RETRY_LATER_KINDS: ReadonlySet<McpErrorKind> = new Set([
+export const RETRY_LATER_KINDS: ReadonlySet<McpErrorKind> = new Set([
   'overloaded',
   'crashloop',
   'unavailable',
@@ -115,26 +114,20 @@ export function plainMessage(message: string): string {
   return message.replace(/^(?:MCP error -?\d+: )+/, '');
 }
 
+/** What an SDK error carries (SdkError: a string code; ProtocolError: a JSON-RPC code and data). */
+interface SdkErrorShape extends Error {
+  code: unknown;
+  data?: unknown;
+}
+
 /**
- * JSON-RPC errors for the /mcp endpoint: an upstream error keeps its code, data and message (minus
- * SDK prefixes); a name or method the client got wrong is -32602; anything the client should
- * retry later is `RETRY_LATER` with `retryAfter` in its data — never -32603.
+ * `err instanceof SdkError` / `ProtocolError` without loading the SDK (about 15 MB of RSS, loaded
+ * only once a server is declared or a /mcp session opens): the SDK stamps each of its errors with
+ * its class brands under this global symbol, which is what its own `instanceof` checks read.
  */
-export function toJsonRpcError(err: unknown): ProtocolError | unknown {
-  if (err instanceof ProtocolError) return new ProtocolError(err.code, plainMessage(err.message), err.data);
-  if (!(err instanceof McpGatewayError)) return err;
-  if (err.kind === 'upstream')
-    return new ProtocolError(
-      Number(err.data.upstreamCode),
-      plainMessage(String(err.data.reason)),
-      err.data.upstreamData,
-    );
-  const data = { kind: err.kind, ...err.data };
-  if (RETRY_LATER_KINDS.has(err.kind))
-    return new ProtocolError(RETRY_LATER, plainMessage(err.message), { retryAfter: 1, ...data });
-  const code =
-    err.kind === 'not_found' || err.kind === 'tool_not_found' || err.kind === 'method_not_allowed'
-      ? -32602
-      : -32603;
-  return new ProtocolError(code, plainMessage(err.message), data);
+const SDK_BRANDS = Symbol.for('mcp.sdk.errorBrands');
+export function hasSdkBrand(err: unknown, brand: string): err is SdkErrorShape {
+  if (!(err instanceof Error)) return false;
+  const brands = (err as unknown as Record<symbol, unknown>)[SDK_BRANDS];
+  return brands instanceof Set && brands.has(brand);
 }

@@ -1,12 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { idOf, jsonRpcProblem } from '../jsonrpc.js';
 import { errorResponse, MCP_METHODS } from './wire.js';
-import {
-  SUPPORTED_PROTOCOL_VERSIONS,
-  type JSONRPCMessage,
-  type Transport,
-  type TransportSendOptions,
-} from '@modelcontextprotocol/server';
+import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 
 type RequestId = string | number;
 type Message = Record<string, unknown>;
@@ -42,7 +37,8 @@ export class NodeSessionTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: Transport['onmessage'];
 
-  private supported: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
+  /** Set by the SDK server's `connect` (before any request is handled), so no SDK import here. */
+  private supported: readonly string[] = [];
   /** The exchange of every request still waiting for its result; an exchange is open while here. */
   private readonly byRequest = new Map<RequestId, Exchange>();
   private standalone: ServerResponse | undefined;

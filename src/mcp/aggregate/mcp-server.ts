@@ -1,6 +1,6 @@
 import { ProtocolError, Server, type ServerContext } from '@modelcontextprotocol/server';
 import type { McpGateway } from '../gateway.js';
-import { toJsonRpcError } from '../errors.js';
+import { toJsonRpcError } from './json-rpc-error.js';
 import type { NameTable } from './names.js';
 import { decodeCursor, encodeCursor } from './names.js';
 import { findResourceOwner } from './resource-owner.js';

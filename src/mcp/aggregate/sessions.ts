@@ -4,7 +4,6 @@ import type { Server } from '@modelcontextprotocol/server';
 import { mcpSessions } from '../../metrics/index.js';
 import type { McpGateway } from '../gateway.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
-import { buildSessionServer } from './mcp-server.js';
 import type { NameTable } from './names.js';
 import { Subscriptions } from './subscriptions.js';
 import { initializeProblem, readBody, type WireError } from './wire.js';
@@ -87,7 +86,7 @@ export class SessionManager {
       return session.transport.handle(req, res, body);
     }
     if (req.method !== 'POST') return reject(res, 400, -32000, 'Bad Request: No valid session ID provided');
-    const problem = initializeProblem(body) ?? (await this.admit(principal));
+    const problem = (await initializeProblem(body)) ?? (await this.admit(principal));
     if (problem) return rejectWire(res, problem);
     await this.open(scope, principal, req, res, body);
   }
@@ -137,6 +136,8 @@ export class SessionManager {
     body: unknown,
   ): Promise<void> {
     const sessionId = randomUUID();
+    // Loaded at the first session, with the SDK server it needs (about 15 MB of RSS otherwise idle).
+    const { buildSessionServer } = await import('./mcp-server.js');
     const transport = new NodeSessionTransport(sessionId);
     const server = buildSessionServer(this.gateway, this.names, scope, sessionId, {
       setLevel: (level) => this.setLevel(sessionId, level),

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { specTypeSchemas } from '@modelcontextprotocol/server';
 import { SutazaiError } from '../../errors.js';
 import { assertSafeValue } from '../../safe-input.js';
 import { idOf, jsonRpcProblem } from '../jsonrpc.js';
@@ -74,7 +73,7 @@ function refusedAtTheDoor(body: unknown): WireError | undefined {
  * open a session, and its params are checked here so a bad one costs no session (the SDK would
  * answer -32603 with a raw list of schema issues, after the session existed).
  */
-export function initializeProblem(body: unknown): WireError | undefined {
+export async function initializeProblem(body: unknown): Promise<WireError | undefined> {
   if (Array.isArray(body)) {
     const inits = body.filter((m) => (m as { method?: unknown } | null)?.method === 'initialize');
     if (inits.length > 0 && body.length > 1)
@@ -89,7 +88,7 @@ export function initializeProblem(body: unknown): WireError | undefined {
   if (problem) return { status: 400, code: -32600, message: `Invalid Request: ${problem}`, id: idOf(body) };
   const m = body as { id?: string | number; method?: string; params?: unknown };
   if (m.method !== 'initialize' || m.id === undefined) return noSession();
-  const issues = paramIssues(m.params);
+  const issues = await paramIssues(m.params);
   if (issues) return { status: 400, code: -32602, message: `Invalid params: ${issues}`, id: m.id };
   return undefined;
 }
@@ -99,7 +98,9 @@ function noSession(): WireError {
 }
 
 /** The initialize params' schema issues as one readable line, or undefined when they are valid. */
-function paramIssues(params: unknown): string | undefined {
+async function paramIssues(params: unknown): Promise<string | undefined> {
+  // The SDK is loaded at the first initialize, not at start-up (about 15 MB of RSS).
+  const { specTypeSchemas } = await import('@modelcontextprotocol/server');
   const result = specTypeSchemas.InitializeRequestParams['~standard'].validate(params ?? {});
   if (result instanceof Promise) return undefined; // the SDK's schemas are synchronous
   if (!result.issues) return undefined;

@@ -30,7 +30,7 @@ import { backoffDelay, nextFailureCount, type BackoffPolicy } from '../process/b
 import type { Ledger } from '../process/ledger.js';
 import { treeRssBytes } from '../process/proc.js';
 import { LineRing } from '../process/ring-buffer.js';
-import { Instance } from '../upstream/instance.js';
+import type { Instance } from '../upstream/instance.js';
 import type { ProcessBudget } from './process-budget.js';
 
 export type ServerState = 'disabled' | 'stopped' | 'starting' | 'ready' | 'crashloop';
@@ -325,6 +325,8 @@ export class ServerRuntime {
     const isStdio = this.spec.transport.kind === 'stdio';
     let spawned = false;
     try {
+      // Loaded at the first start, with the SDK client it needs: no declared server, no SDK in memory.
+      const { Instance } = await import('../upstream/instance.js');
       const instance = await Instance.start(
         this.spec,
         key,
