@@ -2,16 +2,8 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/http/types.js';
 import { badServer } from '../../fixtures/mcp/servers.js';
-import { startTestGateway, waitFor, type TestGateway } from '../../fixtures/mcp/helpers.js';
+import { ACCEPT, INIT, startTestGateway, waitFor, type TestGateway } from '../../fixtures/mcp/helpers.js';
 import { mcpApp } from './app.js';
-
-const ACCEPT = 'application/json, text/event-stream';
-const INIT = {
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-};
 
 /** /mcp on the wire, with plain fetch: what a client that is not the SDK sees. */
 describe('/mcp Streamable HTTP transport', () => {

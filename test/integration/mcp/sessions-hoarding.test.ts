@@ -5,15 +5,14 @@ import { mcpRoutes } from '../../../src/http/routes/mcp.js';
 import type { App, Principal } from '../../../src/http/types.js';
 import type { McpConfig } from '../../../src/config/schema.js';
 import { badServer } from '../../fixtures/mcp/servers.js';
-import { quietLogger, startTestGateway, waitFor, type TestGateway } from '../../fixtures/mcp/helpers.js';
-
-const ACCEPT = 'application/json, text/event-stream';
-const INIT = {
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-};
+import {
+  ACCEPT,
+  INIT,
+  quietLogger,
+  startTestGateway,
+  waitFor,
+  type TestGateway,
+} from '../../fixtures/mcp/helpers.js';
 
 interface Answer {
   id: number | null;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { runMain } from '../../helpers/capture.js';
 
 /**
  * Every flag a doctor subcommand lists in --help reaches it through the whole CLI (the root
@@ -12,22 +13,7 @@ const dir = path.resolve(import.meta.dirname, '../../fixtures/doctor-flags');
 const compose = path.join(dir, 'compose.yaml');
 const offline = ['--without', 'docker,listeners,processes,platform'];
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  process.exitCode = undefined;
-  let code: number;
-  try {
-    code = await main(['node', 'sutazai', ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  process.exitCode = undefined;
-  return { code, out, err };
-}
+const run = runMain;
 
 interface Plan {
   project: string | null;

@@ -1,26 +1,15 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { doctorCommand } from '../../../src/cli/doctor.js';
+import { captureOutput } from '../../helpers/capture.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../../fixtures/compose');
 const offline = ['--without', 'docker,listeners,processes,platform'];
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  process.exitCode = undefined;
-  try {
+const run = (args: string[]) =>
+  captureOutput(async () => {
     await doctorCommand().exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, out, err };
-}
+  });
 
 describe('sutazai doctor CLI', () => {
   afterEach(() => vi.unstubAllEnvs());

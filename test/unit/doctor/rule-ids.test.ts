@@ -1,29 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { editDistance, nearestRuleIds } from '../../../src/ops/index.js';
+import { runMain } from '../../helpers/capture.js';
 
 const compose = path.resolve(import.meta.dirname, '../../fixtures/doctor-flags/compose.yaml');
 const offline = ['--without', 'docker,listeners,processes,platform'];
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  process.exitCode = undefined;
-  let code: number;
-  try {
-    code = await main(['node', 'sutazai', ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  process.exitCode = undefined;
-  return { code, out, err };
-}
+const run = runMain;
 
 function tmp(name: string, text: string): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'sutazai-rule-ids-')), name);
