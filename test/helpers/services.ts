@@ -17,13 +17,6 @@ export function describeWithService(
     describe(title, () => body(address));
     return;
   }
-  // .ci/run sets this only when the machine itself could not start Docker (provisioning failed).
-  const unavailable = variable === 'DOCKER_HOST' ? process.env.SUTAZAI_TEST_DOCKER_UNAVAILABLE : undefined;
-  if (unavailable) {
-    console.warn(`[services] skipping "${title}": ${unavailable}`);
-    describe.skip(`${title} (skipped: ${unavailable})`, () => body(''));
-    return;
-  }
   if (process.env.CI === 'true') {
     describe(title, () => {
       throw new Error(`${variable} is not set: CI must provide it for the services tier (${title})`);
