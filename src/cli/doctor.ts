@@ -157,7 +157,7 @@ async function auditAction(
 }
 
 async function fixAction(
-  flags: CommonFlags & { apply?: boolean; format: string; verifyMs?: string },
+  flags: CommonFlags & { apply?: boolean; format: string; verifyMs?: string; removeVolume?: string[] },
 ): Promise<void> {
   const { config, deps, req } = setup(flags);
   const { report, snapshot, state } = await runAudit({ ...auditOptions(deps, req), stats: 'all' });
@@ -165,7 +165,10 @@ async function fixAction(
     for (const reason of partialReasons(report)) process.stderr.write(`partial view: ${reason}\n`);
     return fail('refusing to plan fixes from a partial view');
   }
-  const plan = planFix(report, snapshot, state, config.doctor);
+  const plan = planFix(report, snapshot, state, config.doctor, {
+    ...(flags.removeVolume ? { removeVolumes: flags.removeVolume } : {}),
+    ...(req.nameFilter ? { nameFilter: req.nameFilter } : {}),
+  });
   if (!flags.apply) {
     out(flags.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderFixPlan(plan));
     process.exitCode = 0;
@@ -174,13 +177,18 @@ async function fixAction(
   const verify = flags.verifyMs
     ? { ...config.doctor.verify, windowMs: Number(flags.verifyMs) }
     : config.doctor.verify;
-  const result = await applyFix(plan, snapshot, { docker: deps.docker!, dataDir: config.dataDir, verify });
+  const result = await applyFix(plan, snapshot, {
+    docker: deps.docker!,
+    dataDir: config.dataDir,
+    verify,
+    volumeBackupMaxBytes: config.doctor.volumeBackupMaxBytes,
+  });
   out(
     flags.format === 'json'
       ? `${JSON.stringify(result, null, 2)}\n`
       : `${result.summary}\nbackup: ${result.backupDir}\n`,
   );
-  process.exitCode = result.outcome === 'rolled-back' ? 1 : 0;
+  process.exitCode = result.outcome === 'rolled-back' || result.outcome === 'incomplete' ? 1 : 0;
 }
 
 export function doctorCommand(): Command {
@@ -209,6 +217,11 @@ export function doctorCommand(): Command {
       )
       .option('--apply', 'act on the plan')
       .option('--verify-ms <ms>', 'verification window')
+      .option(
+        '--remove-volume <name>',
+        'also delete this dangling named volume (repeatable; named volumes are kept otherwise)',
+        collect,
+      )
       .addOption(new Option('--format <format>').choices(['table', 'json']).default('table'))
       .action(guard((_flags, cmd: Command) => fixAction(flagsOf(cmd)))),
   );
@@ -227,6 +240,7 @@ export function doctorCommand(): Command {
             ...(backup ? { backup } : {}),
           });
           out(`${result.summary}\n`);
+          for (const line of result.notRestored) out(`not restored: ${line}\n`);
           process.exitCode = result.ok ? 0 : 1;
         }),
       ),

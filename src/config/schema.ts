@@ -288,19 +288,37 @@ export const DoctorConfigSchema = z.strictObject({
     .strictObject({
       database: doctorLimit.default({ memory: '1G', cpus: 1 }),
       cache: doctorLimit.default({ memory: '256M', cpus: 0.5 }),
+      llm: doctorLimit.default({ memory: '4G', cpus: 4 }),
       agent: doctorLimit.default({ memory: '1G', cpus: 1 }),
+      node: doctorLimit.default({ memory: '512M', cpus: 1 }),
       monitoring: doctorLimit.default({ memory: '512M', cpus: 0.5 }),
       default: doctorLimit.default({ memory: '512M', cpus: 0.5 }),
     })
     .default({
       database: { memory: '1G', cpus: 1 },
       cache: { memory: '256M', cpus: 0.5 },
+      llm: { memory: '4G', cpus: 4 },
       agent: { memory: '1G', cpus: 1 },
+      node: { memory: '512M', cpus: 1 },
       monitoring: { memory: '512M', cpus: 0.5 },
       default: { memory: '512M', cpus: 0.5 },
     }),
-  /** Observed peak × headroom becomes the memory limit when history exists. */
+  /** Observed peak × headroom becomes the memory limit when the history suffices. */
   limitHeadroom: z.coerce.number().min(1).max(10).default(1.5),
+  /** No memory limit the fix derives goes below this (per-kind floors may be higher). */
+  limitFloor: z
+    .string()
+    .regex(/^\d+(\.\d+)?[bkmgt]?b?$/i, 'use compose byte syntax, e.g. 128M')
+    .default('128M'),
+  /** History needed before a limit is derived from usage; below it, the per-kind default applies. */
+  limitHistory: z
+    .strictObject({
+      minHours: z.coerce.number().min(0).default(24),
+      minSamples: z.coerce.number().int().min(1).default(24),
+    })
+    .default({ minHours: 24, minSamples: 24 }),
+  /** Volumes up to this size are saved as a tar before the fix removes them (0: never). */
+  volumeBackupMaxBytes: z.coerce.number().int().min(0).default(256 * 1024 * 1024),
   processBudgets: z
     .array(
       z.strictObject({

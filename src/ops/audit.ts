@@ -10,6 +10,8 @@ import {
 } from './rules/context.js';
 import { evaluate, type ConfigSuppression } from './rules/evaluate.js';
 import type { DockerClient } from './sources/docker-types.js';
+import { recordSample } from './limits/floors.js';
+import { usageKey } from './limits/evidence.js';
 import { readCgroupMemory } from './sources/cgroup-memory.js';
 import { readListeners } from './sources/listeners.js';
 import { platformDescription, readPlatformServers, type PlatformSourceOptions } from './sources/platform.js';
@@ -180,12 +182,11 @@ function readers(opts: AuditOptions): Record<SourceName, Reader | undefined> {
   };
 }
 
-function updatePeaks(snap: Snapshot, state: DoctorState): void {
+function updateUsage(snap: Snapshot, state: DoctorState): void {
   for (const c of snap.containers ?? []) {
     if (!c.stats) continue;
-    const key = `${c.project ?? ''}/${c.service ?? c.name}`;
-    if ((state.peaks[key]?.bytes ?? 0) < c.stats.usage)
-      state.peaks[key] = { bytes: c.stats.usage, at: new Date(snap.now).toISOString() };
+    const key = usageKey(c);
+    state.usage[key] = recordSample(state.usage[key], c.stats.usage, snap.now);
   }
 }
 
@@ -203,7 +204,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditResult> {
   );
   const sources: SourceStatus[] = [observed[0]!, ...declared, ...observed.slice(1)];
   const state = await opts.stateStore.load();
-  updatePeaks(snap, state);
+  updateUsage(snap, state);
   const findings = evaluate(snap, opts.rules, state, {
     ...(opts.suppressions ? { suppressions: opts.suppressions } : {}),
     ...(opts.only ? { only: opts.only } : {}),

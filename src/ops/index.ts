@@ -44,7 +44,16 @@ export { FileStateStore, MemoryStateStore, emptyState, type DoctorState, type St
 export { renderTable, explainRule, useColor, type TableOptions } from './report/table.js';
 export { toSarif } from './report/sarif.js';
 export { exitCodeFor, partialReasons } from './report/exit-code.js';
-export { planFix, renderFixPlan, chooseMemory, type FixPlan, type FixAction } from './fix/plan.js';
+export {
+  planFix,
+  renderFixPlan,
+  isIrreversible,
+  type FixPlan,
+  type FixAction,
+  type PlanOptions,
+} from './fix/plan.js';
+export { isAnonymousVolume } from './fix/plan-removals.js';
+export * as limits from './limits/floors.js';
 export { applyFix, verifyContainers, type ApplyOptions, type ApplyResult } from './fix/apply.js';
 export { rollback, rollbackBackup, type RollbackResult } from './fix/rollback.js';
 export { listBackups, loadBackup, backupsRoot, type BackupInfo, type BackupManifest } from './fix/backup.js';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { DoctorConfig } from '../config/schema.js';
 import type { AuditOptions } from './audit.js';
+import { policyFrom } from './limits/evidence.js';
 import type { RuleOptions } from './rules/context.js';
 import { assertKnownRules } from './rules/rule-ids.js';
 import type { DockerClient } from './sources/docker-types.js';
@@ -12,6 +13,7 @@ export function ruleOptionsFrom(config: DoctorConfig): RuleOptions {
     processBudgets: config.processBudgets,
     memoryPressureRatio: config.memoryPressureRatio,
     restartLoop: config.restartLoop,
+    limitPolicy: policyFrom(config),
   };
 }
 

@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { UsageHistory } from './limits/floors.js';
 
 /**
  * What the doctor remembers between runs (a JSON file in `<dataDir>/doctor/state.json`):
@@ -9,16 +10,17 @@ import path from 'node:path';
  *   a later run where the label is unchanged but the declared hash differs means the file
  *   changed after the container was created.
  * - restarts: last RestartCount per container, for restart-loop deltas.
- * - peaks: the highest memory use seen per project/service, for right-sized limits.
+ * - usage: per project/service, the memory peak and how long and how often it was sampled, so a
+ *   limit is derived only from enough history (src/ops/limits/floors.ts).
  */
 export interface DoctorState {
   baselines: Record<string, { composeHash: string; declaredHash: string; at: string }>;
   restarts: Record<string, Array<{ at: number; count: number }>>;
-  peaks: Record<string, { bytes: number; at: string }>;
+  usage: Record<string, UsageHistory>;
 }
 
 export function emptyState(): DoctorState {
-  return { baselines: {}, restarts: {}, peaks: {} };
+  return { baselines: {}, restarts: {}, usage: {} };
 }
 
 export interface StateStore {

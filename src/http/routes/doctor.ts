@@ -61,6 +61,8 @@ export function doctorRoutes(deps: DoctorRouteDeps): RouteModule {
             apply: z.boolean().default(false),
             only: ruleList.optional(),
             verifyWindowMs: z.number().int().positive().max(600_000).optional(),
+            /** Named dangling volumes to delete; named volumes are kept otherwise. */
+            removeVolumes: z.array(z.string().min(1).max(255)).max(100).optional(),
           }),
         },
         config: { access: 'admin', rateLimit: 'expensive' },
@@ -75,7 +77,9 @@ export function doctorRoutes(deps: DoctorRouteDeps): RouteModule {
           throw new SutazaiError('SUTAZAI_ERR_DOCTOR_PARTIAL_VIEW', {
             reasons: partialReasons(report).join('; '),
           });
-        const plan = planFix(report, snapshot, state, deps.audit.config);
+        const plan = planFix(report, snapshot, state, deps.audit.config, {
+          ...(req.body.removeVolumes ? { removeVolumes: req.body.removeVolumes } : {}),
+        });
         if (!req.body.apply) return { plan };
         const verify = {
           ...deps.audit.config.verify,
@@ -85,6 +89,7 @@ export function doctorRoutes(deps: DoctorRouteDeps): RouteModule {
           docker: client,
           dataDir: deps.audit.dataDir,
           verify,
+          volumeBackupMaxBytes: deps.audit.config.volumeBackupMaxBytes,
         });
         return { plan, result };
       },

@@ -1,3 +1,4 @@
+import { guessKind } from '../limits/floors.js';
 import { ruleById } from '../rules/catalogue.js';
 import { nearestRuleIds } from '../rules/rule-ids.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -115,17 +116,9 @@ function locate(parsed: ParsedFile[], dotted: string): SourceLocation | undefine
   return undefined;
 }
 
-const KIND_PATTERNS: Array<[string, RegExp]> = [
-  ['database', /postgres|mysql|mariadb|mongo|pgvector|timescale|clickhouse|neo4j|qdrant|chroma/],
-  ['cache', /redis|memcache|valkey|keydb|dragonfly/],
-  ['monitoring', /prometheus|grafana|alertmanager|loki|promtail|exporter|cadvisor|jaeger|tempo/],
-  ['agent', /agent|mcp|worker|ollama|llm/],
-];
-
 function kindOf(svc: string, cfg: Record<string, unknown>, x: Record<string, unknown>): string {
   if (typeof x.kind === 'string') return x.kind;
-  const hay = `${svc} ${typeof cfg.image === 'string' ? cfg.image : ''}`.toLowerCase();
-  return KIND_PATTERNS.find(([, re]) => re.test(hay))?.[0] ?? 'default';
+  return guessKind(svc, typeof cfg.image === 'string' ? cfg.image : '');
 }
 
 function suppressionsOf(x: Record<string, unknown>, loc: SourceLocation | undefined): ServiceSuppression[] {

@@ -1,26 +1,31 @@
 import { doctorFixOutcomes } from '../../metrics/index.js';
 import type { Snapshot } from '../rules/context.js';
-import type { ContainerInspect, DockerClient } from '../sources/docker-types.js';
+import { DockerApiError, type ContainerInspect, type DockerClient } from '../sources/docker-types.js';
 import { errorMessage } from '../util.js';
-import { createBackup, type Backup } from './backup.js';
+import { backupVolumes, createBackup, type Backup } from './backup.js';
 import { editLimitsInFile } from './compose-edit.js';
-import type { FixAction, FixPlan } from './plan.js';
+import { isIrreversible, type FixAction, type FixPlan } from './plan.js';
 import { rollback } from './rollback.js';
 
 export interface ApplyOptions {
   docker: DockerClient;
   dataDir: string;
   verify: { windowMs: number; pollMs: number };
+  /** Volumes up to this size are saved as a tar before removal (doctor.volumeBackupMaxBytes). */
+  volumeBackupMaxBytes?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ApplyResult {
-  outcome: 'applied' | 'rolled-back' | 'nothing-to-do';
+  /** `incomplete`: verified changes kept, but an irreversible step failed (see steps). */
+  outcome: 'applied' | 'rolled-back' | 'incomplete' | 'nothing-to-do';
   backupDir: string | null;
   steps: Array<{ action: string; ok: boolean; detail?: unknown }>;
   bytesFreed: number;
   verification?: { ok: boolean; problems: string[] };
   rollbackErrors?: string[];
+  /** What the rollback could not bring back, one line each. */
+  notRestored?: string[];
   summary: string;
 }
 
@@ -47,9 +52,6 @@ async function applyAction(a: FixAction, docker: DockerClient): Promise<unknown>
         : false;
       return { memory: a.memory ?? null, cpus: a.cpus ?? null, composeFile: written ? a.composeFile : null };
     }
-    case 'remove-orphan':
-      await docker.removeContainer(a.containerId, { force: true });
-      return { removed: a.container };
     case 'restart-policy': {
       await docker.updateContainer(a.containerId, { RestartPolicy: a.policy });
       // Live only would be lost on the next recreate: write `restart:` into the compose file too.
@@ -61,13 +63,48 @@ async function applyAction(a: FixAction, docker: DockerClient): Promise<unknown>
         : false;
       return { policy: a.policy, composeFile: written ? a.composeFile : null };
     }
-    case 'prune-images':
-      return docker.pruneImages();
-    case 'prune-volumes':
-      return docker.pruneVolumes();
-    case 'prune-networks':
-      return docker.pruneNetworks();
+    default:
+      throw new Error(`${a.kind} is irreversible: run it with runRemoval`);
   }
+}
+
+const gone = (err: unknown) => err instanceof DockerApiError && err.status === 404;
+
+/** One irreversible action, item by item; an item already gone counts as done. */
+async function runRemoval(a: FixAction, docker: DockerClient, snap: Snapshot): Promise<{ freed: number; detail: unknown }> {
+  const done: string[] = [];
+  const alreadyGone: string[] = [];
+  const remove = async (item: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+      done.push(item);
+    } catch (err) {
+      if (!gone(err)) throw new Error(`${item}: ${errorMessage(err)} (removed so far: ${done.join(', ') || 'none'})`);
+      alreadyGone.push(item);
+    }
+  };
+  let freed = 0;
+  switch (a.kind) {
+    case 'remove-container':
+      await remove(a.container, () => docker.removeContainer(a.containerId, { force: true }));
+      break;
+    case 'remove-images':
+      for (const id of a.ids) await remove(id, () => docker.removeImage(id));
+      freed = (snap.dangling?.images ?? []).filter((i) => done.includes(i.Id)).reduce((n, i) => n + (i.Size ?? 0), 0);
+      break;
+    case 'remove-volumes':
+      for (const name of a.names) await remove(name, () => docker.removeVolume(name));
+      freed = (snap.dangling?.volumes ?? [])
+        .filter((v) => done.includes(v.Name))
+        .reduce((n, v) => n + Math.max(0, v.UsageData?.Size ?? 0), 0);
+      break;
+    case 'remove-networks':
+      for (const name of a.names) await remove(name, () => docker.removeNetwork(name));
+      break;
+    default:
+      throw new Error(`${a.kind} is reversible`);
+  }
+  return { freed, detail: { removed: done, alreadyGone } };
 }
 
 /** Polls the touched containers for the window: each must stay running and not turn unhealthy, with no die/oom events. */
@@ -104,27 +141,61 @@ export async function verifyContainers(
   return { ok: problems.size === 0, problems: [...problems] };
 }
 
-async function runActions(
-  plan: FixPlan,
+function labelOf(a: FixAction): string {
+  return 'container' in a ? `${a.kind} ${a.container}` : a.kind;
+}
+
+/** Runs the reversible phase; stops at the first failure (the caller rolls back). */
+async function runReversible(
+  actions: FixAction[],
   backup: Backup,
   docker: DockerClient,
   result: ApplyResult,
 ): Promise<boolean> {
-  for (const a of plan.actions) {
-    const label = 'container' in a ? `${a.kind} ${a.container}` : a.kind;
+  for (const a of actions) {
     try {
       const detail = await applyAction(a, docker);
-      if (detail && typeof detail === 'object' && 'spaceReclaimed' in detail)
-        result.bytesFreed += Number(detail.spaceReclaimed);
-      result.steps.push({ action: label, ok: true, detail });
+      result.steps.push({ action: labelOf(a), ok: true, detail });
       await backup.journal('fix:action:applied', { action: a, detail });
     } catch (err) {
-      result.steps.push({ action: label, ok: false, detail: errorMessage(err) });
+      result.steps.push({ action: labelOf(a), ok: false, detail: errorMessage(err) });
       await backup.journal('fix:action:failed', { action: a, error: errorMessage(err) });
       return false;
     }
   }
   return true;
+}
+
+/** Runs the irreversible phase after verification; a failure is recorded, the rest still run. */
+async function runIrreversible(
+  actions: FixAction[],
+  backup: Backup,
+  opts: ApplyOptions,
+  snap: Snapshot,
+  result: ApplyResult,
+): Promise<boolean> {
+  const volumes = actions.flatMap((a) => (a.kind === 'remove-volumes' ? a.names : []));
+  if (volumes.length) {
+    const sizes = new Map((snap.dangling?.volumes ?? []).map((v) => [v.Name, v.UsageData?.Size ?? -1]));
+    await backupVolumes(backup, opts.docker, volumes, {
+      maxBytes: opts.volumeBackupMaxBytes ?? 256 * 1024 * 1024,
+      sizes,
+    });
+  }
+  let ok = true;
+  for (const a of actions) {
+    try {
+      const { freed, detail } = await runRemoval(a, opts.docker, snap);
+      result.bytesFreed += freed;
+      result.steps.push({ action: labelOf(a), ok: true, detail });
+      await backup.journal('fix:action:applied', { action: a, detail });
+    } catch (err) {
+      ok = false;
+      result.steps.push({ action: labelOf(a), ok: false, detail: errorMessage(err) });
+      await backup.journal('fix:action:failed', { action: a, error: errorMessage(err) });
+    }
+  }
+  return ok;
 }
 
 /** Backs up, applies, verifies for a window, and rolls back by itself when verification fails. */
@@ -137,28 +208,42 @@ export async function applyFix(plan: FixPlan, snap: Snapshot, opts: ApplyOptions
     summary: 'nothing to fix',
   };
   if (plan.actions.length === 0) return result;
-  const inspects = await Promise.all(touched(plan).map((id) => opts.docker.inspectContainer(id)));
+  // A container that vanished since the audit has nothing to back up (its removal is then a no-op).
+  const inspects = (
+    await Promise.all(touched(plan).map((id) => opts.docker.inspectContainer(id).catch(() => undefined)))
+  ).filter((i): i is ContainerInspect => i !== undefined);
   const backup = await createBackup(opts.dataDir, plan, snap.compose?.files ?? [], inspects);
   result.backupDir = backup.dir;
-  const applied = await runActions(plan, backup, opts.docker, result);
-  const stillThere = inspects.filter(
-    (i) => !plan.actions.some((a) => a.kind === 'remove-orphan' && a.containerId === i.Id),
-  );
+  const reversible = plan.actions.filter((a) => !isIrreversible(a));
+  const irreversible = plan.actions.filter(isIrreversible);
+  const applied = await runReversible(reversible, backup, opts.docker, result);
+  // Verification watches every container the reversible phase touched; none is being removed.
+  const changed = new Set(reversible.flatMap((a) => ('containerId' in a ? [a.containerId] : [])));
   const verification = applied
-    ? await verifyContainers(opts.docker, stillThere, opts.verify, opts.sleep ?? sleepDefault)
+    ? await verifyContainers(
+        opts.docker,
+        inspects.filter((i) => changed.has(i.Id)),
+        opts.verify,
+        opts.sleep ?? sleepDefault,
+      )
     : { ok: false, problems: ['an action failed'] };
   result.verification = verification;
   await backup.journal('fix:verify', verification);
-  if (verification.ok) {
-    result.outcome = 'applied';
-    result.summary = `applied ${plan.actions.length} action(s); verified; ${result.bytesFreed} bytes freed`;
-    backup.manifest.outcome = 'applied';
-  } else {
+  if (!verification.ok) {
+    await backup.journal('fix:irreversible:skipped', { actions: irreversible.length });
     const rb = await rollback(opts.docker, backup);
     result.outcome = 'rolled-back';
     result.rollbackErrors = rb.errors;
-    result.summary = `verification failed (${verification.problems.join('; ')}); rolled back${rb.ok ? '' : ` with errors: ${rb.errors.join('; ')}`}`;
+    result.notRestored = rb.notRestored;
+    result.summary = `verification failed (${verification.problems.join('; ')}); rolled back${rb.ok ? '' : ` with errors: ${rb.errors.join('; ')}`}${rb.notRestored.length ? `; could not restore: ${rb.notRestored.join('; ')}` : ''}; ${irreversible.length} irreversible action(s) not run`;
     backup.manifest.outcome = 'rolled-back';
+  } else {
+    const complete = await runIrreversible(irreversible, backup, opts, snap, result);
+    result.outcome = complete ? 'applied' : 'incomplete';
+    result.summary = complete
+      ? `applied ${plan.actions.length} action(s); verified; ${result.bytesFreed} bytes freed`
+      : `verified changes kept; some removals failed: ${result.steps.filter((s) => !s.ok).map((s) => `${s.action}: ${String(s.detail)}`).join('; ')}`;
+    backup.manifest.outcome = result.outcome;
   }
   await backup.saveManifest();
   doctorFixOutcomes.inc({ outcome: result.outcome });

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { appendFile, copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ContainerInspect } from '../sources/docker-types.js';
+import type { ContainerInspect, DockerClient, VolumeSummary } from '../sources/docker-types.js';
 import { doctorDir } from '../options.js';
 import type { FixPlan } from './plan.js';
+import { saveVolume } from './volume-archive.js';
 
 /**
  * A backup directory: `<dataDir>/doctor/backups/<timestamp>-<rand>/` holding manifest.json,
@@ -16,7 +17,9 @@ export interface BackupManifest {
   plan: FixPlan;
   composeFiles: Array<{ original: string; copy: string }>;
   containers: string[];
-  outcome?: 'applied' | 'rolled-back' | 'failed' | 'restored';
+  /** Volumes saved before the irreversible phase: metadata always, contents when small enough. */
+  volumes?: Array<{ name: string; tar: boolean; note?: string }>;
+  outcome?: 'applied' | 'rolled-back' | 'incomplete' | 'failed' | 'restored';
 }
 
 export interface Backup {
@@ -71,6 +74,36 @@ export async function createBackup(
   await backup.saveManifest();
   await backup.journal('backup:created', { composeFiles: composeFiles.length, containers: inspects.length });
   return backup;
+}
+
+/** Saves what rollback needs to undo the volume removals of `names` (metadata and small contents). */
+export async function backupVolumes(
+  backup: Backup,
+  docker: DockerClient,
+  names: string[],
+  opts: { maxBytes: number; sizes: Map<string, number> },
+): Promise<void> {
+  await mkdir(path.join(backup.dir, 'volumes'), { recursive: true });
+  backup.manifest.volumes ??= [];
+  for (const name of names) {
+    const saved = await saveVolume(docker, name, opts.maxBytes, opts.sizes.get(name));
+    const file = path.join(backup.dir, 'volumes', encodeURIComponent(name));
+    await writeFile(`${file}.json`, JSON.stringify(saved.meta, null, 2));
+    if (saved.tar) await writeFile(`${file}.tar`, saved.tar);
+    backup.manifest.volumes.push({ name, tar: !!saved.tar, ...(saved.note ? { note: saved.note } : {}) });
+    await backup.journal('backup:volume', { name, tar: !!saved.tar, note: saved.note ?? null });
+  }
+  await backup.saveManifest();
+}
+
+export async function readVolumeBackup(
+  backup: Backup,
+  name: string,
+): Promise<{ meta: VolumeSummary; tar?: Buffer }> {
+  const file = path.join(backup.dir, 'volumes', encodeURIComponent(name));
+  const meta = JSON.parse(await readFile(`${file}.json`, 'utf8')) as VolumeSummary;
+  const tar = await readFile(`${file}.tar`).catch(() => undefined);
+  return { meta, ...(tar ? { tar } : {}) };
 }
 
 export async function loadBackup(dataDir: string, idOrPath?: string): Promise<Backup> {

@@ -1,10 +1,21 @@
 import type { DoctorConfig } from '../../config/schema.js';
-import { parseBytes } from '../compose/units.js';
+import { KIND_LIMITS, chooseMemoryLimit, mib, type LimitKind } from '../limits/floors.js';
+import { kindDefaultsFrom, limitKindOf, policyFrom, usageKey } from '../limits/evidence.js';
 import { ruleById } from '../rules/catalogue.js';
-import type { Snapshot } from '../rules/context.js';
+import type { ContainerView, Snapshot } from '../rules/context.js';
 import type { DoctorState } from '../state.js';
-import type { Report } from '../types.js';
+import type { Finding, Report } from '../types.js';
+import { removalsFor, type RemovalOptions } from './plan-removals.js';
 
+/**
+ * A fix plan has two phases (decision 0045):
+ * 1. reversible — live limits, restart policies and the compose edits that go with them, on
+ *    containers the plan keeps; then a verification window over every touched container;
+ * 2. irreversible — container removals and deletion of dangling images, volumes and networks,
+ *    each named exactly, run only after verification passed and the backup holds what
+ *    rollback needs.
+ * No action targets a container another action removes: such findings fold into the removal.
+ */
 export type FixAction =
   | {
       kind: 'set-limits';
@@ -14,10 +25,11 @@ export type FixAction =
       project?: string;
       memory?: number;
       cpus?: number;
+      /** Where each number came from: `history`, `kind-default` or `declared`. */
+      sources: { memory?: string; cpus?: string };
       basis: string;
       composeFile?: string;
     }
-  | { kind: 'remove-orphan'; containerId: string; container: string; service: string }
   | {
       kind: 'restart-policy';
       containerId: string;
@@ -27,82 +39,127 @@ export type FixAction =
       /** Also written as `restart:` here, so the next recreate keeps it. */
       composeFile?: string;
     }
-  | { kind: 'prune-images' | 'prune-volumes' | 'prune-networks'; reclaimableBytes: number };
+  | {
+      kind: 'remove-container';
+      containerId: string;
+      container: string;
+      service: string;
+      /** Other findings about this container, settled by removing it. */
+      folded: string[];
+    }
+  | { kind: 'remove-images'; ids: string[]; reclaimableBytes: number }
+  | { kind: 'remove-volumes'; names: string[]; reclaimableBytes: number }
+  | { kind: 'remove-networks'; names: string[]; reclaimableBytes: 0 };
+
+export const IRREVERSIBLE_KINDS = ['remove-container', 'remove-images', 'remove-volumes', 'remove-networks'];
+
+export function isIrreversible(a: FixAction): boolean {
+  return IRREVERSIBLE_KINDS.includes(a.kind);
+}
 
 export interface FixPlan {
   createdAt: string;
   project: string | null;
+  /** Reversible actions first, irreversible ones last (see isIrreversible). */
   actions: FixAction[];
+  /** Resources the plan leaves alone on purpose, with the reason and how to include them. */
+  kept: Array<{ resource: string; reason: string }>;
   /** Findings the doctor will not fix by itself. */
   manual: Array<{ ruleId: string; service: string; message: string; remediation: string }>;
 }
 
-const MIB = 1024 * 1024;
+export interface PlanOptions extends RemovalOptions {}
 
-/** Peak × headroom, rounded up to a MiB, at least 32 MiB; else the per-kind default. */
-export function chooseMemory(
-  peak: number | undefined,
-  kindDefault: string,
-  headroom: number,
-): { bytes: number; basis: string } {
-  if (peak && peak > 0)
-    return {
-      bytes: Math.max(32 * MIB, Math.ceil((peak * headroom) / MIB) * MIB),
-      basis: `observed peak ${peak} B × ${headroom}`,
-    };
-  return { bytes: parseBytes(kindDefault)!, basis: `default for its kind (${kindDefault})` };
+type LimitAction = Extract<FixAction, { kind: 'set-limits' }>;
+
+function cpusFor(kind: LimitKind, config: DoctorConfig): number {
+  return config.defaultLimits[kind as keyof DoctorConfig['defaultLimits']]?.cpus ?? KIND_LIMITS[kind].cpus;
 }
 
-/** Turns fixable findings into actions; suppressed findings are left alone. */
-export function planFix(report: Report, snap: Snapshot, state: DoctorState, config: DoctorConfig): FixPlan {
-  const actions: FixAction[] = [];
-  const manual: FixPlan['manual'] = [];
-  const limits = new Map<string, Extract<FixAction, { kind: 'set-limits' }>>();
-  for (const f of report.findings.filter((x) => !x.suppressed)) {
-    const rule = ruleById(f.ruleId)!;
-    const view = snap.containers?.find((c) => c.inspect.Id.startsWith(f.containerId ?? '\0'));
-    const decl = snap.compose?.services.find((s) => s.name === f.service);
-    if ((f.ruleId === 'no-memory-limit' || f.ruleId === 'no-cpu-limit') && view) {
-      const kind = (decl?.kind ?? 'default') as keyof DoctorConfig['defaultLimits'];
-      const defaults = config.defaultLimits[kind] ?? config.defaultLimits.default;
-      const a = limits.get(view.inspect.Id) ?? {
-        kind: 'set-limits' as const,
+function limitAction(f: Finding, view: ContainerView, snap: Snapshot): LimitAction {
+  const decl = snap.compose?.services.find((s) => s.name === f.service);
+  return {
+    kind: 'set-limits',
+    containerId: view.inspect.Id,
+    container: view.name,
+    service: f.service,
+    ...(f.project ? { project: f.project } : {}),
+    sources: {},
+    basis: '',
+    ...(decl?.location
+      ? { composeFile: decl.keyLocations['deploy.resources.limits']?.file ?? decl.location.file }
+      : {}),
+  };
+}
+
+function addLimit(
+  a: LimitAction,
+  f: Finding,
+  view: ContainerView,
+  snap: Snapshot,
+  state: DoctorState,
+  config: DoctorConfig,
+): void {
+  const decl = snap.compose?.services.find((s) => s.name === f.service);
+  const kind = limitKindOf(decl?.kind);
+  let part: string;
+  if (f.ruleId === 'no-memory-limit') {
+    if (decl?.memoryLimit) {
+      a.memory = decl.memoryLimit;
+      a.sources.memory = 'declared';
+      part = `memory ${mib(a.memory)}: declared limit`;
+    } else {
+      const m = chooseMemoryLimit(kind, state.usage[usageKey(view)], policyFrom(config), kindDefaultsFrom(config));
+      a.memory = m.bytes;
+      a.sources.memory = m.source;
+      part = `memory ${mib(m.bytes)}: ${m.basis}`;
+    }
+  } else {
+    a.cpus = decl?.cpuLimit ?? cpusFor(kind, config);
+    a.sources.cpus = decl?.cpuLimit ? 'declared' : 'kind-default';
+    part = `cpus ${a.cpus}: ${decl?.cpuLimit ? 'declared limit' : `default for ${kind}`}`;
+  }
+  a.basis = [a.basis, part].filter(Boolean).join('; ');
+}
+
+/** Turns fixable findings into a two-phase plan; suppressed findings are left alone. */
+export function planFix(
+  report: Report,
+  snap: Snapshot,
+  state: DoctorState,
+  config: DoctorConfig,
+  options: PlanOptions = {},
+): FixPlan {
+  const open = report.findings.filter((x) => !x.suppressed);
+  const viewOf = (f: Finding) => snap.containers?.find((c) => c.inspect.Id.startsWith(f.containerId ?? '\0'));
+  const removed = new Map<string, Extract<FixAction, { kind: 'remove-container' }>>();
+  for (const f of open) {
+    const view = viewOf(f);
+    if (f.ruleId === 'orphan-container' && view && !removed.has(view.inspect.Id))
+      removed.set(view.inspect.Id, {
+        kind: 'remove-container',
         containerId: view.inspect.Id,
         container: view.name,
         service: f.service,
-        ...(f.project ? { project: f.project } : {}),
-        basis: '',
-        ...(decl?.location
-          ? { composeFile: decl.keyLocations['deploy.resources.limits']?.file ?? decl.location.file }
-          : {}),
-      };
-      if (f.ruleId === 'no-memory-limit') {
-        const m = chooseMemory(
-          state.peaks[`${view.project ?? ''}/${view.service ?? view.name}`]?.bytes,
-          decl?.memoryLimit ? String(decl.memoryLimit) : defaults.memory,
-          config.limitHeadroom,
-        );
-        a.memory = m.bytes;
-        a.basis = [a.basis, `memory: ${decl?.memoryLimit ? 'declared limit' : m.basis}`]
-          .filter(Boolean)
-          .join('; ');
-      } else {
-        a.cpus = decl?.cpuLimit ?? defaults.cpus;
-        a.basis = [a.basis, `cpus: ${decl?.cpuLimit ? 'declared limit' : `default for ${kind}`}`]
-          .filter(Boolean)
-          .join('; ');
-      }
-      if (!limits.has(view.inspect.Id)) actions.push(a);
-      limits.set(view.inspect.Id, a);
-    } else if (f.ruleId === 'orphan-container' && view) {
-      actions.push({
-        kind: 'remove-orphan',
-        containerId: view.inspect.Id,
-        container: view.name,
-        service: f.service,
+        folded: [],
       });
+  }
+  const reversible: FixAction[] = [];
+  const manual: FixPlan['manual'] = [];
+  const limits = new Map<string, LimitAction>();
+  for (const f of open) {
+    const view = viewOf(f);
+    const removal = view ? removed.get(view.inspect.Id) : undefined;
+    if (removal) {
+      if (f.ruleId !== 'orphan-container') removal.folded.push(f.ruleId);
+    } else if ((f.ruleId === 'no-memory-limit' || f.ruleId === 'no-cpu-limit') && view) {
+      const a = limits.get(view.inspect.Id) ?? limitAction(f, view, snap);
+      addLimit(a, f, view, snap, state, config);
+      if (!limits.has(view.inspect.Id)) reversible.push(a);
+      limits.set(view.inspect.Id, a);
     } else if (f.ruleId === 'restart-loop' && view) {
-      actions.push({
+      const decl = snap.compose?.services.find((s) => s.name === f.service);
+      reversible.push({
         kind: 'restart-policy',
         containerId: view.inspect.Id,
         container: view.name,
@@ -110,33 +167,40 @@ export function planFix(report: Report, snap: Snapshot, state: DoctorState, conf
         policy: { Name: 'on-failure', MaximumRetryCount: 3 },
         ...(decl?.location ? { composeFile: decl.keyLocations['restart']?.file ?? decl.location.file } : {}),
       });
-    } else if (f.ruleId.startsWith('dangling-')) {
-      actions.push({
-        kind: f.ruleId.replace('dangling-', 'prune-') as 'prune-images',
-        reclaimableBytes: Number(f.evidence.reclaimableBytes ?? 0),
-      });
-    } else {
+    } else if (!f.ruleId.startsWith('dangling-')) {
       manual.push({
         ruleId: f.ruleId,
         service: f.service,
         message: f.message,
-        remediation: rule.remediation,
+        remediation: ruleById(f.ruleId)!.remediation,
       });
     }
   }
-  return { createdAt: new Date(snap.now).toISOString(), project: report.project, actions, manual };
+  const wanted = new Set(open.filter((f) => f.ruleId.startsWith('dangling-')).map((f) => f.ruleId));
+  const { actions: removals, kept } = removalsFor(snap, wanted, options);
+  return {
+    createdAt: new Date(snap.now).toISOString(),
+    project: report.project,
+    actions: [...reversible, ...removed.values(), ...removals],
+    kept,
+    manual,
+  };
 }
 
 function describe(a: FixAction): string {
   switch (a.kind) {
     case 'set-limits':
-      return `set limits on ${a.container}: ${a.memory !== undefined ? `memory ${Math.round(a.memory / MIB)}MiB ` : ''}${a.cpus !== undefined ? `cpus ${a.cpus}` : ''} (${a.basis})${a.composeFile ? `, and in ${a.composeFile}` : ''}`;
-    case 'remove-orphan':
-      return `remove orphan container ${a.container} (service ${a.service})`;
+      return `set limits on ${a.container}: ${a.basis}${a.composeFile ? `; and in ${a.composeFile}` : ''}`;
     case 'restart-policy':
       return `set restart policy of ${a.container} to ${a.policy.Name}:${a.policy.MaximumRetryCount}${a.composeFile ? `, and in ${a.composeFile}` : ''}`;
-    default:
-      return `${a.kind.replace('-', ' ')} (${a.reclaimableBytes} bytes reclaimable)`;
+    case 'remove-container':
+      return `remove orphan container ${a.container} (service ${a.service})${a.folded.length ? `; settles ${a.folded.join(', ')}` : ''}`;
+    case 'remove-images':
+      return `remove ${a.ids.length} dangling image(s) (${a.reclaimableBytes} bytes)`;
+    case 'remove-volumes':
+      return `remove dangling volume(s) ${a.names.join(', ')} (${a.reclaimableBytes} bytes)`;
+    case 'remove-networks':
+      return `remove unused network(s) ${a.names.join(', ')}`;
   }
 }
 
@@ -144,7 +208,14 @@ export function renderFixPlan(plan: FixPlan): string {
   const lines = [
     `Fix plan for ${plan.project ?? '(no project)'} — ${plan.actions.length} action(s); run with --apply to act`,
   ];
-  for (const a of plan.actions) lines.push(`  - ${describe(a)}`);
+  const reversible = plan.actions.filter((a) => !isIrreversible(a));
+  const irreversible = plan.actions.filter(isIrreversible);
+  if (reversible.length) lines.push('1. Reversible (then verified):');
+  for (const a of reversible) lines.push(`  - ${describe(a)}`);
+  if (irreversible.length) lines.push('2. Irreversible (only after verification passed; backed up first):');
+  for (const a of irreversible) lines.push(`  - ${describe(a)}`);
+  if (plan.kept.length) lines.push('', 'Kept:');
+  for (const k of plan.kept) lines.push(`  - ${k.resource}: ${k.reason}`);
   if (plan.manual.length) lines.push('', 'Needs a person:');
   for (const m of plan.manual) lines.push(`  - [${m.ruleId}] ${m.service}: ${m.message} — ${m.remediation}`);
   return `${lines.join('\n')}\n`;

@@ -1,7 +1,9 @@
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { ContainerInspect, DockerClient } from '../sources/docker-types.js';
 import { errorMessage } from '../util.js';
-import { loadBackup, readInspect, type Backup } from './backup.js';
+import { loadBackup, readInspect, readVolumeBackup, type Backup } from './backup.js';
+import { restoreVolume } from './volume-archive.js';
 
 /** A create body that reproduces a container from its inspect JSON. */
 function createBody(before: ContainerInspect): Record<string, unknown> {
@@ -60,7 +62,44 @@ export interface RollbackResult {
   ok: boolean;
   backupDir: string;
   errors: string[];
+  /** What could not be brought back, exactly (deleted images, volume contents not saved…). */
+  notRestored: string[];
   summary: string;
+}
+
+/** Removed images and networks the journal lists: the doctor cannot bring these back. */
+async function removedBeyondRepair(backup: Backup): Promise<string[]> {
+  const journal = await readFile(path.join(backup.dir, 'journal.ndjson'), 'utf8').catch(() => '');
+  const out: string[] = [];
+  for (const line of journal.split('\n').filter(Boolean)) {
+    const e = JSON.parse(line) as { step: string; action?: { kind: string }; detail?: { removed?: string[] } };
+    if (e.step !== 'fix:action:applied' || !e.detail?.removed) continue;
+    if (e.action?.kind === 'remove-images')
+      for (const id of e.detail.removed) out.push(`image ${id}: deleted images cannot be restored (rebuild or pull it)`);
+    if (e.action?.kind === 'remove-networks')
+      for (const n of e.detail.removed) out.push(`network ${n}: not recreated (compose recreates it on the next up)`);
+  }
+  return out;
+}
+
+/** Recreates every backed-up volume that no longer exists, with its contents when saved. */
+async function restoreVolumes(docker: DockerClient, backup: Backup, errors: string[], notRestored: string[]) {
+  for (const v of backup.manifest.volumes ?? []) {
+    const exists = await docker.inspectVolume(v.name).then(
+      () => true,
+      () => false,
+    );
+    if (exists) continue;
+    try {
+      const saved = await readVolumeBackup(backup, v.name);
+      await restoreVolume(docker, saved.meta, saved.tar);
+      if (!saved.tar) notRestored.push(`volume ${v.name}: recreated empty; its contents were not saved (${v.note ?? 'no archive'})`);
+      await backup.journal('rollback:volume:restored', { name: v.name, contents: !!saved.tar });
+    } catch (err) {
+      errors.push(`volume ${v.name}: ${errorMessage(err)}`);
+      notRestored.push(`volume ${v.name}: not recreated (${errorMessage(err)})`);
+    }
+  }
 }
 
 /** Restores the compose files and every backed-up container; keeps going past single failures. */
@@ -83,14 +122,21 @@ export async function rollback(docker: DockerClient, backup: Backup): Promise<Ro
       await backup.journal('rollback:container:failed', { id, error: errorMessage(err) });
     }
   }
-  await backup.journal('rollback:done', { errors });
+  const notRestored: string[] = [];
+  await restoreVolumes(docker, backup, errors, notRestored);
+  for (const id of backup.manifest.containers)
+    if (errors.some((e) => e.startsWith(id.slice(0, 12)))) notRestored.push(`container ${id.slice(0, 12)}: see errors`);
+  notRestored.push(...(await removedBeyondRepair(backup)));
+  await backup.journal('rollback:done', { errors, notRestored });
+  const lost = notRestored.length ? `; could not restore: ${notRestored.join('; ')}` : '';
   return {
     ok: errors.length === 0,
     backupDir: backup.dir,
     errors,
+    notRestored,
     summary: errors.length
-      ? `rollback finished with ${errors.length} error(s): ${errors.join('; ')}`
-      : `restored ${backup.manifest.id}`,
+      ? `rollback finished with ${errors.length} error(s): ${errors.join('; ')}${lost}`
+      : `restored ${backup.manifest.id}${lost}`,
   };
 }
 

@@ -14,6 +14,7 @@ import type { HostProcess } from '../sources/processes.js';
 import type { DoctorState } from '../state.js';
 import type { Finding, Severity } from '../types.js';
 import { ruleById } from './catalogue.js';
+import type { EvidencePolicy } from '../limits/floors.js';
 
 export const PROJECT_LABEL = 'com.docker.compose.project';
 export const SERVICE_LABEL = 'com.docker.compose.service';
@@ -48,6 +49,8 @@ export interface ProcessBudget {
 
 export interface RuleOptions {
   processBudgets: ProcessBudget[];
+  /** When usage history is enough to derive a limit (default: the documented policy). */
+  limitPolicy?: EvidencePolicy;
   memoryPressureRatio: number;
   restartLoop: { minExits: number; windowSeconds: number; shortRunSeconds: number };
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_POLICY, insufficiency } from '../limits/floors.js';
+import { usageKey } from '../limits/evidence.js';
 import { finding, serviceOf, type ContainerView, type Rule, type RuleContext } from './context.js';
 
 function running(ctx: RuleContext): ContainerView[] {
@@ -15,15 +17,19 @@ export const noMemoryLimit: Rule = (ctx) =>
       const d = declOf(ctx, c);
       const loc =
         d?.keyLocations['deploy.resources.limits.memory'] ?? d?.keyLocations['mem_limit'] ?? d?.location;
+      // Says whether usage so far is enough to size a limit, so nobody sizes one from idle samples.
+      const history = ctx.state.usage[usageKey(c)];
+      const short = d?.memoryLimit ? null : insufficiency(history, ctx.options.limitPolicy ?? DEFAULT_POLICY);
       return finding(
         'no-memory-limit',
         { service: serviceOf(c), project: c.project, container: c },
-        `container ${c.name} runs without a memory limit${d?.memoryLimit ? ' (one is declared: recreate it)' : ''}`,
+        `container ${c.name} runs without a memory limit${d?.memoryLimit ? ' (one is declared: recreate it)' : short ? ` (usage evidence insufficient: ${short}; the fix uses the default for its kind)` : ''}`,
         {
           memory: 0,
           declared: d?.memoryLimit ?? null,
           usage: c.stats?.usage ?? null,
           kind: d?.kind ?? 'default',
+          evidence: short ? `insufficient: ${short}` : d?.memoryLimit ? 'declared' : 'sufficient',
         },
         loc ? { location: loc } : {},
       );

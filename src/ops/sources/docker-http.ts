@@ -10,7 +10,6 @@ import {
   type ImageSummary,
   type MemoryStats,
   type NetworkSummary,
-  type PruneResult,
   type VolumeSummary,
 } from './docker-types.js';
 
@@ -267,22 +266,91 @@ export class HttpDockerClient implements DockerClient {
     });
   }
 
-  private async prune(path: string, key: string): Promise<PruneResult> {
-    const res = await this.call<Record<string, unknown>>('POST', path, { timeoutMs: 120_000 });
-    const deleted = ((res[key] as Array<string | Record<string, string>> | null) ?? []).map((d) =>
-      typeof d === 'string' ? d : (d.Deleted ?? d.Untagged ?? ''),
-    );
-    return { deleted, spaceReclaimed: Number(res.SpaceReclaimed ?? 0) };
+  async removeImage(id: string): Promise<void> {
+    // No force: the engine refuses an image a container still uses.
+    await this.call('DELETE', `/images/${encodeURIComponent(id)}`);
   }
 
-  pruneImages(): Promise<PruneResult> {
-    return this.prune('/images/prune', 'ImagesDeleted');
+  inspectVolume(name: string): Promise<VolumeSummary> {
+    return this.call('GET', `/volumes/${encodeURIComponent(name)}`);
   }
-  pruneVolumes(): Promise<PruneResult> {
-    return this.prune('/volumes/prune', 'VolumesDeleted');
+
+  async removeVolume(name: string): Promise<void> {
+    // No force: the engine refuses a volume a container still uses.
+    await this.call('DELETE', `/volumes/${encodeURIComponent(name)}`);
   }
-  pruneNetworks(): Promise<PruneResult> {
-    return this.prune('/networks/prune', 'NetworksDeleted');
+
+  async createVolume(spec: {
+    Name: string;
+    Driver?: string;
+    Labels?: Record<string, string>;
+    DriverOpts?: Record<string, string>;
+  }): Promise<void> {
+    await this.call('POST', '/volumes/create', { body: spec });
+  }
+
+  async removeNetwork(idOrName: string): Promise<void> {
+    await this.call('DELETE', `/networks/${encodeURIComponent(idOrName)}`);
+  }
+
+  async listImageIds(): Promise<string[]> {
+    const images = await this.call<ImageSummary[]>('GET', '/images/json');
+    return images.map((i) => i.Id);
+  }
+
+  async getArchive(id: string, path: string): Promise<Buffer> {
+    const version = this.apiVersion ?? (await this.version()).apiVersion;
+    const res = await this.binary('GET', `/v${version}/containers/${encodeURIComponent(id)}/archive`, {
+      path,
+    });
+    if (res.status >= 300)
+      throw new DockerApiError(res.status, `GET archive ${path}: ${res.status} ${res.body.toString().trim()}`);
+    return res.body;
+  }
+
+  async putArchive(id: string, path: string, tar: Buffer): Promise<void> {
+    const version = this.apiVersion ?? (await this.version()).apiVersion;
+    const res = await this.binary(
+      'PUT',
+      `/v${version}/containers/${encodeURIComponent(id)}/archive`,
+      { path },
+      tar,
+    );
+    if (res.status >= 300)
+      throw new DockerApiError(res.status, `PUT archive ${path}: ${res.status} ${res.body.toString().trim()}`);
+  }
+
+  /** A request with a binary body and response (tar archives), under the same timeout. */
+  private binary(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body?: Buffer,
+  ): Promise<{ status: number; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          ...this.endpoint,
+          method,
+          path: `${path}?${new URLSearchParams(query).toString()}`,
+          headers: body
+            ? { 'content-type': 'application/x-tar', 'content-length': body.length }
+            : {},
+          timeout: Math.max(this.timeoutMs, 60_000),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new DockerApiError(0, `${method} ${path} timed out`)));
+      req.on('error', (err) =>
+        reject(err instanceof DockerApiError ? err : new DockerApiError(0, `${method} ${path}: ${err.message}`)),
+      );
+      req.end(body);
+    });
   }
 }
 

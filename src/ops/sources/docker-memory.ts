@@ -9,7 +9,6 @@ import {
   type ImageSummary,
   type MemoryStats,
   type NetworkSummary,
-  type PruneResult,
   type VolumeSummary,
 } from './docker-types.js';
 
@@ -136,39 +135,46 @@ export class MemoryDocker implements DockerClient {
     c.State.Status = 'running';
   }
 
-  private pruneList<T>(items: T[], id: (t: T) => string, size: (t: T) => number): PruneResult {
-    return { deleted: items.map(id), spaceReclaimed: items.reduce((n, t) => n + size(t), 0) };
+  async removeImage(id: string): Promise<void> {
+    this.calls.push({ op: 'remove-image', id });
+    const before = this.images.length;
+    this.images = this.images.filter((i) => i.Id !== id);
+    if (this.images.length === before) throw new DockerApiError(404, `No such image: ${id}`);
   }
 
-  async pruneImages() {
-    const r = this.pruneList(
-      this.images,
-      (i) => i.Id,
-      (i) => i.Size,
-    );
-    this.calls.push({ op: 'prune-images' });
-    this.images = [];
-    return r;
+  async inspectVolume(name: string): Promise<VolumeSummary> {
+    const v = this.volumes.find((x) => x.Name === name);
+    if (!v) throw new DockerApiError(404, `no such volume: ${name}`);
+    return structuredClone(v);
   }
-  async pruneVolumes() {
-    const r = this.pruneList(
-      this.volumes,
-      (v) => v.Name,
-      (v) => v.UsageData?.Size ?? 0,
-    );
-    this.calls.push({ op: 'prune-volumes' });
-    this.volumes = [];
-    return r;
+
+  async removeVolume(name: string): Promise<void> {
+    this.calls.push({ op: 'remove-volume', id: name });
+    await this.inspectVolume(name);
+    this.volumes = this.volumes.filter((v) => v.Name !== name);
   }
-  async pruneNetworks() {
-    const r = this.pruneList(
-      this.networks,
-      (n) => n.Id,
-      () => 0,
-    );
-    this.calls.push({ op: 'prune-networks' });
-    this.networks = [];
-    return r;
+
+  async createVolume(spec: { Name: string; Driver?: string; Labels?: Record<string, string> }): Promise<void> {
+    this.calls.push({ op: 'create-volume', id: spec.Name });
+    this.volumes.push({ Name: spec.Name, Driver: spec.Driver ?? 'local', Labels: spec.Labels ?? {} });
+  }
+
+  async removeNetwork(idOrName: string): Promise<void> {
+    this.calls.push({ op: 'remove-network', id: idOrName });
+    this.networks = this.networks.filter((n) => n.Id !== idOrName && n.Name !== idOrName);
+  }
+
+  async listImageIds(): Promise<string[]> {
+    return this.images.map((i) => i.Id);
+  }
+
+  /** Volume contents are not modelled: archives are empty. */
+  async getArchive(): Promise<Buffer> {
+    return Buffer.alloc(0);
+  }
+
+  async putArchive(id: string, path: string): Promise<void> {
+    this.calls.push({ op: 'put-archive', id, args: path });
   }
 }
 

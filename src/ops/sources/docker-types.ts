@@ -67,6 +67,9 @@ export interface ImageSummary {
 
 export interface VolumeSummary {
   Name: string;
+  Driver?: string;
+  Labels?: Record<string, string> | null;
+  Options?: Record<string, string> | null;
   UsageData?: { Size: number; RefCount: number } | null;
 }
 
@@ -87,10 +90,6 @@ export interface MemoryStats {
   limit: number;
 }
 
-export interface PruneResult {
-  deleted: string[];
-  spaceReclaimed: number;
-}
 
 export interface EventFilter {
   type?: string[];
@@ -124,9 +123,22 @@ export interface DockerClient {
   /** POST /containers/create; `body` is Config plus HostConfig and NetworkingConfig. */
   createContainer(name: string, body: Record<string, unknown>): Promise<string>;
   restartContainer(id: string, timeoutSeconds?: number): Promise<void>;
-  pruneImages(): Promise<PruneResult>;
-  pruneVolumes(): Promise<PruneResult>;
-  pruneNetworks(): Promise<PruneResult>;
+  /**
+   * Removal is by exact id or name only. The engine's prune endpoints are not part of this seam:
+   * under API 1.41 `/volumes/prune` deletes named volumes too, and on a shared engine a prune
+   * reaches far beyond what the doctor audited (decision 0045).
+   */
+  removeImage(id: string): Promise<void>;
+  inspectVolume(name: string): Promise<VolumeSummary>;
+  removeVolume(name: string): Promise<void>;
+  createVolume(spec: { Name: string; Driver?: string; Labels?: Record<string, string>; DriverOpts?: Record<string, string> }): Promise<void>;
+  removeNetwork(idOrName: string): Promise<void>;
+  /** Local image ids (a never-started helper container needs one to mount a volume). */
+  listImageIds(): Promise<string[]>;
+  /** Tar of `path` inside a (possibly never-started) container: GET /containers/{id}/archive. */
+  getArchive(id: string, path: string): Promise<Buffer>;
+  /** Extracts a tar into `path` inside a container: PUT /containers/{id}/archive. */
+  putArchive(id: string, path: string, tar: Buffer): Promise<void>;
 }
 
 /** A failed Engine API call: HTTP status (0 for transport errors) and the engine's message. */

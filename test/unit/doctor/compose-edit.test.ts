@@ -109,6 +109,7 @@ describe('compose edits touch only what they change', () => {
       createdAt: new Date().toISOString(),
       project: 'seed',
       manual: [],
+      kept: [],
       actions: [
         {
           kind: 'set-limits',
@@ -117,6 +118,7 @@ describe('compose edits touch only what they change', () => {
           service: 'backend',
           memory: 512 << 20,
           cpus: 1,
+          sources: {},
           basis: 'test',
           composeFile: file,
         },
