@@ -68,13 +68,13 @@ export class MemoryDocker implements DockerClient {
   }
 
   async danglingImages() {
-    return this.images;
+    return structuredClone(this.images);
   }
   async danglingVolumes() {
-    return this.volumes;
+    return structuredClone(this.volumes);
   }
   async danglingNetworks() {
-    return this.networks;
+    return structuredClone(this.networks);
   }
   async memoryStats(id: string) {
     return this.stats.get(id);
