@@ -318,7 +318,11 @@ export const DoctorConfigSchema = z.strictObject({
     })
     .default({ minHours: 24, minSamples: 24 }),
   /** Volumes up to this size are saved as a tar before the fix removes them (0: never). */
-  volumeBackupMaxBytes: z.coerce.number().int().min(0).default(256 * 1024 * 1024),
+  volumeBackupMaxBytes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(256 * 1024 * 1024),
   processBudgets: z
     .array(
       z.strictObject({

@@ -71,7 +71,11 @@ async function applyAction(a: FixAction, docker: DockerClient): Promise<unknown>
 const gone = (err: unknown) => err instanceof DockerApiError && err.status === 404;
 
 /** One irreversible action, item by item; an item already gone counts as done. */
-async function runRemoval(a: FixAction, docker: DockerClient, snap: Snapshot): Promise<{ freed: number; detail: unknown }> {
+async function runRemoval(
+  a: FixAction,
+  docker: DockerClient,
+  snap: Snapshot,
+): Promise<{ freed: number; detail: unknown }> {
   const done: string[] = [];
   const alreadyGone: string[] = [];
   const remove = async (item: string, fn: () => Promise<void>) => {
@@ -79,7 +83,8 @@ async function runRemoval(a: FixAction, docker: DockerClient, snap: Snapshot): P
       await fn();
       done.push(item);
     } catch (err) {
-      if (!gone(err)) throw new Error(`${item}: ${errorMessage(err)} (removed so far: ${done.join(', ') || 'none'})`);
+      if (!gone(err))
+        throw new Error(`${item}: ${errorMessage(err)} (removed so far: ${done.join(', ') || 'none'})`);
       alreadyGone.push(item);
     }
   };
@@ -90,7 +95,9 @@ async function runRemoval(a: FixAction, docker: DockerClient, snap: Snapshot): P
       break;
     case 'remove-images':
       for (const id of a.ids) await remove(id, () => docker.removeImage(id));
-      freed = (snap.dangling?.images ?? []).filter((i) => done.includes(i.Id)).reduce((n, i) => n + (i.Size ?? 0), 0);
+      freed = (snap.dangling?.images ?? [])
+        .filter((i) => done.includes(i.Id))
+        .reduce((n, i) => n + (i.Size ?? 0), 0);
       break;
     case 'remove-volumes':
       for (const name of a.names) await remove(name, () => docker.removeVolume(name));
@@ -242,7 +249,10 @@ export async function applyFix(plan: FixPlan, snap: Snapshot, opts: ApplyOptions
     result.outcome = complete ? 'applied' : 'incomplete';
     result.summary = complete
       ? `applied ${plan.actions.length} action(s); verified; ${result.bytesFreed} bytes freed`
-      : `verified changes kept; some removals failed: ${result.steps.filter((s) => !s.ok).map((s) => `${s.action}: ${String(s.detail)}`).join('; ')}`;
+      : `verified changes kept; some removals failed: ${result.steps
+          .filter((s) => !s.ok)
+          .map((s) => `${s.action}: ${String(s.detail)}`)
+          .join('; ')}`;
     backup.manifest.outcome = result.outcome;
   }
   await backup.saveManifest();

@@ -37,7 +37,11 @@ export function removalsFor(
   const scope = options.nameFilter ? new RegExp(options.nameFilter) : undefined;
   const inScope = (name: string) => !scope || scope.test(name);
   if (wanted.has('dangling-images')) {
-    if (scope) kept.push({ resource: 'dangling images', reason: 'they have no name, so no --name-filter covers them' });
+    if (scope)
+      kept.push({
+        resource: 'dangling images',
+        reason: 'they have no name, so no --name-filter covers them',
+      });
     else if (d.images.length)
       actions.push({
         kind: 'remove-images',
@@ -65,7 +69,10 @@ export function removalsFor(
   }
   for (const name of options.removeVolumes ?? [])
     if (!d.volumes.some((v) => v.Name === name))
-      kept.push({ resource: `volume ${name}`, reason: 'named by --remove-volume but not dangling (or out of scope): left alone' });
+      kept.push({
+        resource: `volume ${name}`,
+        reason: 'named by --remove-volume but not dangling (or out of scope): left alone',
+      });
   if (wanted.has('dangling-networks')) {
     const names = d.networks.filter((n) => inScope(n.Name)).map((n) => n.Name);
     if (names.length) actions.push({ kind: 'remove-networks', names, reclaimableBytes: 0 });

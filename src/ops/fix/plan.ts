@@ -68,7 +68,7 @@ export interface FixPlan {
   manual: Array<{ ruleId: string; service: string; message: string; remediation: string }>;
 }
 
-export interface PlanOptions extends RemovalOptions {}
+export type PlanOptions = RemovalOptions;
 
 type LimitAction = Extract<FixAction, { kind: 'set-limits' }>;
 
@@ -109,7 +109,12 @@ function addLimit(
       a.sources.memory = 'declared';
       part = `memory ${mib(a.memory)}: declared limit`;
     } else {
-      const m = chooseMemoryLimit(kind, state.usage[usageKey(view)], policyFrom(config), kindDefaultsFrom(config));
+      const m = chooseMemoryLimit(
+        kind,
+        state.usage[usageKey(view)],
+        policyFrom(config),
+        kindDefaultsFrom(config),
+      );
       a.memory = m.bytes;
       a.sources.memory = m.source;
       part = `memory ${mib(m.bytes)}: ${m.basis}`;

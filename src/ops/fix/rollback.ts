@@ -52,7 +52,7 @@ async function restoreContainer(docker: DockerClient, backup: Backup, id: string
     await docker.stopContainer(id, 5);
     await docker.renameContainer(id, `${name}-doctor-old-${Date.now()}`);
   }
-  const newId = await docker.createContainer(name, createBody(before));
+  const newId = await docker.createContainer(name, createBody(before), { timeoutMs: 120_000 });
   if (before.State.Running) await docker.startContainer(newId);
   if (now) await docker.removeContainer(id, { force: true });
   await backup.journal('rollback:container:recreated', { id, newId, name });
@@ -72,12 +72,18 @@ async function removedBeyondRepair(backup: Backup): Promise<string[]> {
   const journal = await readFile(path.join(backup.dir, 'journal.ndjson'), 'utf8').catch(() => '');
   const out: string[] = [];
   for (const line of journal.split('\n').filter(Boolean)) {
-    const e = JSON.parse(line) as { step: string; action?: { kind: string }; detail?: { removed?: string[] } };
+    const e = JSON.parse(line) as {
+      step: string;
+      action?: { kind: string };
+      detail?: { removed?: string[] };
+    };
     if (e.step !== 'fix:action:applied' || !e.detail?.removed) continue;
     if (e.action?.kind === 'remove-images')
-      for (const id of e.detail.removed) out.push(`image ${id}: deleted images cannot be restored (rebuild or pull it)`);
+      for (const id of e.detail.removed)
+        out.push(`image ${id}: deleted images cannot be restored (rebuild or pull it)`);
     if (e.action?.kind === 'remove-networks')
-      for (const n of e.detail.removed) out.push(`network ${n}: not recreated (compose recreates it on the next up)`);
+      for (const n of e.detail.removed)
+        out.push(`network ${n}: not recreated (compose recreates it on the next up)`);
   }
   return out;
 }
@@ -93,7 +99,10 @@ async function restoreVolumes(docker: DockerClient, backup: Backup, errors: stri
     try {
       const saved = await readVolumeBackup(backup, v.name);
       await restoreVolume(docker, saved.meta, saved.tar);
-      if (!saved.tar) notRestored.push(`volume ${v.name}: recreated empty; its contents were not saved (${v.note ?? 'no archive'})`);
+      if (!saved.tar)
+        notRestored.push(
+          `volume ${v.name}: recreated empty; its contents were not saved (${v.note ?? 'no archive'})`,
+        );
       await backup.journal('rollback:volume:restored', { name: v.name, contents: !!saved.tar });
     } catch (err) {
       errors.push(`volume ${v.name}: ${errorMessage(err)}`);
@@ -125,7 +134,8 @@ export async function rollback(docker: DockerClient, backup: Backup): Promise<Ro
   const notRestored: string[] = [];
   await restoreVolumes(docker, backup, errors, notRestored);
   for (const id of backup.manifest.containers)
-    if (errors.some((e) => e.startsWith(id.slice(0, 12)))) notRestored.push(`container ${id.slice(0, 12)}: see errors`);
+    if (errors.some((e) => e.startsWith(id.slice(0, 12))))
+      notRestored.push(`container ${id.slice(0, 12)}: see errors`);
   notRestored.push(...(await removedBeyondRepair(backup)));
   await backup.journal('rollback:done', { errors, notRestored });
   const lost = notRestored.length ? `; could not restore: ${notRestored.join('; ')}` : '';

@@ -8,6 +8,7 @@ import { errorMessage } from '../util.js';
  * runs), and its archive endpoint reads or writes the mount. No image pull, no shell.
  */
 const MOUNT = '/doctor-volume';
+const CREATE_TIMEOUT_MS = 120_000;
 
 async function withHelper<T>(
   docker: DockerClient,
@@ -16,13 +17,27 @@ async function withHelper<T>(
 ): Promise<T> {
   const [image] = await docker.listImageIds();
   if (!image) throw new Error('no local image to mount the volume in');
-  const id = await docker.createContainer(`sutazai-doctor-helper-${randomBytes(4).toString('hex')}`, {
-    Image: image,
-    Cmd: ['true'],
-    Entrypoint: ['true'],
-    Labels: { 'sutazai.doctor.helper': 'volume-archive' },
-    HostConfig: { Binds: [`${volume}:${MOUNT}`], NetworkMode: 'none' },
-  });
+  // Named after the volume, so whoever owns the volume's name recognises the helper too.
+  const name = `${volume.slice(0, 180)}.doctor-helper-${randomBytes(4).toString('hex')}`;
+  let id: string;
+  try {
+    // Creating copies the image's rootfs on some storage drivers: allow it time.
+    id = await docker.createContainer(
+      name,
+      {
+        Image: image,
+        Cmd: ['true'],
+        Entrypoint: ['true'],
+        Labels: { 'sutazai.doctor.helper': 'volume-archive' },
+        HostConfig: { Binds: [`${volume}:${MOUNT}`], NetworkMode: 'none' },
+      },
+      { timeoutMs: CREATE_TIMEOUT_MS },
+    );
+  } catch (err) {
+    // A create that timed out on our side may still complete on the engine's: remove it by name.
+    await docker.removeContainer(name, { force: true }).catch(() => undefined);
+    throw err;
+  }
   try {
     return await fn(id);
   } finally {

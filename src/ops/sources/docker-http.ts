@@ -254,8 +254,16 @@ export class HttpDockerClient implements DockerClient {
     await this.call('POST', `/containers/${encodeURIComponent(id)}/rename`, { query: { name } });
   }
 
-  async createContainer(name: string, body: Record<string, unknown>): Promise<string> {
-    const res = await this.call<{ Id: string }>('POST', '/containers/create', { query: { name }, body });
+  async createContainer(
+    name: string,
+    body: Record<string, unknown>,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<string> {
+    const res = await this.call<{ Id: string }>('POST', '/containers/create', {
+      query: { name },
+      body,
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    });
     return res.Id;
   }
 
@@ -304,7 +312,10 @@ export class HttpDockerClient implements DockerClient {
       path,
     });
     if (res.status >= 300)
-      throw new DockerApiError(res.status, `GET archive ${path}: ${res.status} ${res.body.toString().trim()}`);
+      throw new DockerApiError(
+        res.status,
+        `GET archive ${path}: ${res.status} ${res.body.toString().trim()}`,
+      );
     return res.body;
   }
 
@@ -317,7 +328,10 @@ export class HttpDockerClient implements DockerClient {
       tar,
     );
     if (res.status >= 300)
-      throw new DockerApiError(res.status, `PUT archive ${path}: ${res.status} ${res.body.toString().trim()}`);
+      throw new DockerApiError(
+        res.status,
+        `PUT archive ${path}: ${res.status} ${res.body.toString().trim()}`,
+      );
   }
 
   /** A request with a binary body and response (tar archives), under the same timeout. */
@@ -333,9 +347,7 @@ export class HttpDockerClient implements DockerClient {
           ...this.endpoint,
           method,
           path: `${path}?${new URLSearchParams(query).toString()}`,
-          headers: body
-            ? { 'content-type': 'application/x-tar', 'content-length': body.length }
-            : {},
+          headers: body ? { 'content-type': 'application/x-tar', 'content-length': body.length } : {},
           timeout: Math.max(this.timeoutMs, 60_000),
         },
         (res) => {
@@ -347,7 +359,9 @@ export class HttpDockerClient implements DockerClient {
       );
       req.on('timeout', () => req.destroy(new DockerApiError(0, `${method} ${path} timed out`)));
       req.on('error', (err) =>
-        reject(err instanceof DockerApiError ? err : new DockerApiError(0, `${method} ${path}: ${err.message}`)),
+        reject(
+          err instanceof DockerApiError ? err : new DockerApiError(0, `${method} ${path}: ${err.message}`),
+        ),
       );
       req.end(body);
     });

@@ -154,7 +154,11 @@ export class MemoryDocker implements DockerClient {
     this.volumes = this.volumes.filter((v) => v.Name !== name);
   }
 
-  async createVolume(spec: { Name: string; Driver?: string; Labels?: Record<string, string> }): Promise<void> {
+  async createVolume(spec: {
+    Name: string;
+    Driver?: string;
+    Labels?: Record<string, string>;
+  }): Promise<void> {
     this.calls.push({ op: 'create-volume', id: spec.Name });
     this.volumes.push({ Name: spec.Name, Driver: spec.Driver ?? 'local', Labels: spec.Labels ?? {} });
   }

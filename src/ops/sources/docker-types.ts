@@ -90,7 +90,6 @@ export interface MemoryStats {
   limit: number;
 }
 
-
 export interface EventFilter {
   type?: string[];
   event?: string[];
@@ -121,7 +120,11 @@ export interface DockerClient {
   stopContainer(id: string, timeoutSeconds?: number): Promise<void>;
   renameContainer(id: string, name: string): Promise<void>;
   /** POST /containers/create; `body` is Config plus HostConfig and NetworkingConfig. */
-  createContainer(name: string, body: Record<string, unknown>): Promise<string>;
+  createContainer(
+    name: string,
+    body: Record<string, unknown>,
+    opts?: { timeoutMs?: number },
+  ): Promise<string>;
   restartContainer(id: string, timeoutSeconds?: number): Promise<void>;
   /**
    * Removal is by exact id or name only. The engine's prune endpoints are not part of this seam:
@@ -131,7 +134,12 @@ export interface DockerClient {
   removeImage(id: string): Promise<void>;
   inspectVolume(name: string): Promise<VolumeSummary>;
   removeVolume(name: string): Promise<void>;
-  createVolume(spec: { Name: string; Driver?: string; Labels?: Record<string, string>; DriverOpts?: Record<string, string> }): Promise<void>;
+  createVolume(spec: {
+    Name: string;
+    Driver?: string;
+    Labels?: Record<string, string>;
+    DriverOpts?: Record<string, string>;
+  }): Promise<void>;
   removeNetwork(idOrName: string): Promise<void>;
   /** Local image ids (a never-started helper container needs one to mount a volume). */
   listImageIds(): Promise<string[]>;

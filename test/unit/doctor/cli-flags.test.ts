@@ -99,7 +99,12 @@ describe('doctor subcommands honour their flags', () => {
     expect((await run(['doctor', 'rollback', '-c', file])).code).not.toBe(0);
     // A backup under the configured data dir is what `backups` lists and `rollback` restores.
     const { createBackup } = await import('../../../src/ops/fix/backup.js');
-    const b = await createBackup(dataDir, { createdAt: '', project: null, actions: [], kept: [], manual: [] }, [], []);
+    const b = await createBackup(
+      dataDir,
+      { createdAt: '', project: null, actions: [], kept: [], manual: [] },
+      [],
+      [],
+    );
     await b.saveManifest();
     const listed = await run(['doctor', 'backups', '-c', file]);
     expect(listed.out).toContain(b.manifest.id);

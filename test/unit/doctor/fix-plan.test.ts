@@ -26,15 +26,32 @@ async function sprawl() {
   const env = memoryEnv();
   // api runs without limits; `old` is an orphan of the project, also without limits.
   env.docker.containers.push(
-    fakeContainer({ id: 'a'.repeat(12).padEnd(64, '1'), name: 'seed-api-1', labels: composeLabels('seed', 'api') }),
-    fakeContainer({ id: 'b'.repeat(12).padEnd(64, '2'), name: 'seed-old-1', labels: composeLabels('seed', 'old') }),
+    fakeContainer({
+      id: 'a'.repeat(12).padEnd(64, '1'),
+      name: 'seed-api-1',
+      labels: composeLabels('seed', 'api'),
+    }),
+    fakeContainer({
+      id: 'b'.repeat(12).padEnd(64, '2'),
+      name: 'seed-old-1',
+      labels: composeLabels('seed', 'old'),
+    }),
     good('c', 'seed', 'redis'),
   );
   env.docker.volumes.push(
-    { Name: 'seed_unused_models', Labels: { 'com.docker.compose.project': 'seed' }, UsageData: { Size: 10, RefCount: 0 } },
+    {
+      Name: 'seed_unused_models',
+      Labels: { 'com.docker.compose.project': 'seed' },
+      UsageData: { Size: 10, RefCount: 0 },
+    },
     { Name: ANON, Labels: {}, UsageData: { Size: 5, RefCount: 0 } },
   );
-  const deps: AuditDeps = { config, dataDir: path.join(dir, 'data'), docker: env.docker, stateStore: env.stateStore };
+  const deps: AuditDeps = {
+    config,
+    dataDir: path.join(dir, 'data'),
+    docker: env.docker,
+    stateStore: env.stateStore,
+  };
   const { report, snapshot, state } = await runAudit({
     ...auditOptions(deps, { files: [file], without: ['listeners', 'processes'] }),
     stats: 'all',
@@ -52,7 +69,10 @@ describe('fix plans never destroy before they verify', () => {
     expect(kinds).toEqual(['set-limits', 'remove-container', 'remove-volumes']);
     const onOrphan = plan.actions.filter((a) => 'container' in a && a.container === 'seed-old-1');
     expect(onOrphan).toHaveLength(1);
-    expect(onOrphan[0]).toMatchObject({ kind: 'remove-container', folded: ['no-memory-limit', 'no-cpu-limit'] });
+    expect(onOrphan[0]).toMatchObject({
+      kind: 'remove-container',
+      folded: ['no-memory-limit', 'no-cpu-limit'],
+    });
     const firstIrreversible = plan.actions.findIndex(isIrreversible);
     expect(plan.actions.slice(firstIrreversible).every(isIrreversible)).toBe(true);
     expect(renderFixPlan(plan)).toMatch(/1\. Reversible[\s\S]*2\. Irreversible/);
@@ -90,9 +110,14 @@ describe('fix plans never destroy before they verify', () => {
   it('keeps removals inside --name-filter: no unnamed images, only matching volumes', async () => {
     const { report, snapshot, state } = await sprawl();
     snapshot.dangling!.images.push({ Id: 'sha256:dead', Size: 1 });
-    report.findings.push({ ...report.findings[0]!, ruleId: 'dangling-images', suppressed: false });
-    const plan = planFix(report, snapshot, state, config, { nameFilter: '^seed_', removeVolumes: ['seed_unused_models'] });
-    expect(plan.actions.find((a) => a.kind === 'remove-volumes')).toMatchObject({ names: ['seed_unused_models'] });
+    report.findings.push({ ...report.findings[0]!, ruleId: 'dangling-images' });
+    const plan = planFix(report, snapshot, state, config, {
+      nameFilter: '^seed_',
+      removeVolumes: ['seed_unused_models'],
+    });
+    expect(plan.actions.find((a) => a.kind === 'remove-volumes')).toMatchObject({
+      names: ['seed_unused_models'],
+    });
     expect(plan.actions.some((a) => a.kind === 'remove-images')).toBe(false);
     expect(plan.kept.map((k) => k.resource)).toContain('dangling images');
   });
@@ -126,7 +151,7 @@ describe('fix plans never destroy before they verify', () => {
     const { env, deps, report, snapshot, state } = await sprawl();
     snapshot.dangling!.images.push({ Id: 'sha256:dead', Size: 7 });
     env.docker.images.push({ Id: 'sha256:dead', Size: 7 });
-    report.findings.push({ ...report.findings[0]!, ruleId: 'dangling-images', suppressed: false });
+    report.findings.push({ ...report.findings[0]!, ruleId: 'dangling-images' });
     const plan = planFix(report, snapshot, state, config);
     const result = await applyFix(plan, snapshot, {
       docker: env.docker,
@@ -137,8 +162,14 @@ describe('fix plans never destroy before they verify', () => {
     expect(result.outcome, result.summary).toBe('applied');
     expect(result.bytesFreed).toBe(5 + 7);
     // (remove:mem… is the never-started helper that archived the volume before its removal)
-    const ops = env.docker.calls.map((c) => `${c.op}:${c.id?.slice(0, 4)}`).filter((o) => !o.endsWith(':mem3'));
-    expect(ops.filter((o) => o.startsWith('remove'))).toEqual(['remove:bbbb', 'remove-image:sha2', 'remove-volume:aaaa']);
+    const ops = env.docker.calls
+      .map((c) => `${c.op}:${c.id?.slice(0, 4)}`)
+      .filter((o) => !o.endsWith(':mem3'));
+    expect(ops.filter((o) => o.startsWith('remove'))).toEqual([
+      'remove:bbbb',
+      'remove-image:sha2',
+      'remove-volume:aaaa',
+    ]);
     // Nothing was asked of the orphan after it was gone (the 404 that rolled everything back).
     const afterRemoval = ops.slice(ops.indexOf('remove:bbbb') + 1);
     expect(afterRemoval.some((o) => o.endsWith(':bbbb'))).toBe(false);

@@ -27,7 +27,10 @@ describe('limits from evidence', () => {
     const redis = chooseMemoryLimit('cache', idle(3, 90_000));
     expect(redis).toMatchObject({ bytes: 256 * MIB, source: 'kind-default' });
     expect(redis.basis).toMatch(/only 3 sample\(s\) over 2 min \(needs 24 over 24 h\)/);
-    expect(chooseMemoryLimit('llm', idle(3, 90_000))).toMatchObject({ bytes: 4 * GIB, source: 'kind-default' });
+    expect(chooseMemoryLimit('llm', idle(3, 90_000))).toMatchObject({
+      bytes: 4 * GIB,
+      source: 'kind-default',
+    });
     expect(chooseMemoryLimit('database', undefined).basis).toContain('no usage history');
   });
 
@@ -73,7 +76,9 @@ describe('limits from evidence', () => {
     });
     const policy = policyFrom(config);
     expect(policy).toMatchObject({ minHistoryMs: HOUR, minSamples: 5, globalFloorBytes: 200 * MIB });
-    expect(chooseMemoryLimit('cache', idle(2, 60_000), policy, kindDefaultsFrom(config)).bytes).toBe(512 * MIB);
+    expect(chooseMemoryLimit('cache', idle(2, 60_000), policy, kindDefaultsFrom(config)).bytes).toBe(
+      512 * MIB,
+    );
     expect(chooseMemoryLimit('cache', idle(10, 2 * HOUR, 1 * MIB), policy).bytes).toBe(200 * MIB);
   });
 });
