@@ -7,7 +7,10 @@ import type { SourceLocation } from '../types.js';
 import { parseDotEnv } from './interpolate.js';
 import { mergeValues } from './merge.js';
 import type { ComposeProject, ServiceDecl, ServiceSuppression } from './model.js';
-import { ComposeError, parseComposeFile, type ParsedFile } from './parse-file.js';
+import { ComposeError, type ParsedFile } from './parse-file.js';
+import { loadResolved, type ResolveContext } from './resolve.js';
+import { stripMarkers } from './tags.js';
+import { validateProject } from './validate.js';
 import { parseBytes, parseCpus, parsePorts } from './units.js';
 
 export { ComposeError };
@@ -84,17 +87,12 @@ export function loadComposeProject(opts: ComposeLoadOptions = {}): ComposeProjec
   if (files.length === 0) throw new ComposeError(cwd, undefined, 'no compose file given and none found');
   const workingDir = path.dirname(files[0]!);
   const env = readEnv(opts, workingDir);
-  const parsed = files.map((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new ComposeError(file, undefined, (err as Error).message);
-    }
-    return parseComposeFile(file, text, env);
-  });
+  const ctx: ResolveContext = { baseEnv: opts.env ?? process.env, parsed: [], stack: [] };
   let merged: Record<string, unknown> = {};
-  for (const p of parsed) merged = mergeValues(merged, p.data) as Record<string, unknown>;
+  for (const file of files)
+    merged = mergeValues(merged, loadResolved(file, env, ctx)) as Record<string, unknown>;
+  merged = stripMarkers(merged) as Record<string, unknown>;
+  const parsed = ctx.parsed;
   const name = projectNameOf(opts, env, merged.name, workingDir);
   const profiles = opts.profiles?.length
     ? opts.profiles
@@ -105,7 +103,10 @@ export function loadComposeProject(opts: ComposeLoadOptions = {}): ComposeProjec
   const services = Object.entries((merged.services as Record<string, unknown>) ?? {}).map(([svc, cfg]) =>
     buildService(svc, (cfg ?? {}) as Record<string, unknown>, parsed, profiles),
   );
-  return { name, workingDir, files, activeProfiles: profiles, services };
+  validateProject(services);
+  // Included files are part of the project: findings point into them and backups copy them.
+  const all = [...new Set(parsed.map((p) => p.file))];
+  return { name, workingDir, files: all, activeProfiles: profiles, services };
 }
 
 function locate(parsed: ParsedFile[], dotted: string): SourceLocation | undefined {

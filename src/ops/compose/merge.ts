@@ -2,8 +2,11 @@
  * Merging several compose files in order (compose specification "merge" rules, simplified):
  * mappings merge recursively; `command`, `entrypoint` and `healthcheck.test` are replaced;
  * `environment`, `labels` and similar list-or-map keys are normalised to mappings and merged;
- * other sequences are appended without duplicates.
+ * other sequences are appended without duplicates. `!reset` removes, `!override` replaces
+ * (see tags.ts); callers strip leftover markers with stripMarkers.
  */
+import { OVERRIDE, RESET, isOverride } from './tags.js';
+
 type Obj = Record<string, unknown>;
 
 const REPLACED = new Set(['command', 'entrypoint', 'test']);
@@ -29,12 +32,18 @@ export function listToMap(value: unknown): Obj {
 
 export function mergeValues(base: unknown, over: unknown, key = ''): unknown {
   if (over === undefined) return base;
+  if (over === RESET) return undefined;
+  if (isOverride(over)) return over[OVERRIDE];
   if (REPLACED.has(key)) return over;
   if (LIST_OR_MAP.has(key) && (Array.isArray(base) || isObj(base)))
     return { ...listToMap(base), ...listToMap(over) };
   if (isObj(base) && isObj(over)) {
     const out: Obj = { ...base };
-    for (const [k, v] of Object.entries(over)) out[k] = mergeValues(base[k], v, k);
+    for (const [k, v] of Object.entries(over)) {
+      const merged = mergeValues(base[k], v, k);
+      if (merged === undefined) delete out[k];
+      else out[k] = merged;
+    }
     return out;
   }
   if (Array.isArray(base) && Array.isArray(over)) {

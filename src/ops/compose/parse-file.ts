@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
 import type { SourceLocation } from '../types.js';
 import { interpolate, InterpolationError } from './interpolate.js';
+import { markComposeTags } from './tags.js';
 
 /** A compose file that cannot be used; `file:line` where known. */
 export class ComposeError extends Error {
@@ -90,12 +91,14 @@ export function parseComposeFile(
     const line = first.linePos?.[0].line ?? (first.pos ? lc.linePos(first.pos[0]).line : undefined);
     throw new ComposeError(file, line, first.message.split('\n')[0] ?? 'invalid YAML');
   }
+  const ctx: ParsedFile = { file, data: {}, lines: new Map() };
+  // Lines first: marking the tags adds nodes that have no place in the text.
+  collectLines(doc.contents, '', lc, file, ctx.lines, 0);
+  markComposeTags(doc);
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   if (raw === null || raw === undefined) return { file, data: {}, lines: new Map() };
   if (typeof raw !== 'object' || Array.isArray(raw))
     throw new ComposeError(file, 1, 'the top level must be a mapping');
-  const ctx: ParsedFile = { file, data: {}, lines: new Map() };
-  collectLines(doc.contents, '', lc, file, ctx.lines, 0);
   ctx.data = interpolateTree(raw, env, '', ctx) as Record<string, unknown>;
   const services = ctx.data.services;
   if (
