@@ -20,6 +20,7 @@ import {
   MemoryDocker,
   MemoryStateStore,
   fakeContainer,
+  loadComposeProject,
   ruleOptionsFrom,
   runAudit,
   type AuditOptions,
@@ -91,6 +92,44 @@ async function memoryBench(dir: string): Promise<void> {
   );
 }
 
+/** A 30-file project merged in order (each file adds services and overrides one of the last). */
+async function composeBench(dir: string): Promise<void> {
+  const FILES = 30;
+  const PER = 4;
+  const files: string[] = [];
+  for (let f = 0; f < FILES; f++) {
+    const own = Array.from(
+      { length: PER },
+      (_, i) =>
+        `  f${f}s${i}:\n    image: sutazai-test/busybox:\${TAG:-1}\n    environment: [A=${f}, B=${i}]\n    ports: ["${20000 + f * PER + i}:80"]\n    deploy: { resources: { limits: { memory: 16M, cpus: "0.1" } } }\n`,
+    ).join('');
+    const override = f > 0 ? `  f${f - 1}s0:\n    environment: { OVERRIDDEN: "${f}" }\n` : '';
+    const file = path.join(dir, `part-${f}.yaml`);
+    await writeFile(file, `${f === 0 ? 'name: merged\n' : ''}services:\n${own}${override}`);
+    files.push(file);
+  }
+  const single = path.join(dir, 'single.yaml');
+  await writeFile(
+    single,
+    `name: single\nservices:\n${Array.from({ length: FILES * PER }, (_, i) => `  s${i}:\n    image: sutazai-test/busybox:1\n    ports: ["${20000 + i}:80"]\n`).join('')}`,
+  );
+  const timeLoad = (f: string[]) => {
+    loadComposeProject({ files: f, env: {} });
+    const ms: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      loadComposeProject({ files: f, env: {} });
+      ms.push(performance.now() - t);
+    }
+    return median(ms);
+  };
+  const merged = timeLoad(files);
+  const base = timeLoad([single]);
+  console.log(
+    `compose: ${FILES} files merged (${FILES * PER} services): median ${merged.toFixed(1)} ms (baseline, one file with the same services: ${base.toFixed(1)} ms)`,
+  );
+}
+
 async function realBench(dir: string): Promise<void> {
   const project = `dbench${process.pid}`;
   const docker = new HttpDockerClient({ timeoutMs: 30_000 });
@@ -149,6 +188,7 @@ async function realBench(dir: string): Promise<void> {
 const dir = await mkdtemp(path.join(tmpdir(), 'doctor-bench-'));
 try {
   await memoryBench(dir);
+  await composeBench(dir);
   if (process.argv.includes('--real')) await realBench(dir);
 } finally {
   await rm(dir, { recursive: true, force: true });

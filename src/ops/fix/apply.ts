@@ -22,7 +22,8 @@ export interface ApplyResult {
   backupDir: string | null;
   steps: Array<{ action: string; ok: boolean; detail?: unknown }>;
   bytesFreed: number;
-  verification?: { ok: boolean; problems: string[] };
+  /** `windowMs`: the verification window this apply used (config or --verify-ms). */
+  verification?: { ok: boolean; problems: string[]; windowMs: number; watched: string[] };
   rollbackErrors?: string[];
   /** What the rollback could not bring back, one line each. */
   notRestored?: string[];
@@ -120,7 +121,7 @@ export async function verifyContainers(
   before: ContainerInspect[],
   window: { windowMs: number; pollMs: number },
   sleep: (ms: number) => Promise<void>,
-): Promise<{ ok: boolean; problems: string[] }> {
+): Promise<{ ok: boolean; problems: string[]; windowMs: number; watched: string[] }> {
   const start = Math.floor(Date.now() / 1000);
   const deadline = Date.now() + window.windowMs;
   const watched = before.filter((b) => b.State.Running);
@@ -145,7 +146,12 @@ export async function verifyContainers(
   for (const e of events)
     if (ids.has(e.Actor.ID))
       problems.add(`${e.Actor.Attributes.name ?? e.Actor.ID.slice(0, 12)}: ${e.Action} event`);
-  return { ok: problems.size === 0, problems: [...problems] };
+  return {
+    ok: problems.size === 0,
+    problems: [...problems],
+    windowMs: window.windowMs,
+    watched: watched.map((b) => b.Name.replace(/^\//, '')),
+  };
 }
 
 function labelOf(a: FixAction): string {
@@ -233,7 +239,7 @@ export async function applyFix(plan: FixPlan, snap: Snapshot, opts: ApplyOptions
         opts.verify,
         opts.sleep ?? sleepDefault,
       )
-    : { ok: false, problems: ['an action failed'] };
+    : { ok: false, problems: ['an action failed'], windowMs: opts.verify.windowMs, watched: [] };
   result.verification = verification;
   await backup.journal('fix:verify', verification);
   if (!verification.ok) {

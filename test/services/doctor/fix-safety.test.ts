@@ -183,8 +183,11 @@ describeWithService('DOCKER_HOST', 'doctor fix is safe on a real Docker engine',
       outcome: string;
       summary: string;
       steps: Array<{ action: string; ok: boolean }>;
+      verification: { windowMs: number; watched: string[] };
     };
     expect(result.outcome, result.summary).toBe('applied');
+    // --verify-ms reached the apply; --name-filter kept every other container on the engine out.
+    expect(result.verification).toMatchObject({ windowMs: 2000, watched: [`${prefix}-keep`] });
     expect(result.steps.map((s) => `${s.action}:${s.ok}`)).toEqual([
       `set-limits ${prefix}-keep:true`,
       `remove-container ${prefix}-old:true`,
