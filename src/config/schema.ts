@@ -364,11 +364,20 @@ export const DoctorConfigSchema = z.strictObject({
   watch: z
     .strictObject({
       intervalMs: positiveMs.default(60_000),
-      /** The same finding is not re-posted within this window while it persists. */
+      /** Kept for old configs; ignored: alerts are de-duplicated per episode of a finding. */
       dedupeMs: positiveMs.default(3_600_000),
       restartUnhealthy: bool.default(false),
+      /** Undelivered alerts retry with backoff from this delay, doubling up to alertRetryMaxMs. */
+      alertRetryMinMs: positiveMs.default(5_000),
+      alertRetryMaxMs: positiveMs.default(300_000),
     })
-    .default({ intervalMs: 60_000, dedupeMs: 3_600_000, restartUnhealthy: false }),
+    .default({
+      intervalMs: 60_000,
+      dedupeMs: 3_600_000,
+      restartUnhealthy: false,
+      alertRetryMinMs: 5_000,
+      alertRetryMaxMs: 300_000,
+    }),
   restartBudget: z
     .strictObject({
       max: z.coerce.number().int().min(0).default(3),

@@ -65,5 +65,6 @@ export {
   type WatchEvent,
 } from './watch/watch.js';
 export { RestartBudget } from './watch/restart-budget.js';
-export { AlertDeduper, webhookBody } from './watch/webhooks.js';
+export { webhookBody } from './watch/webhooks.js';
+export { AlertOutbox, webhookName, type OutboxEntry } from './watch/outbox.js';
 export { assertKnownRules, nearestRuleIds, editDistance } from './rules/rule-ids.js';

@@ -5,7 +5,10 @@ import { auditOptions, type AuditDeps, type AuditRequest } from '../options.js';
 import type { Finding } from '../types.js';
 import { errorMessage } from '../util.js';
 import { RestartBudget } from './restart-budget.js';
-import { AlertDeduper, postWebhook, wants, webhookBody, type AlertKind } from './webhooks.js';
+import path from 'node:path';
+import { doctorDir } from '../options.js';
+import { AlertOutbox } from './outbox.js';
+import type { AlertKind } from './webhooks.js';
 
 /**
  * Watch loop (a reconcile loop): a pass audits, diffs findings by fingerprint against the last
@@ -18,7 +21,15 @@ export type WatchEvent =
   | { type: 'audit:done'; at: string; findings: number; partial: boolean; sources: string[] }
   | { type: 'audit:failed'; at: string; error: string }
   | { type: 'container:restart'; at: string; container: string; ok: boolean; error?: string }
-  | { type: 'alert:failed'; at: string; url: string; error: string };
+  | {
+      type: 'alert:failed';
+      at: string;
+      /** The webhook (no credentials, no query) and why delivery failed; it will be retried. */
+      url: string;
+      error: string;
+      alert: AlertKind;
+      attempts: number;
+    };
 
 export interface DoctorWatchOptions {
   deps: AuditDeps;
@@ -29,21 +40,29 @@ export interface DoctorWatchOptions {
   eventDebounceMs?: number;
   onEvent?: (e: WatchEvent) => void;
   logger?: Logger;
+  /** The outbox's clock for retry backoff (tests). */
+  now?: () => number;
 }
 
 export interface DoctorWatch {
   stop(): Promise<void>;
   /** Runs one pass now (tests, API); resolves when it is done. */
   runNow(): Promise<void>;
+  /** Delivers the alerts that are due now, without an audit. */
+  deliverNow(): Promise<void>;
 }
 
 export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
   const cfg = opts.config;
   const interval = opts.intervalMs ?? cfg.watch.intervalMs;
-  const dedupe = new AlertDeduper(cfg.watch.dedupeMs);
+  const outbox = new AlertOutbox({
+    file: path.join(doctorDir(opts.deps.dataDir), 'alerts.json'),
+    targets: cfg.webhooks,
+    retry: { minMs: cfg.watch.alertRetryMinMs, maxMs: cfg.watch.alertRetryMaxMs },
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   const budget = new RestartBudget(cfg.restartBudget);
   const abort = new AbortController();
-  let active = new Map<string, Finding>();
   let current: Promise<void> | undefined;
   let again = false;
   let stopped: Promise<void> | undefined;
@@ -54,17 +73,44 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
   };
   const at = () => new Date().toISOString();
 
-  async function alert(kind: AlertKind, f: Finding): Promise<void> {
-    emit({ type: kind, at: at(), finding: f });
-    if (kind === 'finding:new' && !dedupe.shouldSend(f.fingerprint, Date.now())) return;
-    await Promise.all(
-      cfg.webhooks
-        .filter((w) => wants(w, f))
-        .map(async (w) => {
-          const error = await postWebhook(w, webhookBody(w, kind, f));
-          if (error) emit({ type: 'alert:failed', at: at(), url: new URL(w.url).origin, error });
-        }),
-    );
+  /** Opens and closes episodes in the outbox (persisted), then delivers what is due. */
+  async function alerts(next: Map<string, Finding>, partial: boolean): Promise<void> {
+    await outbox.load();
+    for (const f of next.values()) if (outbox.open(f)) emit({ type: 'finding:new', at: at(), finding: f });
+    // A partial view cannot prove a finding resolved: its source may be the one that failed.
+    if (!partial)
+      for (const fp of outbox.openFingerprints())
+        if (!next.has(fp)) {
+          const resolved = outbox.resolve(fp);
+          if (resolved) emit({ type: 'finding:resolved', at: at(), finding: resolved });
+        }
+    await outbox.save();
+    await deliver();
+  }
+
+  let delivering: Promise<void> | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  /** One delivery round at a time; while alerts wait, a timer retries at the earliest due time. */
+  function deliver(): Promise<void> {
+    delivering ??= (async () => {
+      for (const failure of await outbox.deliver())
+        emit({
+          type: 'alert:failed',
+          at: at(),
+          url: failure.webhook,
+          error: failure.error,
+          alert: failure.kind,
+          attempts: failure.attempts,
+        });
+      clearTimeout(retryTimer);
+      const waiting = outbox.pending();
+      if (waiting.length && !abort.signal.aborted) {
+        const due = Math.min(...waiting.map((e) => e.nextAt));
+        retryTimer = setTimeout(() => void deliver(), Math.max(0, due - (opts.now ?? Date.now)()) + 10);
+        retryTimer.unref();
+      }
+    })().finally(() => (delivering = undefined));
+    return delivering;
   }
 
   async function restartUnhealthy(findings: Finding[]): Promise<void> {
@@ -91,9 +137,7 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
     try {
       const { report } = await runAudit(auditOptions(opts.deps, opts.request));
       const next = new Map(report.findings.filter((f) => !f.suppressed).map((f) => [f.fingerprint, f]));
-      for (const [k, f] of next) if (!active.has(k)) await alert('finding:new', f);
-      for (const [k, f] of active) if (!next.has(k)) await alert('finding:resolved', f);
-      active = next;
+      await alerts(next, report.partial);
       emit({
         type: 'audit:done',
         at: at(),
@@ -151,13 +195,19 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
       while (current) await current;
       await schedule();
     },
+    async deliverNow() {
+      await outbox.load();
+      await deliver();
+    },
     stop() {
       stopped ??= (async () => {
         abort.abort();
         clearInterval(timer);
         clearTimeout(debounce);
+        clearTimeout(retryTimer);
         await following.catch(() => undefined);
         await current?.catch(() => undefined);
+        await delivering?.catch(() => undefined);
       })();
       return stopped;
     },

@@ -39,21 +39,9 @@ export async function postWebhook(
     await res.arrayBuffer();
     return res.ok ? undefined : `HTTP ${res.status}`;
   } catch (err) {
-    return (err as Error).message;
-  }
-}
-
-/** Remembers when each fingerprint was last alerted, so a persisting finding is not re-posted inside the window. */
-export class AlertDeduper {
-  private readonly sent = new Map<string, number>();
-  constructor(private readonly windowMs: number) {}
-  shouldSend(key: string, now: number): boolean {
-    const last = this.sent.get(key);
-    if (last !== undefined && now - last < this.windowMs) return false;
-    this.sent.set(key, now);
-    return true;
-  }
-  forget(key: string): void {
-    this.sent.delete(key);
+    // fetch says only "fetch failed"; the cause (ECONNREFUSED, a timeout…) is what helps.
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message;
+    return why ? `${(err as Error).message}: ${why}` : (err as Error).message;
   }
 }

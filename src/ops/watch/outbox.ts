@@ -1,0 +1,181 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Finding } from '../types.js';
+import { postWebhook, wants, webhookBody, type AlertKind, type WebhookTarget } from './webhooks.js';
+
+/**
+ * The alert outbox: alerts are delivered, not just attempted (issue 14).
+ *
+ * Episodes: a finding (by fingerprint) opens an episode when it appears and closes it when it
+ * resolves; each opening queues one `finding:new` and each closing one `finding:resolved` per
+ * webhook that wants it. A finding that resolves and returns opens a new episode and is alerted
+ * again; a persisting one never is. Entries leave the queue only after a 2xx; failures retry with
+ * exponential backoff, and a webhook's entries go out strictly in order (a failed head holds back
+ * the rest of that webhook's queue). Episodes and queue live in one JSON file in the data dir,
+ * written atomically after every change, so a restart neither loses nor re-posts alerts.
+ *
+ * Entry states: queued → (2xx) gone | (failure) queued with attempts+1 and nextAt in the future.
+ */
+export interface OutboxEntry {
+  id: number;
+  webhook: string;
+  kind: AlertKind;
+  fingerprint: string;
+  episode: number;
+  finding: Finding;
+  attempts: number;
+  nextAt: number;
+  lastError?: string;
+}
+
+interface OutboxData {
+  seq: number;
+  /** Per fingerprint: the episode count, whether one is open, and the finding as last opened. */
+  episodes: Record<string, { open: boolean; episode: number; finding: Finding }>;
+  queue: OutboxEntry[];
+}
+
+export interface OutboxOptions {
+  file: string;
+  targets: WebhookTarget[];
+  retry: { minMs: number; maxMs: number };
+  now?: () => number;
+  timeoutMs?: number;
+}
+
+export interface DeliveryFailure {
+  /** The webhook without credentials or query: safe to log. */
+  webhook: string;
+  kind: AlertKind;
+  fingerprint: string;
+  attempts: number;
+  error: string;
+}
+
+/** A webhook URL fit for logs: no user info, no query string (tokens live there). */
+export function webhookName(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+export class AlertOutbox {
+  private data: OutboxData = { seq: 0, episodes: {}, queue: [] };
+  private loaded: Promise<void> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: OutboxOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  load(): Promise<void> {
+    this.loaded ??= readFile(this.opts.file, 'utf8').then(
+      (text) => {
+        this.data = { seq: 0, episodes: {}, queue: [], ...(JSON.parse(text) as Partial<OutboxData>) };
+      },
+      () => undefined,
+    );
+    return this.loaded;
+  }
+
+  isOpen(fingerprint: string): boolean {
+    return this.data.episodes[fingerprint]?.open === true;
+  }
+
+  openFingerprints(): string[] {
+    return Object.entries(this.data.episodes)
+      .filter(([, e]) => e.open)
+      .map(([k]) => k);
+  }
+
+  /** Opens an episode for the finding and queues its NEW alerts; false when already open. */
+  open(f: Finding): boolean {
+    if (this.isOpen(f.fingerprint)) return false;
+    const episode = (this.data.episodes[f.fingerprint]?.episode ?? 0) + 1;
+    this.data.episodes[f.fingerprint] = { open: true, episode, finding: f };
+    this.enqueue('finding:new', f, episode);
+    return true;
+  }
+
+  /** Closes the episode and queues its RESOLVED alerts; the finding, or undefined when none was open. */
+  resolve(fingerprint: string): Finding | undefined {
+    const e = this.data.episodes[fingerprint];
+    if (!e?.open) return undefined;
+    e.open = false;
+    this.enqueue('finding:resolved', e.finding, e.episode);
+    return e.finding;
+  }
+
+  pending(): OutboxEntry[] {
+    return structuredClone(this.data.queue);
+  }
+
+  private enqueue(kind: AlertKind, f: Finding, episode: number): void {
+    for (const t of this.opts.targets.filter((w) => wants(w, f)))
+      this.data.queue.push({
+        id: ++this.data.seq,
+        webhook: t.url,
+        kind,
+        fingerprint: f.fingerprint,
+        episode,
+        finding: f,
+        attempts: 0,
+        nextAt: 0,
+      });
+  }
+
+  private saving: Promise<void> = Promise.resolve();
+
+  /** Writes are serialised (a pass and a retry may both save) and atomic (tmp + rename). */
+  save(): Promise<void> {
+    const snapshot = JSON.stringify(this.data);
+    const write = async () => {
+      await mkdir(path.dirname(this.opts.file), { recursive: true });
+      const tmp = `${this.opts.file}.${process.pid}.tmp`;
+      await writeFile(tmp, snapshot);
+      await rename(tmp, this.opts.file);
+    };
+    this.saving = this.saving.then(write, write);
+    return this.saving;
+  }
+
+  /** Posts every due entry, per webhook in order; returns the failures of this round. */
+  async deliver(): Promise<DeliveryFailure[]> {
+    const failures: DeliveryFailure[] = [];
+    for (const target of this.opts.targets) {
+      for (const entry of this.data.queue.filter((e) => e.webhook === target.url)) {
+        if (entry.nextAt > this.now()) break; // keeps this webhook's order
+        const error = await postWebhook(
+          target,
+          webhookBody(target, entry.kind, entry.finding),
+          this.opts.timeoutMs,
+        );
+        if (error === undefined) {
+          this.data.queue = this.data.queue.filter((e) => e.id !== entry.id);
+          await this.save();
+          continue;
+        }
+        entry.attempts++;
+        entry.lastError = error;
+        entry.nextAt =
+          this.now() + Math.min(this.opts.retry.maxMs, this.opts.retry.minMs * 2 ** (entry.attempts - 1));
+        await this.save();
+        failures.push({
+          webhook: webhookName(target.url),
+          kind: entry.kind,
+          fingerprint: entry.fingerprint,
+          attempts: entry.attempts,
+          error,
+        });
+        break;
+      }
+    }
+    // Entries for webhooks no longer configured would wait forever: drop them.
+    const urls = new Set(this.opts.targets.map((t) => t.url));
+    this.data.queue = this.data.queue.filter((e) => urls.has(e.webhook));
+    return failures;
+  }
+}

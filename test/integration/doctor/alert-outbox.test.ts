@@ -1,0 +1,117 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it, describe } from 'vitest';
+import { DoctorConfigSchema } from '../../../src/config/schema.js';
+import {
+  MemoryDocker,
+  MemoryStateStore,
+  fakeContainer,
+  startDoctorWatch,
+  type WatchEvent,
+} from '../../../src/ops/index.js';
+
+/**
+ * A webhook receiver that goes down for a while and comes back: every NEW and RESOLVED reaches
+ * each webhook exactly once and in order, and a restart of the watch re-posts nothing.
+ */
+describe('doctor alert outbox', () => {
+  let server: http.Server;
+  let url: string;
+  let down = true;
+  const received: Array<{ path: string; event: string; rule: string }> = [];
+  let dir: string;
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        if (down) {
+          res.statusCode = 503;
+          return res.end('down');
+        }
+        const b = JSON.parse(body) as { event?: string; text?: string; finding?: { ruleId: string } };
+        received.push({
+          path: req.url ?? '',
+          event: b.event ?? (b.text?.includes('RESOLVED') ? 'finding:resolved' : 'finding:new'),
+          rule: b.finding?.ruleId ?? b.text?.split(' ')[4] ?? '',
+        });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    dir = await mkdtemp(path.join(tmpdir(), 'doctor-outbox-'));
+    await writeFile(path.join(dir, 'compose.yaml'), 'name: w\nservices:\n  app:\n    image: busybox\n');
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  it('delivers every NEW and RESOLVED exactly once, in order, after the receiver comes back; state survives a restart', async () => {
+    const docker = new MemoryDocker();
+    const app = fakeContainer({
+      id: 'a'.repeat(64),
+      name: 'w-app-1',
+      labels: { 'com.docker.compose.project': 'w', 'com.docker.compose.service': 'app' },
+      memory: 1 << 26,
+      nanoCpus: 1e9,
+      health: 'unhealthy',
+    });
+    docker.containers.push(app);
+    const config = DoctorConfigSchema.parse({
+      webhooks: [
+        { url: `${url}/slack?token=secret`, format: 'slack', minSeverity: 'high' },
+        { url: `${url}/json`, format: 'json', minSeverity: 'high' },
+      ],
+      watch: { intervalMs: 3_600_000, alertRetryMinMs: 1000, alertRetryMaxMs: 4000 },
+    });
+    let clock = 1_000_000;
+    const events: WatchEvent[] = [];
+    const start = () =>
+      startDoctorWatch({
+        deps: { config, dataDir: dir, docker, stateStore: new MemoryStateStore() },
+        request: { cwd: dir, without: ['listeners', 'processes'] },
+        config,
+        onEvent: (e) => events.push(e),
+        now: () => clock,
+      });
+    let watch = start();
+    await watch.runNow(); // unhealthy: NEW, receiver down
+    const failed = events.filter((e) => e.type === 'alert:failed');
+    expect(failed[0]).toMatchObject({
+      url: `${url}/slack`,
+      error: 'HTTP 503',
+      alert: 'finding:new',
+      attempts: 1,
+    });
+    expect(JSON.stringify(failed)).not.toContain('secret');
+    app.State.Health = { Status: 'healthy' };
+    await watch.runNow(); // resolved while down
+    app.State.Health = { Status: 'unhealthy' };
+    await watch.runNow(); // back within the hour: a new episode, alerted again
+    expect(received).toEqual([]);
+    await watch.stop();
+
+    // The watch restarts while the receiver is still down; then the receiver comes back.
+    watch = start();
+    down = false;
+    clock += 10_000; // past every backoff
+    await watch.deliverNow();
+    const sequence = ['finding:new', 'finding:resolved', 'finding:new'];
+    for (const p of ['/slack?token=secret', '/json'])
+      expect(received.filter((r) => r.path === p).map((r) => `${r.event}:${r.rule}`)).toEqual(
+        sequence.map((e) => `${e}:unhealthy`),
+      );
+    // Still unhealthy after the restart: the open episode is remembered, nothing is re-posted.
+    await watch.runNow();
+    clock += 10_000;
+    await watch.deliverNow();
+    expect(received).toHaveLength(6);
+    app.State.Health = { Status: 'healthy' };
+    await watch.runNow();
+    expect(received.slice(6).map((r) => r.event)).toEqual(['finding:resolved', 'finding:resolved']);
+    await watch.stop();
+  });
+});
