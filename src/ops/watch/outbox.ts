@@ -85,6 +85,11 @@ export class AlertOutbox {
     return this.data.episodes[fingerprint]?.open === true;
   }
 
+  /** The finding an episode was opened for. */
+  findingOf(fingerprint: string): Finding | undefined {
+    return this.data.episodes[fingerprint]?.finding;
+  }
+
   openFingerprints(): string[] {
     return Object.entries(this.data.episodes)
       .filter(([, e]) => e.open)

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DoctorConfig } from '../../config/schema.js';
 import { runAudit } from '../audit.js';
 import { auditOptions, type AuditDeps, type AuditRequest } from '../options.js';
+import type { Snapshot } from '../rules/context.js';
 import type { Finding } from '../types.js';
 import { errorMessage } from '../util.js';
 import { RestartBudget } from './restart-budget.js';
@@ -30,6 +31,8 @@ export type WatchEvent =
       alert: AlertKind;
       attempts: number;
     };
+
+const EXHAUSTED = '|restart-budget-exhausted';
 
 export interface DoctorWatchOptions {
   deps: AuditDeps;
@@ -73,14 +76,29 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
   };
   const at = () => new Date().toISOString();
 
+  /**
+   * Whether an open episode still holds although its finding is absent from this pass: health
+   * `starting` right after a restart is not "resolved", and a budget-exhausted alert lasts as long
+   * as the finding it is about.
+   */
+  function stillOpen(fp: string, next: Map<string, Finding>, snap: Snapshot): boolean {
+    if (fp.endsWith(EXHAUSTED)) return next.has(fp.slice(0, -EXHAUSTED.length));
+    const f = outbox.findingOf(fp);
+    if (f?.ruleId !== 'unhealthy' || !f.containerId) return false;
+    const c = snap.containers?.find((x) => x.inspect.Id.startsWith(f.containerId!));
+    return c?.inspect.State.Health?.Status === 'starting' || restarting.has(c?.inspect.Id ?? '');
+  }
+
   /** Opens and closes episodes in the outbox (persisted), then delivers what is due. */
-  async function alerts(next: Map<string, Finding>, partial: boolean): Promise<void> {
+  async function alerts(next: Map<string, Finding>, partial: boolean, snap: Snapshot): Promise<void> {
     await outbox.load();
     for (const f of next.values()) if (outbox.open(f)) emit({ type: 'finding:new', at: at(), finding: f });
+    for (const f of exhausted.splice(0))
+      if (outbox.open(f)) emit({ type: 'finding:new', at: at(), finding: f });
     // A partial view cannot prove a finding resolved: its source may be the one that failed.
     if (!partial)
       for (const fp of outbox.openFingerprints())
-        if (!next.has(fp)) {
+        if (!next.has(fp) && !stillOpen(fp, next, snap)) {
           const resolved = outbox.resolve(fp);
           if (resolved) emit({ type: 'finding:resolved', at: at(), finding: resolved });
         }
@@ -113,31 +131,48 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
     return delivering;
   }
 
-  async function restartUnhealthy(findings: Finding[]): Promise<void> {
-    if (!cfg.watch.restartUnhealthy || !opts.deps.docker) return;
+  const restarting = new Map<string, Promise<void>>();
+  /** Findings announcing an exhausted restart budget, alerted with the next pass. */
+  const exhausted: Finding[] = [];
+
+  /** Starts restarts in the background: a restart (≈10 s) never blocks the audit loop. */
+  function restartUnhealthy(findings: Finding[], snap: Snapshot): void {
+    const docker = opts.deps.docker;
+    if (!cfg.watch.restartUnhealthy || !docker) return;
     for (const f of findings.filter((x) => x.ruleId === 'unhealthy' && x.containerId && !x.suppressed)) {
-      if (budget.waitMs(f.containerId!, Date.now()) > 0) continue;
-      budget.record(f.containerId!, Date.now());
-      try {
-        await opts.deps.docker.restartContainer(f.containerId!);
-        emit({ type: 'container:restart', at: at(), container: f.container ?? f.containerId!, ok: true });
-      } catch (err) {
-        emit({
-          type: 'container:restart',
-          at: at(),
-          container: f.container ?? f.containerId!,
-          ok: false,
-          error: errorMessage(err),
+      const id =
+        snap.containers?.find((c) => c.inspect.Id.startsWith(f.containerId!))?.inspect.Id ?? f.containerId!;
+      if (restarting.has(id)) continue;
+      const wait = budget.waitMs(id, Date.now());
+      if (wait === Infinity) {
+        exhausted.push({
+          ...f,
+          severity: 'high',
+          message: `restart budget exhausted for ${f.container ?? id}: it stays unhealthy and needs a person`,
+          fingerprint: `${f.fingerprint}${EXHAUSTED}`,
         });
+        continue;
       }
+      if (wait > 0) continue;
+      budget.record(id, Date.now());
+      const container = f.container ?? id;
+      const job = docker
+        .restartContainer(id)
+        .then(
+          () => emit({ type: 'container:restart', at: at(), container, ok: true }),
+          (err: unknown) =>
+            emit({ type: 'container:restart', at: at(), container, ok: false, error: errorMessage(err) }),
+        )
+        .finally(() => restarting.delete(id));
+      restarting.set(id, job);
     }
   }
 
   async function pass(): Promise<void> {
     try {
-      const { report } = await runAudit(auditOptions(opts.deps, opts.request));
+      const { report, snapshot } = await runAudit(auditOptions(opts.deps, opts.request));
       const next = new Map(report.findings.filter((f) => !f.suppressed).map((f) => [f.fingerprint, f]));
-      await alerts(next, report.partial);
+      await alerts(next, report.partial, snapshot);
       emit({
         type: 'audit:done',
         at: at(),
@@ -145,7 +180,7 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
         partial: report.partial,
         sources: report.sources.filter((s) => s.status === 'failed').map((s) => s.name),
       });
-      await restartUnhealthy([...next.values()]);
+      restartUnhealthy([...next.values()], snapshot);
     } catch (err) {
       emit({ type: 'audit:failed', at: at(), error: errorMessage(err) });
     }
@@ -208,6 +243,7 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
         await following.catch(() => undefined);
         await current?.catch(() => undefined);
         await delivering?.catch(() => undefined);
+        await Promise.all(restarting.values());
       })();
       return stopped;
     },

@@ -114,4 +114,35 @@ describe('doctor alert outbox', () => {
     expect(received.slice(6).map((r) => r.event)).toEqual(['finding:resolved', 'finding:resolved']);
     await watch.stop();
   });
+
+  it('health `starting` after a restart does not resolve an unhealthy finding', async () => {
+    const docker = new MemoryDocker();
+    const app = fakeContainer({
+      id: 'b'.repeat(64),
+      name: 'w-app-1',
+      labels: { 'com.docker.compose.project': 'w', 'com.docker.compose.service': 'app' },
+      memory: 1 << 26,
+      nanoCpus: 1e9,
+      health: 'unhealthy',
+    });
+    docker.containers.push(app);
+    const config = DoctorConfigSchema.parse({ watch: { intervalMs: 3_600_000 } });
+    const events: WatchEvent[] = [];
+    const own = await mkdtemp(path.join(tmpdir(), 'doctor-outbox-'));
+    await writeFile(path.join(own, 'compose.yaml'), 'name: w\nservices:\n  app:\n    image: busybox\n');
+    const watch = startDoctorWatch({
+      deps: { config, dataDir: own, docker, stateStore: new MemoryStateStore() },
+      request: { cwd: own, without: ['listeners', 'processes'] },
+      config,
+      onEvent: (e) => events.push(e),
+    });
+    await watch.runNow();
+    app.State.Health = { Status: 'starting' };
+    await watch.runNow();
+    expect(events.filter((e) => e.type === 'finding:resolved')).toEqual([]);
+    app.State.Health = { Status: 'healthy' };
+    await watch.runNow();
+    expect(events.filter((e) => e.type === 'finding:resolved')).toHaveLength(1);
+    await watch.stop();
+  });
 });

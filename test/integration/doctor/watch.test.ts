@@ -63,8 +63,12 @@ describe('doctor watch', () => {
       onEvent: (e) => events.push(e),
     });
     await watch.runNow();
-    await watch.runNow(); // same finding again: no second alert, no second restart (budget 1)
-    expect(posts.map((p) => p.path)).toEqual(['/slack', '/json']);
+    // Same finding again: no second alert, no second restart (budget 1) — and the exhausted
+    // budget is itself an alert.
+    await watch.runNow();
+    await watch.runNow();
+    expect(posts.map((p) => p.path)).toEqual(['/slack', '/json', '/slack', '/json']);
+    expect((posts[2]!.body as { text: string }).text).toMatch(/restart budget exhausted for w-app-1/);
     expect((posts[0]!.body as { text: string }).text).toMatch(/NEW HIGH unhealthy app/);
     expect(posts[1]!.body).toMatchObject({
       event: 'finding:new',
@@ -75,9 +79,9 @@ describe('doctor watch', () => {
 
     app.State.Health = { Status: 'healthy' };
     await watch.runNow();
-    expect(events.filter((e) => e.type === 'finding:resolved')).toHaveLength(1);
-    expect(posts.map((p) => p.path)).toEqual(['/slack', '/json', '/slack', '/json']);
-    expect((posts[2]!.body as { text: string }).text).toMatch(/RESOLVED/);
+    expect(events.filter((e) => e.type === 'finding:resolved')).toHaveLength(2);
+    expect(posts).toHaveLength(8);
+    expect((posts[4]!.body as { text: string }).text).toMatch(/RESOLVED/);
     await watch.stop();
     await watch.stop(); // idempotent
   });
