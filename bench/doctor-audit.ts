@@ -131,7 +131,8 @@ async function composeBench(dir: string): Promise<void> {
 }
 
 async function realBench(dir: string): Promise<void> {
-  const project = `dbench${process.pid}`;
+  // DOCTOR_BENCH_PREFIX: a prefix of your own on a shared engine.
+  const project = `${process.env.DOCTOR_BENCH_PREFIX ?? 'dbench'}${process.pid}`;
   const docker = new HttpDockerClient({ timeoutMs: 30_000 });
   await docker.version(); // connect: negotiate the API version once
   const names = Array.from({ length: N }, (_, i) => `${project}-s${i}-1`);
