@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -47,7 +47,11 @@ describe('doctor alert outbox', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'doctor-outbox-'));
     await writeFile(path.join(dir, 'compose.yaml'), 'name: w\nservices:\n  app:\n    image: busybox\n');
   });
-  afterAll(() => new Promise((r) => server.close(r)));
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    for (const d of [dir, ...dirs]) await rm(d, { recursive: true, force: true });
+  });
 
   it('delivers every NEW and RESOLVED exactly once, in order, after the receiver comes back; state survives a restart', async () => {
     const docker = new MemoryDocker();
@@ -129,6 +133,7 @@ describe('doctor alert outbox', () => {
     const config = DoctorConfigSchema.parse({ watch: { intervalMs: 3_600_000 } });
     const events: WatchEvent[] = [];
     const own = await mkdtemp(path.join(tmpdir(), 'doctor-outbox-'));
+    dirs.push(own);
     await writeFile(path.join(own, 'compose.yaml'), 'name: w\nservices:\n  app:\n    image: busybox\n');
     const watch = startDoctorWatch({
       deps: { config, dataDir: own, docker, stateStore: new MemoryStateStore() },
