@@ -23,6 +23,8 @@ export async function runPgDump(options: {
   const url = new URL(withDefaultUser(options.url));
   const password = decodeURIComponent(url.password);
   url.password = '';
+  // URLSearchParams writes spaces as '+', which libpq does not decode (`options=-c x=y`).
+  url.search = url.search.replace(/\+/g, '%20');
   const args = [
     '--format=custom',
     '--no-owner',
