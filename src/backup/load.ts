@@ -17,14 +17,15 @@ const LOAD_BATCH = 1000;
  * then applies the migrations this version has that the backup's did not.
  */
 export async function loadBackup(tx: Queryable, dir: string, manifest: Manifest): Promise<void> {
-  await migrate(asDb(tx), migrationsOf(manifest));
+  // The schema being loaded is new and private to this transaction: no lock against other processes.
+  await migrate(asDb(tx), migrationsOf(manifest), { advisoryLock: false });
   for (const table of manifest.tables) await loadTable(tx, dir, table.name, table.file);
   for (const seq of manifest.sequences) {
     if (seq.lastValue === null) continue;
     await tx.query('SELECT setval(quote_ident($1)::regclass, $2::bigint, true)', [seq.name, seq.lastValue]);
   }
   await compareWithManifest(tx, manifest);
-  await migrate(asDb(tx));
+  await migrate(asDb(tx), undefined, { advisoryLock: false });
 }
 
 /** The backup's migrations, which must be a prefix of this version's (else it is from a newer one). */
