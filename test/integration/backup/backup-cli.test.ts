@@ -9,6 +9,9 @@ afterEach(() => {
   for (const pid of spawned.splice(0)) killGroup(pid);
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies checked field by field
+type Json = any;
+
 const PASSWORD = 'a-long-backup-test-password';
 
 async function api(
@@ -16,7 +19,7 @@ async function api(
   method: string,
   url: string,
   token?: string,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${base}${url}`, {
     method,
     headers: token ? { authorization: `Bearer ${token}` } : {},

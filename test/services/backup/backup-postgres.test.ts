@@ -45,7 +45,8 @@ describeWithService('TEST_DATABASE_URL', 'backups on PostgreSQL', (baseUrl) => {
     });
     expect(manifest.engine).toBe('postgres');
     // pg_dump archives the same snapshot when it is installed (CI installs postgresql).
-    if (spawnSync('pg_dump', ['--version']).status === 0) expect(manifest.pgDump).toEqual(expect.objectContaining({ sha256: expect.any(String) }));
+    if (spawnSync('pg_dump', ['--version']).status === 0)
+      expect(manifest.pgDump).toEqual(expect.objectContaining({ sha256: expect.any(String) }));
     else expect(manifest.pgDump).toHaveProperty('skipped');
 
     const names = Object.keys(before).filter((t) => t !== '(sequences)');
