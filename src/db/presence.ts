@@ -8,7 +8,7 @@ import { withDefaultUser } from './postgres.js';
  * and so refuses while any process runs (the PostgreSQL counterpart of the data-dir lock). A
  * session lock on a dedicated connection: it vanishes with the process, however it dies.
  */
-export const PRESENCE_LOCK_KEY = 724_010_011;
+export const PRESENCE_LOCK_KEY = 724_013_001;
 
 export interface Presence {
   release(): Promise<void>;
