@@ -7,6 +7,8 @@ import { withDefaultUser } from './postgres.js';
  * shared advisory lock on this key for its lifetime; `sutazai backup restore` takes it exclusively
  * and so refuses while any process runs (the PostgreSQL counterpart of the data-dir lock). A
  * session lock on a dedicated connection: it vanishes with the process, however it dies.
+ * The key is shared with no other lock (migrate 724_010_010, ensure-admin 724_010_011, agents sync
+ * 724_010_020): sharing ensure-admin's made every second process wait for the first to exit.
  */
 export const PRESENCE_LOCK_KEY = 724_013_001;
 
