@@ -27,11 +27,15 @@ export function startBackupSchedule(options: ScheduleOptions): { stop(): Promise
       logger.error({ err }, 'backup:scheduled:failed');
     }
   };
-  const timer = setInterval(() => void tick(), options.intervalMs);
+  let inFlight: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    inFlight ??= tick().finally(() => (inFlight = undefined));
+  }, options.intervalMs);
   timer.unref();
   return {
     async stop() {
       clearInterval(timer);
+      await inFlight;
       await service.idle();
     },
   };

@@ -21,8 +21,8 @@ import { BACKUP_FORMAT, ManifestSchema, type Manifest } from './manifest.js';
 
 const STALE_PARTIAL_MS = 3600_000;
 
-/** Backup ids: a UTC timestamp (sorts by age) and a random suffix. */
-export const BACKUP_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+/** Backup ids: a UTC timestamp to the millisecond (sorts by age) and a random suffix. */
+export const BACKUP_ID = /^\d{8}T\d{9}Z-[0-9a-f]{6}$/;
 
 export interface CreateOptions {
   db: Db;
@@ -40,10 +40,7 @@ export function ensureBackupsDir(dir: string): void {
 }
 
 export function newBackupId(now = new Date()): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 

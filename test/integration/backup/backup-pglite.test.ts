@@ -86,7 +86,7 @@ describe('backups of the embedded database', () => {
   }, 120_000);
 
   it('verify refuses a backup whose file was changed', async () => {
-    const copy = cloneBackup('20990101T000000Z-aaaaaa');
+    const copy = cloneBackup('20990101T000000000Z-aaaaaa');
     const tasks = copy.manifest.tables.find((t) => t.name === 'tasks')!;
     const file = path.join(copy.dir, tasks.file);
     writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('x')]));
@@ -97,7 +97,7 @@ describe('backups of the embedded database', () => {
   });
 
   it('verify refuses a backup whose rows were changed and whose file checksum was forged to match', async () => {
-    const copy = cloneBackup('20990101T000000Z-bbbbbb');
+    const copy = cloneBackup('20990101T000000000Z-bbbbbb');
     const tasks = copy.manifest.tables.find((t) => t.name === 'tasks')!;
     const file = path.join(copy.dir, tasks.file);
     const text = gunzipSync(readFileSync(file)).toString().replace('"priority": 1', '"priority": 9');
@@ -111,7 +111,7 @@ describe('backups of the embedded database', () => {
   }, 120_000);
 
   it('restore refuses a tampered backup and leaves the live database alone', async () => {
-    const copy = cloneBackup('20990101T000000Z-cccccc');
+    const copy = cloneBackup('20990101T000000000Z-cccccc');
     writeFileSync(path.join(copy.dir, copy.manifest.files[0]!.file), 'tampered');
     await expect(restoreEmbedded({ backupsDir, id: copy.manifest.id, dataDir })).rejects.toMatchObject({
       code: 'SUTAZAI_ERR_BACKUP_CORRUPT',
