@@ -55,9 +55,9 @@ describe('sutazai backup (real processes)', () => {
     expect(created.body.files).toBe(1); // sutazai.yaml
     expect((await api(base, 'GET', '/api/v1/backups', token)).body.backups[0].id).toBe(id);
     expect((await api(base, 'POST', `/api/v1/backups/${id}/verify`, token)).body.ok).toBe(true);
-    expect((await api(base, 'GET', '/api/v1/backups/20990101T000000000Z-abcdef', token)).body.error.code).toBe(
-      'SUTAZAI_ERR_BACKUP_NOT_FOUND',
-    );
+    expect(
+      (await api(base, 'GET', '/api/v1/backups/20990101T000000000Z-abcdef', token)).body.error.code,
+    ).toBe('SUTAZAI_ERR_BACKUP_NOT_FOUND');
 
     const refused = await runCli(['backup', 'restore', id], env, cwd);
     expect(refused.code).toBe(2);
