@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -60,6 +60,7 @@ export class Cluster {
       }
     }
     for (const p of this.processes) if (!(await groupGone(p.child.pid!, graceMs))) killGroup(p.child.pid!);
+    rmSync(this.cwd, { recursive: true, force: true });
   }
 }
 

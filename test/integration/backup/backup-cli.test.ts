@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -87,5 +87,6 @@ describe('sutazai backup (real processes)', () => {
     const bad = await runCli(['backup', 'verify', id], env, cwd);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('SUTAZAI_ERR_BACKUP_NOT_FOUND');
+    rmSync(cwd, { recursive: true, force: true });
   }, 400_000);
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBackup, restorePostgres, verifyBackup, type Manifest } from '../../../src/backup/index.js';
 import { migrate, openDb } from '../../../src/db/index.js';
 import { withDefaultUser } from '../../../src/db/postgres.js';
@@ -14,9 +14,15 @@ import { freshPostgres } from '../../helpers/db.js';
 import { describeWithService } from '../../helpers/services.js';
 
 describeWithService('TEST_DATABASE_URL', 'backups on PostgreSQL', (baseUrl) => {
-  const root = mkdtempSync(path.join(tmpdir(), 'sutazai-backup-pg-'));
-  const backupsDir = path.join(root, 'backups');
-  const sources = { mcpConfig: path.join(root, 'none.json'), agentsDir: path.join(root, 'agents') };
+  // Created on first use: a skipped suite still runs this body to collect its tests.
+  let root = '';
+  let backupsDir = '';
+  let sources = { mcpConfig: '', agentsDir: '' };
+  beforeAll(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'sutazai-backup-pg-'));
+    backupsDir = path.join(root, 'backups');
+    sources = { mcpConfig: path.join(root, 'none.json'), agentsDir: path.join(root, 'agents') };
+  });
   const cleanups: Array<() => Promise<void>> = [];
 
   /** Restores rename the live schema to sutazai_previous_*: drop those this suite made. */
@@ -29,7 +35,7 @@ describeWithService('TEST_DATABASE_URL', 'backups on PostgreSQL', (baseUrl) => {
 
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    rmSync(root, { recursive: true, force: true });
+    if (root) rmSync(root, { recursive: true, force: true });
   });
 
   it('every table populated → backup (with pg_dump of the same snapshot) → wipe → restore → identical rows', async () => {
