@@ -23,6 +23,9 @@ import { createMcpGateway, reapLedger } from './mcp/index.js';
 import { doctorDeps, inProcessPlatform, startDoctorWatch } from './ops/index.js';
 import { doctorRoutes } from './http/routes/doctor.js';
 import { CloseStack } from './close-stack.js';
+import { BackupService, backupsDirOf, configSourcesOf, startBackupSchedule } from './backup/index.js';
+import { holdPresence } from './db/presence.js';
+import { backupsRoutes } from './http/routes/backups.js';
 import { AgentRunPayloadSchema, createAgentRunner } from './agents/runner/index.js';
 import { createLlmService } from './llm/index.js';
 import { chatRoutes } from './http/routes/chat.js';
@@ -51,6 +54,8 @@ export interface PlatformOptions {
   inMemoryDb?: boolean;
   /** Route modules registered before all others (tests use this to record the route table). */
   firstRoutes?: RouteModule[];
+  /** The config file that was loaded, if any: backups copy it. */
+  configFile?: string;
 }
 
 export interface Platform {
@@ -74,6 +79,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   try {
     const db = await openDatabase(options);
     stack.push('database', () => db.close());
+    // On PostgreSQL, `backup restore` refuses while any process holds this (db/presence.ts).
+    if (config.database.url) {
+      const presence = await holdPresence(config.database.url, logger);
+      stack.push('presence', () => presence.release());
+    }
     const migrated = await migrate(db);
     if (migrated.applied.length) logger.info({ applied: migrated.applied }, 'db:migrate:applied');
 
@@ -146,6 +156,23 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     });
     stack.push('tasks', () => tasks.stop());
 
+    const backups = new BackupService({
+      db,
+      backupsDir: backupsDirOf(config),
+      config: configSourcesOf(config, options.configFile),
+      ...(config.database.url ? { pgDumpUrl: config.database.url } : {}),
+    });
+    // One process takes scheduled backups: the API side (decision 0060; off by default).
+    if (config.backup.intervalMinutes > 0 && role !== 'worker') {
+      const schedule = startBackupSchedule({
+        service: backups,
+        intervalMs: config.backup.intervalMinutes * 60_000,
+        retain: config.backup.retain,
+        logger,
+      });
+      stack.push('backup-schedule', () => schedule.stop());
+    } else stack.push('backups', () => backups.idle());
+
     const health = new HealthRegistry({ intervalMs: 5000, timeoutMs: 2000 });
     health.add(databaseProbe(db));
     health.addSource(mcp.probeSource);
@@ -170,6 +197,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       chatRoutes({ llm, db }),
       modelsRoutes({ llm }),
       conversationsRoutes({ db }),
+      backupsRoutes({ backups, retain: config.backup.retain }),
     ];
     const app = await buildHttpApp(
       {

@@ -264,6 +264,29 @@ export const Errors = {
     503,
     'No Docker engine is configured for the doctor',
   ),
+  // --- backup (docs/backup.md) -----------------------------------------------------------------
+  SUTAZAI_ERR_BACKUP_NOT_FOUND: def('SUTAZAI_ERR_BACKUP_NOT_FOUND', 404, 'Backup {id} not found'),
+  SUTAZAI_ERR_BACKUP_CORRUPT: def(
+    'SUTAZAI_ERR_BACKUP_CORRUPT',
+    422,
+    'Backup {id} failed verification: {reason}',
+  ),
+  SUTAZAI_ERR_BACKUP_INCOMPATIBLE: def(
+    'SUTAZAI_ERR_BACKUP_INCOMPATIBLE',
+    422,
+    'Backup {id} cannot be restored by this version: {reason}',
+  ),
+  SUTAZAI_ERR_BACKUP_BUSY: def(
+    'SUTAZAI_ERR_BACKUP_BUSY',
+    409,
+    'Another backup operation is running in this process; try again when it ends',
+  ),
+  SUTAZAI_ERR_BACKUP_FAILED: def('SUTAZAI_ERR_BACKUP_FAILED', 503, 'Backup failed: {reason}'),
+  SUTAZAI_ERR_BACKUP_PLATFORM_RUNNING: def(
+    'SUTAZAI_ERR_BACKUP_PLATFORM_RUNNING',
+    409,
+    'A SutazAI process is running on {target}: stop every process before restoring',
+  ),
   SUTAZAI_ERR_DOCTOR_BACKUP_NOT_FOUND: def(
     'SUTAZAI_ERR_DOCTOR_BACKUP_NOT_FOUND',
     404,

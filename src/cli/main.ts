@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { loadConfig, redactConfig } from '../config/index.js';
 import { migrate, openDb } from '../db/index.js';
 import { VERSION } from '../version.js';
+import { backupCommand } from './backup.js';
 import { doctorCommand } from './doctor.js';
 import { EXIT, printError } from './output.js';
 import { runStatus } from './status.js';
@@ -76,6 +77,8 @@ export function buildProgram(result: { code: number }): Command {
       const redacted = redactConfig(config);
       console.log(opts.format === 'json' ? JSON.stringify(redacted, null, 2) : stringify(redacted).trimEnd());
     });
+
+  program.addCommand(backupCommand(configFile));
 
   // `sutazai up -c x` as well as `sutazai -c x up` (doctor defines its own -c and reads the root's).
   for (const cmd of program.commands.flatMap((c) => (c.commands.length ? c.commands : [c])))

@@ -11,9 +11,14 @@ const FORCE_EXIT_MS = 10_000;
  * outliving FORCE_EXIT_MS, exits at once.
  */
 export async function runUp(options: { config?: string; role: Role }): Promise<number> {
-  const { config } = loadConfig(options.config ? { file: options.config } : {});
+  const { config, file } = loadConfig(options.config ? { file: options.config } : {});
   const logger = createLogger(config.logLevel, logDestination(process.stdout, process.env));
-  const platform = await createPlatform({ config, logger, role: options.role });
+  const platform = await createPlatform({
+    config,
+    logger,
+    role: options.role,
+    ...(file ? { configFile: file } : {}),
+  });
   try {
     // A worker-only process serves no HTTP: several of them run beside one API process.
     if (options.role === 'worker') console.error('SutazAI worker running');

@@ -393,6 +393,29 @@ export const DoctorConfigSchema = z.strictObject({
 });
 export type DoctorConfig = z.infer<typeof DoctorConfigSchema>;
 
+// --- backup (issue 13; docs/backup.md) --------------------------------------------------------
+export const BackupConfigSchema = z.strictObject({
+  /** Where backups are written; default `<dataDir>/backups`. Kept 0700: backups hold secrets' hashes. */
+  dir: z.string().min(1).optional().describe('backup directory (default <dataDir>/backups)'),
+  /** Scheduled backups inside `sutazai up` every this many minutes; 0 = off (the default, decision 0060). */
+  intervalMinutes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(0)
+    .describe('scheduled backups in `up` every N minutes; 0 = off'),
+  /** Scheduled backups keep this many newest backups; `backup prune` defaults to it too. */
+  retain: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(1000)
+    .default(7)
+    .describe('backups kept by schedule and prune'),
+});
+export type BackupConfig = z.infer<typeof BackupConfigSchema>;
+
 export const ConfigSchema = z
   .strictObject({
     dataDir: z.string().min(1).default('.sutazai'),
@@ -411,6 +434,7 @@ export const ConfigSchema = z
     outbound: OutboundConfigSchema.default(OutboundConfigSchema.parse({})),
     mcp: McpConfigSchema.default(McpConfigSchema.parse({})),
     doctor: DoctorConfigSchema.default(DoctorConfigSchema.parse({})),
+    backup: BackupConfigSchema.default(BackupConfigSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     if (config.queue.asyncWorkerCommits === true && !config.database.url)

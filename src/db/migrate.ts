@@ -21,9 +21,13 @@ export interface MigrateResult {
 export async function migrate(
   db: Db,
   migrations: readonly Migration[] = defaultMigrations,
+  /** `false` only for a schema no other process can see (a restore's staging schema). */
+  options: { advisoryLock?: boolean } = {},
 ): Promise<MigrateResult> {
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    // The lock is database-wide: held through a long restore it would stall every process's start.
+    if (options.advisoryLock !== false)
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await tx.query(MIGRATIONS_TABLE_SQL);
     const done = new Set(
       (await tx.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
