@@ -13,6 +13,7 @@ type Waiting = Outcome & {
 
 /** Most outcomes one statement writes (the rest go in the next). */
 export const MAX_OUTCOMES_PER_STATEMENT = 500;
+const DEFAULT_WINDOW_MS = 50;
 
 export interface ClaimCycleOptions {
   queue: TaskQueue;
@@ -28,15 +29,22 @@ export interface ClaimCycleOptions {
   maxOutcomes?: number;
   /** Statements in flight at once (default 1). */
   lanes?: number;
+  /** True while the worker has buffered tasks waiting to start: outcomes may wait to batch. */
+  busy?: () => boolean;
+  /** Outcomes that make a batch worth writing at once even while busy (default 1). */
+  flushCount?: () => number;
+  /** Longest an outcome waits for others to join its batch (default 50 ms). */
+  windowMs?: number;
 }
 
 /**
  * The worker's round trips to the database: each writes every outcome (completion or failure)
  * that arrived since the last one started and claims into the free slots, in one statement.
  * Requests are coalesced to the next turn of the event loop, so handlers that settle together
- * produce one statement. There is no timer: the outcome window is the time the previous
- * statement spent in flight (at most `lanes` statements are), and a statement carries at most
- * `maxOutcomes` outcomes.
+ * produce one statement. An outcome goes out at once when the worker has nothing buffered to
+ * start (no delay at low load); while buffered tasks are running it may wait up to `windowMs`
+ * or until `flushCount` outcomes gathered, whichever comes first. A statement carries at most
+ * `maxOutcomes` outcomes; claims carry along every outcome waiting.
  *
  * Up to `lanes` statements are in flight at once: while one waits for the database, the
  * completions and freed slots gathered meanwhile go out in the next, instead of waiting for the
@@ -51,6 +59,7 @@ export class ClaimCycle {
   /** Sum of the limits of claims in flight. */
   private reserved = 0;
   private inFlightOutcomes = 0;
+  private windowTimer: NodeJS.Timeout | undefined;
   private readonly lanes: number;
 
   constructor(private readonly options: ClaimCycleOptions) {
@@ -99,11 +108,12 @@ export class ClaimCycle {
 
   private start(): void {
     if (this.running.size >= this.lanes) return;
-    const outcomes = this.waiting.splice(0, this.options.maxOutcomes ?? MAX_OUTCOMES_PER_STATEMENT);
     const claim = this.wantClaim ? this.options.claimOptions() : undefined;
     const limit = claim ? this.options.freeSlots() - this.reserved : 0;
     // Slots reserved by a claim in flight: ask again when it returns.
     this.wantClaim = !!claim && limit <= 0 && this.reserved > 0;
+    if (limit <= 0 && this.holdOutcomes()) return;
+    const outcomes = this.waiting.splice(0, this.options.maxOutcomes ?? MAX_OUTCOMES_PER_STATEMENT);
     if (outcomes.length === 0 && limit <= 0) return;
     const claimWith = claim && limit > 0 ? { ...claim, owner: this.options.owner, limit } : undefined;
     this.reserved += claimWith?.limit ?? 0;
@@ -117,6 +127,28 @@ export class ClaimCycle {
     this.running.add(statement);
     // Another lane is free: let what gathers meanwhile go out without waiting for this one.
     if (this.waiting.length > 0 || this.wantClaim) this.schedule();
+  }
+
+  /**
+   * Whether the waiting outcomes may wait for more to join them: only while the worker has
+   * buffered tasks to start (writing now would delay nothing that waits), fewer than the flush
+   * count are waiting, and the oldest is younger than the window. A timer ends the window.
+   */
+  private holdOutcomes(): boolean {
+    const oldest = this.waiting[0];
+    if (!oldest || !this.options.busy?.()) return false;
+    if (this.waiting.length >= (this.options.flushCount?.() ?? 1)) return false;
+    const windowMs = this.options.windowMs ?? DEFAULT_WINDOW_MS;
+    const left = oldest.at + windowMs - performance.now();
+    if (left <= 0) return false;
+    if (!this.windowTimer) {
+      this.windowTimer = setTimeout(() => {
+        this.windowTimer = undefined;
+        this.schedule();
+      }, Math.ceil(left));
+      this.windowTimer.unref();
+    }
+    return true;
   }
 
   private async run(outcomes: Waiting[], claim: ClaimOptions | undefined): Promise<void> {

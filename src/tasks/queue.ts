@@ -303,7 +303,10 @@ export class TaskQueue {
       return { statuses: await this.writeOutcomes(owner, outcomes), claimed: [] };
     if (outcomes.length === 0) return { statuses: new Map(), claimed: await this.claim(claim) };
     const params: unknown[] = [outcomesJson(outcomes), owner];
-    const { rows } = await this.db.query<{ done: Array<{ id: string; status: TaskStatus }>; claimed: TaskRow[] }>(
+    const { rows } = await this.db.query<{
+      done: Array<{ id: string; status: TaskStatus }>;
+      claimed: TaskRow[];
+    }>(
       `WITH done AS (${OUTCOMES_SQL}), ${this.claimCtes(claim, params)}
        SELECT (SELECT COALESCE(json_agg(done), '[]') FROM done) AS done,
               (SELECT COALESCE(json_agg(claimed), '[]') FROM claimed) AS claimed
@@ -586,7 +589,6 @@ function outcomesJson(outcomes: readonly Outcome[]): string {
       : JSON.stringify({ id: o.id, error: o.error, permanent: o.permanent, delay_ms: Math.round(o.delayMs) });
   return `[${outcomes.map(one).join(',')}]`;
 }
-
 
 /** Owner ids are UUIDs; anything else (a test or tool principal) owns nothing: the nil UUID. */
 export function ownerParam(owner: string): string {

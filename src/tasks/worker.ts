@@ -123,7 +123,10 @@ export class Worker {
       concurrency: options.concurrency,
       max: options.claimBufferMax ?? DEFAULT_BUFFER_MAX,
     });
-    this.holdMs = Math.max(1, Math.min(options.claimBufferHoldMs ?? DEFAULT_BUFFER_HOLD_MS, options.leaseMs / 3));
+    this.holdMs = Math.max(
+      1,
+      Math.min(options.claimBufferHoldMs ?? DEFAULT_BUFFER_HOLD_MS, options.leaseMs / 3),
+    );
     this.cycle = new ClaimCycle({
       queue: options.queue,
       owner: this.owner,
@@ -143,6 +146,8 @@ export class Worker {
         this.startBuffered();
       },
       onRoundTrip: (ms) => this.buffer.noteRoundTripMs(ms),
+      busy: () => this.stateValue === 'running' && this.buffer.size > 0,
+      flushCount: () => Math.max(1, Math.ceil(this.buffer.target() / 2)),
     });
   }
 
@@ -421,13 +426,16 @@ export class Worker {
   }
 
   /**
-   * The starvation bound: when the oldest buffered task has waited longer than holdMs (handlers
-   * slower than measured), the whole buffer goes back to the queue and the worker claims again,
-   * in priority order, so a higher-priority task enqueued meanwhile is taken next.
+   * The starvation bound: when the oldest buffered task has waited longer than holdMs while
+   * every handler slot was taken (handlers slower than measured), the whole buffer goes back to
+   * the queue and the worker claims again, in priority order, so a higher-priority task
+   * enqueued meanwhile is taken next. With a free slot the buffer is draining as fast as the
+   * event loop runs, and returning it would only cost a round trip.
    */
   private async returnHeldTooLong(): Promise<void> {
     const oldest = this.buffer.oldestClaimedAt;
     if (this.stateValue !== 'running' || oldest === undefined) return;
+    if (this.inFlight.size < this.options.concurrency) return;
     if (performance.now() - oldest < this.holdMs) return;
     await this.returnBuffered('held');
     this.pump();
