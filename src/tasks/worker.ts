@@ -104,7 +104,7 @@ export class Worker {
   private stateValue: WorkerState = 'created';
   /** Tasks whose handler is running: at most `concurrency`. */
   private readonly inFlight = new Map<string, InFlight>();
-  /** Every task from claim until its outcome is written: at most 2 x `concurrency`. */
+  /** Every started task until its outcome is written (running, or outcome not yet committed). */
   private readonly tracked = new Set<Promise<void>>();
   private readonly cycle: ClaimCycle;
   private readonly buffer: LocalBuffer;
