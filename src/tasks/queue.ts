@@ -13,6 +13,7 @@
  *   running   --lease expired, attempts >= max-->                                 dead
  *   running   --lease expired with cancel_requested-->                            cancelled
  *   running   --worker drained before it finished (release; attempt refunded)-->  pending
+ *   running   --buffered, returned unstarted (attempt refunded, run_at kept)-->   pending
  *   completed, cancelled, dead: terminal.
  *
  * Every transition out of `running` is guarded by `lease_owner = <owner> AND status = 'running'`,
