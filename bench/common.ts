@@ -8,6 +8,8 @@ import { freshPostgresSchemaUrl } from '../test/helpers/db.js';
 export interface BenchDb {
   name: 'postgres' | 'pglite';
   db: Db;
+  /** The scratch schema's URL on PostgreSQL (for LISTEN). */
+  url?: string;
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export async function openBenchDb(name: 'postgres' | 'pglite', poolMax = 20): Pr
   return {
     name,
     db,
+    url,
     reset: () => truncate(db),
     close: async () => {
       await db.close();

@@ -16,8 +16,7 @@ import {
   TaskQueue,
   Worker,
   type ClaimOptions,
-  type Completion,
-  type QueuedTask,
+  type Outcome,
 } from '../src/tasks/index.js';
 import { backends, openBenchDb, type BenchDb } from './common.js';
 import { median } from './lib.js';
@@ -30,13 +29,9 @@ const log = pino({ level: 'silent' });
 class CountingQueue extends TaskQueue {
   completed = 0;
   onProgress: () => void = () => undefined;
-  override async completeAndClaim(
-    owner: string,
-    completions: readonly Completion[],
-    claim: ClaimOptions | undefined,
-  ): Promise<{ completed: Set<string>; claimed: QueuedTask[] }> {
-    const result = await super.completeAndClaim(owner, completions, claim);
-    this.completed += result.completed.size;
+  override async writeAndClaim(owner: string, outcomes: readonly Outcome[], claim: ClaimOptions | undefined) {
+    const result = await super.writeAndClaim(owner, outcomes, claim);
+    this.completed += result.statuses.size;
     this.onProgress();
     return result;
   }

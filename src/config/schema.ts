@@ -108,6 +108,17 @@ export const WorkerConfigSchema = z.strictObject({
   pollIntervalMs: positiveMs.default(500),
   /** How long shutdown waits for in-flight tasks before releasing their leases. */
   drainTimeoutMs: positiveMs.default(5000),
+  /**
+   * Most tasks a worker claims ahead of its free slots into its local buffer (0: none). The
+   * buffer's size within this bound follows the measured handler time (docs/queue.md).
+   */
+  claimBufferMax: z.coerce.number().int().min(0).max(5000).default(500),
+  /**
+   * A buffered task not started within this time (all handler slots busy) goes back to the
+   * queue with the whole buffer: the bound on how long a higher-priority task waits behind a
+   * full buffer. At most a third of queue.leaseSeconds.
+   */
+  claimBufferHoldMs: positiveMs.default(1000),
 });
 
 export const DatabaseConfigSchema = z.strictObject({

@@ -44,6 +44,35 @@ export const queueLag = new Gauge({
   registers: [registry],
 });
 
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+export const taskClaimBatchSize = new Histogram({
+  name: 'sutazai_task_claim_batch_size',
+  help: 'Tasks taken per claim statement by this process (into the local buffer and free slots)',
+  buckets: BATCH_BUCKETS,
+  registers: [registry],
+});
+
+export const taskOutcomeBatchSize = new Histogram({
+  name: 'sutazai_task_outcome_batch_size',
+  help: 'Task outcomes (completions and failures) written per statement by this process',
+  buckets: BATCH_BUCKETS,
+  registers: [registry],
+});
+
+export const taskOutcomeWindow = new Histogram({
+  name: 'sutazai_task_outcome_window_seconds',
+  help: 'How long the oldest outcome of a batch waited from its handler settling to its commit',
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+  registers: [registry],
+});
+
+export const workerBufferedTasks = new Gauge({
+  name: 'sutazai_worker_buffered_tasks',
+  help: 'Tasks this process has claimed into its local buffer and not started yet',
+  registers: [registry],
+});
+
 // --- agents --------------------------------------------------------------------------------
 export const agentsMarkedOffline = new Counter({
   name: 'sutazai_agents_marked_offline_total',

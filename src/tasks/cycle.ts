@@ -1,11 +1,19 @@
 import type { Logger } from 'pino';
-import type { ClaimOptions, Completion, TaskQueue } from './queue.js';
+import { taskClaimBatchSize, taskOutcomeBatchSize, taskOutcomeWindow } from '../metrics/index.js';
+import type { ClaimOptions, Outcome, TaskQueue } from './queue.js';
 import type { QueuedTask } from './rows.js';
+import type { TaskStatus } from './types.js';
 
-interface Waiting extends Completion {
-  resolve: (held: boolean) => void;
+type Waiting = Outcome & {
+  /** When the outcome was handed over (performance.now()): the start of its window. */
+  at: number;
+  resolve: (status: TaskStatus | undefined) => void;
   reject: (err: unknown) => void;
-}
+};
+
+/** Most outcomes one statement writes (the rest go in the next). */
+export const MAX_OUTCOMES_PER_STATEMENT = 500;
+const DEFAULT_WINDOW_MS = 50;
 
 export interface ClaimCycleOptions {
   queue: TaskQueue;
@@ -16,15 +24,27 @@ export interface ClaimCycleOptions {
   /** How many tasks the worker can take now (not counting claims in flight here). */
   freeSlots: () => number;
   onClaimed: (tasks: QueuedTask[]) => void;
-  maxCompletions?: number;
+  /** Each statement's round trip in ms (the worker sizes its local buffer from it). */
+  onRoundTrip?: (ms: number) => void;
+  maxOutcomes?: number;
   /** Statements in flight at once (default 1). */
   lanes?: number;
+  /** True while the worker has buffered tasks waiting to start: outcomes may wait to batch. */
+  busy?: () => boolean;
+  /** Outcomes that make a batch worth writing at once even while busy (default 1). */
+  flushCount?: () => number;
+  /** Longest an outcome waits for others to join its batch (default 50 ms). */
+  windowMs?: number;
 }
 
 /**
- * The worker's round trips to the database: each writes every completion that finished since
- * the last one started and claims into the free slots, in one statement. Requests are coalesced
- * to the next turn of the event loop, so handlers that settle together produce one statement.
+ * The worker's round trips to the database: each writes every outcome (completion or failure)
+ * that arrived since the last one started and claims into the free slots, in one statement.
+ * Requests are coalesced to the next turn of the event loop, so handlers that settle together
+ * produce one statement. An outcome goes out at once when the worker has nothing buffered to
+ * start (no delay at low load); while buffered tasks are running it may wait up to `windowMs`
+ * or until `flushCount` outcomes gathered, whichever comes first. A statement carries at most
+ * `maxOutcomes` outcomes; claims carry along every outcome waiting.
  *
  * Up to `lanes` statements are in flight at once: while one waits for the database, the
  * completions and freed slots gathered meanwhile go out in the next, instead of waiting for the
@@ -38,6 +58,8 @@ export class ClaimCycle {
   private readonly running = new Set<Promise<void>>();
   /** Sum of the limits of claims in flight. */
   private reserved = 0;
+  private inFlightOutcomes = 0;
+  private windowTimer: NodeJS.Timeout | undefined;
   private readonly lanes: number;
 
   constructor(private readonly options: ClaimCycleOptions) {
@@ -50,15 +72,24 @@ export class ClaimCycle {
     this.schedule();
   }
 
-  /** Resolves true once written, false when the lease had been lost meanwhile. */
-  complete(id: string, resultJson: string): Promise<boolean> {
+  /**
+   * Resolves with the task's status once the outcome is committed, undefined when the lease had
+   * been lost meanwhile; rejects when the statement failed (the row stays running and its lease
+   * expires: the task runs again).
+   */
+  write(outcome: Outcome): Promise<TaskStatus | undefined> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ id, resultJson, resolve, reject });
+      this.waiting.push({ ...outcome, at: performance.now(), resolve, reject });
       this.schedule();
     });
   }
 
-  /** Waits until no statement is in flight and no completion waits. */
+  /** Outcomes handed over and not yet committed (waiting or in flight). */
+  get unwritten(): number {
+    return this.waiting.length + this.inFlightOutcomes;
+  }
+
+  /** Waits until no statement is in flight and no outcome waits. */
   async idle(): Promise<void> {
     while (this.running.size > 0 || this.scheduled || this.waiting.length > 0) {
       if (this.running.size === 0 && !this.scheduled) this.schedule();
@@ -77,16 +108,19 @@ export class ClaimCycle {
 
   private start(): void {
     if (this.running.size >= this.lanes) return;
-    const completions = this.waiting.splice(0, this.options.maxCompletions ?? 500);
     const claim = this.wantClaim ? this.options.claimOptions() : undefined;
     const limit = claim ? this.options.freeSlots() - this.reserved : 0;
     // Slots reserved by a claim in flight: ask again when it returns.
     this.wantClaim = !!claim && limit <= 0 && this.reserved > 0;
-    if (completions.length === 0 && limit <= 0) return;
+    if (limit <= 0 && this.holdOutcomes()) return;
+    const outcomes = this.waiting.splice(0, this.options.maxOutcomes ?? MAX_OUTCOMES_PER_STATEMENT);
+    if (outcomes.length === 0 && limit <= 0) return;
     const claimWith = claim && limit > 0 ? { ...claim, owner: this.options.owner, limit } : undefined;
     this.reserved += claimWith?.limit ?? 0;
-    const statement: Promise<void> = this.run(completions, claimWith).finally(() => {
+    this.inFlightOutcomes += outcomes.length;
+    const statement: Promise<void> = this.run(outcomes, claimWith).finally(() => {
       this.reserved -= claimWith?.limit ?? 0;
+      this.inFlightOutcomes -= outcomes.length;
       this.running.delete(statement);
       if (this.waiting.length > 0 || this.wantClaim) this.schedule();
     });
@@ -95,17 +129,47 @@ export class ClaimCycle {
     if (this.waiting.length > 0 || this.wantClaim) this.schedule();
   }
 
-  private async run(completions: Waiting[], claim: ClaimOptions | undefined): Promise<void> {
+  /**
+   * Whether the waiting outcomes may wait for more to join them: only while the worker has
+   * buffered tasks to start (writing now would delay nothing that waits), fewer than the flush
+   * count are waiting, and the oldest is younger than the window. A timer ends the window.
+   */
+  private holdOutcomes(): boolean {
+    const oldest = this.waiting[0];
+    if (!oldest || !this.options.busy?.()) return false;
+    if (this.waiting.length >= (this.options.flushCount?.() ?? 1)) return false;
+    const windowMs = this.options.windowMs ?? DEFAULT_WINDOW_MS;
+    const left = oldest.at + windowMs - performance.now();
+    if (left <= 0) return false;
+    if (!this.windowTimer) {
+      this.windowTimer = setTimeout(() => {
+        this.windowTimer = undefined;
+        this.schedule();
+      }, Math.ceil(left));
+      this.windowTimer.unref();
+    }
+    return true;
+  }
+
+  private async run(outcomes: Waiting[], claim: ClaimOptions | undefined): Promise<void> {
     let claimed: QueuedTask[] = [];
+    const started = performance.now();
     try {
-      const result = await this.options.queue.completeAndClaim(this.options.owner, completions, claim);
-      for (const c of completions) c.resolve(result.completed.has(c.id));
+      const result = await this.options.queue.writeAndClaim(this.options.owner, outcomes, claim);
+      for (const o of outcomes) o.resolve(result.statuses.get(o.id));
       claimed = result.claimed;
     } catch (err) {
-      for (const c of completions) c.reject(err);
+      for (const o of outcomes) o.reject(err);
       this.options.log.warn({ err }, 'task:claim:failed');
       return;
     }
+    const now = performance.now();
+    this.options.onRoundTrip?.(now - started);
+    if (outcomes.length > 0) {
+      taskOutcomeBatchSize.observe(outcomes.length);
+      taskOutcomeWindow.observe((now - outcomes[0]!.at) / 1000); // the oldest: FIFO
+    }
+    if (claim) taskClaimBatchSize.observe(claimed.length);
     this.options.onClaimed(claimed);
     // A full batch suggests more is runnable: ask again as soon as slots free.
     if (claim && claimed.length === claim.limit) this.wantClaim = true;

@@ -23,6 +23,10 @@ export {
   type Completion,
   type EnqueueInput,
   type FailOutcome,
+  type Failure,
+  type Outcome,
+  type OutcomeStatuses,
+  MAX_BATCH_ENQUEUE,
   type ListFilter,
   type TaskQueueOptions,
 } from './queue.js';

@@ -13,15 +13,18 @@
  *   running   --lease expired, attempts >= max-->                                 dead
  *   running   --lease expired with cancel_requested-->                            cancelled
  *   running   --worker drained before it finished (release; attempt refunded)-->  pending
+ *   running   --buffered, returned unstarted (attempt refunded, run_at kept)-->   pending
  *   completed, cancelled, dead: terminal.
  *
  * Every transition out of `running` is guarded by `lease_owner = <owner> AND status = 'running'`,
  * so a worker whose lease was taken over cannot overwrite the new owner's outcome.
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Db } from '../db/index.js';
 import { SutazaiError } from '../errors.js';
 import { backoffDelayMs } from './backoff.js';
+import { claimOrder } from './buffer.js';
 import { encodeCursor, UUID_RE, type ListCursor } from './cursor.js';
 import { UnknownAgentError } from './errors.js';
 import { TASKS_CHANNEL } from './listen.js';
@@ -86,6 +89,24 @@ export interface Completion {
   resultJson: string;
 }
 
+/** A failed attempt, written in a batch like a completion (see `writeOutcomes`). */
+export interface Failure {
+  id: string;
+  error: string;
+  /** Dead at once (PermanentTaskError) instead of retried. */
+  permanent: boolean;
+  /** The backoff before the retry, when it is retried. */
+  delayMs: number;
+}
+
+export type Outcome = Completion | Failure;
+
+/** The status each outcome left its task in; an id missing from the map had lost its lease. */
+export type OutcomeStatuses = Map<string, TaskStatus>;
+
+/** Most tasks one POST /api/v1/tasks/batch or `enqueueBatch` call may insert. */
+export const MAX_BATCH_ENQUEUE = 1000;
+
 export type FailOutcome = 'retried' | 'deferred' | 'dead' | 'cancelled' | 'lost';
 
 const RETRY_AFTER_SECONDS = 5;
@@ -145,29 +166,56 @@ export class TaskQueue {
     return fromRow(rows[0]!);
   }
 
-  /** Inserts many tasks in one statement (bulk loads, benchmarks); same cap and commit rule. */
-  async enqueueMany(inputs: readonly EnqueueInput[]): Promise<number> {
-    if (inputs.length === 0) return 0;
+  /**
+   * Inserts up to MAX_BATCH_ENQUEUE tasks in one statement, all or nothing; resolves after the
+   * commit with the tasks in input order. The same cap (queue.maxPending, counting every task of
+   * the batch) and commit rule as `enqueue`; one NOTIFY for the batch.
+   */
+  async enqueueBatch(inputs: readonly EnqueueInput[]): Promise<QueuedTask[]> {
+    if (inputs.length === 0) return [];
+    if (inputs.length > MAX_BATCH_ENQUEUE)
+      throw new RangeError(`enqueueBatch takes at most ${MAX_BATCH_ENQUEUE} tasks, got ${inputs.length}`);
     await this.checkCapacity(inputs.length);
+    // Ids are chosen here so the answer can follow the input order (RETURNING has no order).
     const records = inputs.map((t) => ({
+      id: randomUUID(),
       type: t.type,
       payload: t.payload ?? {},
       priority: t.priority ?? 0,
       agent_id: t.agentId ?? null,
-      run_at: (t.runAt ?? null)?.toISOString() ?? null,
+      run_at: t.runAt ? t.runAt.toISOString() : null,
       max_attempts: t.maxAttempts ?? this.options.defaultMaxAttempts,
       requested_by_role: t.requestedByRole ?? null,
+      owner_id: t.ownerId ?? null,
     }));
-    const { rowCount } = await this.db.query(
-      `INSERT INTO tasks (type, payload, priority, agent_id, run_at, max_attempts, requested_by_role)
-       SELECT type, payload, priority, agent_id, COALESCE(run_at, now()), max_attempts, requested_by_role
-       FROM jsonb_to_recordset($1::jsonb) AS r(type text, payload jsonb, priority int, agent_id uuid,
-         run_at timestamptz, max_attempts int, requested_by_role text)`,
-      [JSON.stringify(records)],
-    );
-    if (this.options.notify) await this.db.query(`SELECT pg_notify('${TASKS_CHANNEL}', '')`);
+    let rows: TaskRow[];
+    try {
+      ({ rows } = await this.db.query<TaskRow>(
+        `WITH inserted AS (
+           INSERT INTO tasks (id, type, payload, priority, agent_id, run_at, max_attempts, requested_by_role, owner_id)
+           SELECT id, type, payload, priority, agent_id, COALESCE(run_at, now()), max_attempts, requested_by_role, owner_id
+           FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, type text, payload jsonb, priority int, agent_id uuid,
+             run_at timestamptz, max_attempts int, requested_by_role text, owner_id uuid)
+           RETURNING ${TASK_COLUMNS})
+         SELECT * FROM inserted${this.options.notify ? `, (SELECT pg_notify('${TASKS_CHANNEL}', '')) AS notified` : ''}`,
+        [JSON.stringify(records)],
+      ));
+    } catch (err) {
+      const agentId = inputs.find((t) => t.agentId)?.agentId;
+      if ((err as { code?: string }).code === '23503' && agentId) throw new UnknownAgentError(agentId);
+      throw err;
+    }
     this.notePending(inputs.length);
-    return rowCount;
+    const byId = new Map(rows.map((r) => [r.id, fromRow(r)]));
+    return records.map((r) => byId.get(r.id)!);
+  }
+
+  /** Bulk load without the rows back (benchmarks, fixtures): `enqueueBatch` in chunks. */
+  async enqueueMany(inputs: readonly EnqueueInput[]): Promise<number> {
+    let count = 0;
+    for (let i = 0; i < inputs.length; i += MAX_BATCH_ENQUEUE)
+      count += (await this.enqueueBatch(inputs.slice(i, i + MAX_BATCH_ENQUEUE))).length;
+    return count;
   }
 
   /** `owner` set: another owner's task looks absent. */
@@ -244,27 +292,30 @@ export class TaskQueue {
   }
 
   /**
-   * One round trip for the worker's steady state: writes finished tasks' results and claims the
-   * next batch in the same statement (and so the same transaction).
+   * One round trip for the worker's steady state: writes finished tasks' outcomes (completions
+   * and failures) and claims the next batch in the same statement (and so the same transaction).
    */
-  async completeAndClaim(
+  async writeAndClaim(
     owner: string,
-    completions: readonly Completion[],
+    outcomes: readonly Outcome[],
     claim: ClaimOptions | undefined,
-  ): Promise<{ completed: Set<string>; claimed: QueuedTask[] }> {
+  ): Promise<{ statuses: OutcomeStatuses; claimed: QueuedTask[] }> {
     if (!claim || claim.limit <= 0)
-      return { completed: await this.completeMany(owner, completions), claimed: [] };
-    if (completions.length === 0) return { completed: new Set(), claimed: await this.claim(claim) };
-    const params: unknown[] = [completionsJson(completions), owner];
-    const { rows } = await this.db.query<{ done: string[]; claimed: TaskRow[] }>(
-      `WITH done AS (${COMPLETE_SQL}), ${this.claimCtes(claim, params)}
-       SELECT (SELECT COALESCE(json_agg(id), '[]') FROM done) AS done,
+      return { statuses: await this.writeOutcomes(owner, outcomes), claimed: [] };
+    if (outcomes.length === 0) return { statuses: new Map(), claimed: await this.claim(claim) };
+    const params: unknown[] = [outcomesJson(outcomes), owner];
+    const { rows } = await this.db.query<{
+      done: Array<{ id: string; status: TaskStatus }>;
+      claimed: TaskRow[];
+    }>(
+      `WITH done AS (${OUTCOMES_SQL}), ${this.claimCtes(claim, params)}
+       SELECT (SELECT COALESCE(json_agg(done), '[]') FROM done) AS done,
               (SELECT COALESCE(json_agg(claimed), '[]') FROM claimed) AS claimed
        FROM ${this.asyncCommit}`,
       params,
     );
     const row = rows[0]!;
-    return { completed: new Set(row.done), claimed: this.claimed(row.claimed) };
+    return { statuses: new Map(row.done.map((d) => [d.id, d.status])), claimed: this.claimed(row.claimed) };
   }
 
   /** CTEs `picked` and `claimed`; appends its parameters to `params`. */
@@ -324,12 +375,26 @@ export class TaskQueue {
 
   /** Marks tasks completed in one statement; returns the ids whose lease was still held. */
   async completeMany(owner: string, completions: readonly Completion[]): Promise<Set<string>> {
-    if (completions.length === 0) return new Set();
-    const { rows } = await this.db.query<{ id: string }>(
-      `WITH done AS (${COMPLETE_SQL}) SELECT id FROM done, ${this.asyncCommit}`,
-      [completionsJson(completions), owner],
+    return new Set((await this.writeOutcomes(owner, completions)).keys());
+  }
+
+  /**
+   * Writes completions and failures in one statement, each guarded by lease owner and status.
+   * A failure goes back to pending after its `delayMs`, or dead (permanent, or attempts used
+   * up), or cancelled when cancellation was requested meanwhile.
+   */
+  async writeOutcomes(owner: string, outcomes: readonly Outcome[]): Promise<OutcomeStatuses> {
+    if (outcomes.length === 0) return new Map();
+    const { rows } = await this.db.query<{ id: string; status: TaskStatus }>(
+      `WITH done AS (${OUTCOMES_SQL}) SELECT id, status FROM done, ${this.asyncCommit}`,
+      [outcomesJson(outcomes), owner],
     );
-    return new Set(rows.map((r) => r.id));
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
+  /** A failure's backoff before its retry (exponential with full jitter). */
+  retryDelayMs(attempts: number): number {
+    return this.backoffMs(attempts);
   }
 
   /**
@@ -423,6 +488,27 @@ export class TaskQueue {
   }
 
   /**
+   * Gives back tasks claimed into a local buffer that never started (drain, or held too long):
+   * pending again with the attempt refunded and `started_at` as before the claim, keeping their
+   * `run_at`, so they keep their place in priority and run_at order.
+   */
+  async returnUnstarted(owner: string, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const { rowCount } = await this.db.query(
+      `UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+         status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'pending' END,
+         completed_at = CASE WHEN cancel_requested THEN now() END,
+         attempts = CASE WHEN cancel_requested THEN attempts ELSE GREATEST(attempts - 1, 0) END,
+         started_at = CASE WHEN attempts <= 1 AND NOT cancel_requested THEN NULL ELSE started_at END
+       FROM ${this.asyncCommit}
+       WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)
+         AND lease_owner = $2 AND status = 'running'`,
+      [JSON.stringify(ids), owner],
+    );
+    return rowCount;
+  }
+
+  /**
    * Takes back running tasks whose lease expired (their worker died or stalled): pending for
    * re-delivery, dead when attempts are used up, cancelled when cancellation was requested.
    */
@@ -478,19 +564,31 @@ export class TaskQueue {
   }
 }
 
-/** Completion UPDATE; $1 the completions as JSON, $2 the lease owner. */
-const COMPLETE_SQL = `UPDATE tasks t SET status = 'completed', result = v.result, error = NULL, lease_owner = NULL,
-    lease_expires_at = NULL, completed_at = now(), updated_at = now()
-  FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, result jsonb)
+/**
+ * The outcome UPDATE; $1 the outcomes as JSON (`result` for a completion; `error`, `permanent`
+ * and `delay_ms` for a failure), $2 the lease owner. A row's outcome is a failure when `error`
+ * is set.
+ */
+const FINAL = `v.error IS NULL OR t.cancel_requested OR v.permanent OR t.attempts >= t.max_attempts`;
+const OUTCOMES_SQL = `UPDATE tasks t SET
+    status = CASE WHEN v.error IS NULL THEN 'completed' WHEN t.cancel_requested THEN 'cancelled'
+                  WHEN v.permanent OR t.attempts >= t.max_attempts THEN 'dead' ELSE 'pending' END,
+    result = CASE WHEN v.error IS NULL THEN v.result ELSE t.result END,
+    error = v.error,
+    backend_down_since = CASE WHEN v.error IS NULL THEN t.backend_down_since END,
+    run_at = CASE WHEN ${FINAL} THEN t.run_at ELSE now() + v.delay_ms * interval '1 millisecond' END,
+    completed_at = CASE WHEN ${FINAL} THEN now() END,
+    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+  FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, result jsonb, error text, permanent boolean, delay_ms int)
   WHERE t.id = v.id AND t.lease_owner = $2 AND t.status = 'running'
-  RETURNING t.id`;
+  RETURNING t.id, t.status`;
 
-function completionsJson(completions: readonly Completion[]): string {
-  return `[${completions.map((c) => `{"id":${JSON.stringify(c.id)},"result":${c.resultJson}}`).join(',')}]`;
-}
-
-function claimOrder(a: QueuedTask, b: QueuedTask): number {
-  return b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime() || (a.id < b.id ? -1 : 1);
+function outcomesJson(outcomes: readonly Outcome[]): string {
+  const one = (o: Outcome): string =>
+    'resultJson' in o
+      ? `{"id":${JSON.stringify(o.id)},"result":${o.resultJson}}`
+      : JSON.stringify({ id: o.id, error: o.error, permanent: o.permanent, delay_ms: Math.round(o.delayMs) });
+  return `[${outcomes.map(one).join(',')}]`;
 }
 
 /** Owner ids are UUIDs; anything else (a test or tool principal) owns nothing: the nil UUID. */

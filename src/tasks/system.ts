@@ -71,6 +71,8 @@ export function createTaskSystem(options: TaskSystemOptions): TaskSystem {
         pollIntervalMs: options.worker.pollIntervalMs,
         leaseMs: options.queue.leaseSeconds * 1000,
         drainTimeoutMs: options.worker.drainTimeoutMs,
+        claimBufferMax: options.worker.claimBufferMax,
+        claimBufferHoldMs: options.worker.claimBufferHoldMs,
         backendWaitMaxMs: options.queue.backendWaitMaxMs,
         ...(postgres ? { subscribe: listenForTasks(options.databaseUrl!, options.log) } : {}),
       })

@@ -1,11 +1,13 @@
 /**
- * The worker: claims tasks in batches up to its free slots, runs their handlers with bounded
- * concurrency, heartbeats their leases, writes outcomes, and reaps expired leases of others.
+ * The worker: claims tasks in batches into its free slots and a local buffer (buffer.ts), runs
+ * their handlers with bounded concurrency, heartbeats their leases together, writes outcomes in
+ * batches (cycle.ts), and reaps expired leases of others.
  *
  * Worker states:
  *
  *   created  --start()-->            running
- *   running  --drain()/stop()-->     draining   (no new claims; in-flight tasks keep heartbeating)
+ *   running  --drain()/stop()-->     draining   (no new claims; buffered tasks returned unstarted;
+ *                                               in-flight tasks keep heartbeating)
  *   draining --all finished, or timeout: leases released (attempt refunded), signals aborted--> stopped
  *   created  --drain()/stop()-->     stopped
  *
@@ -15,7 +17,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
-import { boundedLabel, taskDuration, taskOutcomes } from '../metrics/index.js';
+import { boundedLabel, taskDuration, taskOutcomes, workerBufferedTasks } from '../metrics/index.js';
+import { LocalBuffer } from './buffer.js';
 import { ClaimCycle } from './cycle.js';
 import { LeaseLostError, WorkerStoppingError } from './errors.js';
 import type { FailOutcome, TaskQueue } from './queue.js';
@@ -50,6 +53,17 @@ export interface WorkerOptions {
    * its first deferral, before it is dead. Default one hour.
    */
   backendWaitMaxMs?: number;
+  /**
+   * Most tasks claimed ahead into the local buffer (default 500; 0: claim only into free
+   * slots). The buffer's size within it follows the measured handler time (buffer.ts).
+   */
+  claimBufferMax?: number;
+  /**
+   * A buffered task not started within this time is returned to the queue with the whole
+   * buffer, and the worker claims again in priority order: the bound on how long a
+   * higher-priority task can wait behind a full buffer (default 1000; at most leaseMs / 3).
+   */
+  claimBufferHoldMs?: number;
   /** Default leaseMs / 3. */
   heartbeatIntervalMs?: number;
   /** Default max(leaseMs / 2, pollIntervalMs). */
@@ -65,6 +79,7 @@ export type WorkerEvent =
   | { type: 'task:lease:expired'; taskId: string; status: string }
   | { type: 'task:lease:lost'; taskId: string }
   | { type: 'worker:drained'; released: number }
+  | { type: 'worker:buffer:returned'; returned: number; reason: 'held' | 'drain' }
   | { type: 'worker:stopped' };
 
 export type WorkerState = 'created' | 'running' | 'draining' | 'stopped';
@@ -80,6 +95,8 @@ interface InFlight {
 
 const MAX_ERROR_LENGTH = 4000;
 const DEFAULT_LANES = 3;
+const DEFAULT_BUFFER_MAX = 500;
+const DEFAULT_BUFFER_HOLD_MS = 1000;
 const DEFAULT_BACKEND_WAIT_MAX_MS = 60 * 60_000;
 
 export class Worker {
@@ -87,9 +104,12 @@ export class Worker {
   private stateValue: WorkerState = 'created';
   /** Tasks whose handler is running: at most `concurrency`. */
   private readonly inFlight = new Map<string, InFlight>();
-  /** Every task from claim until its outcome is written: at most 2 x `concurrency`. */
+  /** Every started task until its outcome is written (running, or outcome not yet committed). */
   private readonly tracked = new Set<Promise<void>>();
   private readonly cycle: ClaimCycle;
+  private readonly buffer: LocalBuffer;
+  private readonly holdMs: number;
+  private startScheduled = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly cleanups: Array<() => Promise<void> | void> = [];
   private stopping: Promise<void> | undefined;
@@ -99,6 +119,14 @@ export class Worker {
   constructor(private readonly options: WorkerOptions) {
     this.typeLabel = boundedLabel([...options.handlers.keys(), 'agent.run']);
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.buffer = new LocalBuffer({
+      concurrency: options.concurrency,
+      max: options.claimBufferMax ?? DEFAULT_BUFFER_MAX,
+    });
+    this.holdMs = Math.max(
+      1,
+      Math.min(options.claimBufferHoldMs ?? DEFAULT_BUFFER_HOLD_MS, options.leaseMs / 3),
+    );
     this.cycle = new ClaimCycle({
       queue: options.queue,
       owner: this.owner,
@@ -114,8 +142,12 @@ export class Worker {
       freeSlots: () => this.freeSlots(),
       lanes: options.lanes ?? DEFAULT_LANES,
       onClaimed: (tasks) => {
-        for (const task of tasks) this.run(task);
+        this.buffer.add(tasks);
+        this.startBuffered();
       },
+      onRoundTrip: (ms) => this.buffer.noteRoundTripMs(ms),
+      busy: () => this.stateValue === 'running' && this.buffer.size > 0,
+      flushCount: () => Math.max(1, Math.ceil(this.buffer.target() / 2)),
     });
   }
 
@@ -126,6 +158,11 @@ export class Worker {
   /** Tasks whose handler is running now. */
   get activeCount(): number {
     return this.inFlight.size;
+  }
+
+  /** Tasks claimed into the local buffer and not started yet. */
+  get bufferedCount(): number {
+    return this.buffer.size;
   }
 
   hasHandler(type: string): boolean {
@@ -144,6 +181,7 @@ export class Worker {
     every(o.pollIntervalMs, () => this.pump());
     every(o.heartbeatIntervalMs ?? Math.max(10, Math.floor(o.leaseMs / 3)), () => void this.heartbeat());
     every(o.reapIntervalMs ?? Math.max(o.leaseMs / 2, o.pollIntervalMs), () => void this.reap());
+    every(Math.max(5, Math.floor(this.holdMs / 4)), () => void this.returnHeldTooLong());
     this.cleanups.push(o.queue.onEnqueued(() => this.pump()));
     if (o.subscribe) this.cleanups.push(await o.subscribe(() => this.pump()));
     this.pump();
@@ -166,12 +204,41 @@ export class Worker {
   }
 
   /**
-   * A slot frees when its handler settles, so the next claim overlaps the outcome write; writes
-   * still pending are capped too, so a slow database cannot pile them up.
+   * How many tasks the next claim may take: the free handler slots plus the room in the local
+   * buffer, once the buffer is down to half its target (no trickle of tiny claims). A slot frees
+   * when its handler settles, so the next claim overlaps the outcome write; outcomes not yet
+   * written are capped too (max(concurrency, buffer target)), so a slow database cannot pile
+   * them up and a crash re-runs at most that many finished tasks.
    */
   private freeSlots(): number {
     const { concurrency } = this.options;
-    return Math.min(concurrency - this.inFlight.size, 2 * concurrency - this.tracked.size);
+    const target = this.buffer.target();
+    if (this.cycle.unwritten >= Math.max(concurrency, target)) return 0;
+    if (this.buffer.size > target / 2) return 0;
+    return concurrency + target - this.inFlight.size - this.buffer.size;
+  }
+
+  /** Starts buffered tasks into free handler slots, in claim order; only while running. */
+  private startBuffered(): void {
+    while (this.stateValue === 'running' && this.inFlight.size < this.options.concurrency) {
+      const task = this.buffer.take();
+      if (!task) break;
+      this.run(task);
+    }
+    workerBufferedTasks.set(this.buffer.size);
+  }
+
+  /**
+   * The next buffered task starts on the next turn of the event loop, not in the settling
+   * handler's microtask chain: that lets the claim and outcome statements go out meanwhile.
+   */
+  private scheduleStart(): void {
+    if (this.startScheduled || this.buffer.size === 0) return;
+    this.startScheduled = true;
+    setImmediate(() => {
+      this.startScheduled = false;
+      this.startBuffered();
+    });
   }
 
   private run(task: QueuedTask): void {
@@ -198,10 +265,10 @@ export class Worker {
     try {
       const handler = this.handlerFor(task);
       const result = await handler(this.contextFor(entry, log));
-      this.handlerSettled(entry);
-      outcome = await this.complete(entry, result);
+      this.handlerSettled(entry, started);
+      outcome = await this.complete(entry, result, log);
     } catch (err) {
-      this.handlerSettled(entry);
+      this.handlerSettled(entry, started);
       outcome = await this.recordFailure(entry, err, log);
     }
     // Agent tasks may carry any type name: only handler types and agent.run get their own series.
@@ -211,8 +278,11 @@ export class Worker {
     log.debug({ outcome }, 'task:run:done');
   }
 
-  private handlerSettled(entry: InFlight): void {
-    if (this.inFlight.delete(entry.task.id)) this.pump();
+  private handlerSettled(entry: InFlight, started: number): void {
+    if (!this.inFlight.delete(entry.task.id)) return;
+    this.buffer.noteHandlerMs(performance.now() - started);
+    this.scheduleStart();
+    this.pump();
   }
 
   private handlerFor(task: QueuedTask): TaskHandler {
@@ -257,7 +327,7 @@ export class Worker {
     }
   }
 
-  private async complete(entry: InFlight, result: unknown): Promise<TaskOutcome> {
+  private async complete(entry: InFlight, result: unknown, log: Logger): Promise<TaskOutcome> {
     if (entry.released) return 'released';
     let json: string;
     try {
@@ -265,7 +335,13 @@ export class Worker {
     } catch (err) {
       throw new PermanentTaskError(`result is not JSON-serialisable: ${(err as Error).message}`);
     }
-    return (await this.cycle.complete(entry.task.id, json)) ? 'completed' : 'lost';
+    try {
+      return (await this.cycle.write({ id: entry.task.id, resultJson: json })) ? 'completed' : 'lost';
+    } catch (writeErr) {
+      // The row stays running; its lease expires and the reaper re-delivers it.
+      log.error({ err: writeErr }, 'task:outcome:write-failed');
+      return 'lost';
+    }
   }
 
   private async recordFailure(entry: InFlight, err: unknown, log: Logger): Promise<TaskOutcome> {
@@ -277,12 +353,14 @@ export class Worker {
       if (reason instanceof TaskCancelledError || err instanceof TaskCancelledError)
         return (await queue.markCancelled(entry.task.id, this.owner)) ? 'cancelled' : 'lost';
       if (err instanceof BackendUnavailableError) return await this.deferForBackend(entry.task, err, log);
-      const outcome = await queue.fail(
-        entry.task,
-        this.owner,
-        describe(err),
-        err instanceof PermanentTaskError,
-      );
+      const status = await this.cycle.write({
+        id: entry.task.id,
+        error: describe(err),
+        permanent: err instanceof PermanentTaskError,
+        delayMs: queue.backoffMs(Math.max(entry.task.attempts, 1)),
+      });
+      const outcome: TaskOutcome =
+        status === undefined ? 'lost' : status === 'pending' ? 'retried' : (status as 'dead' | 'cancelled');
       log.info({ err, outcome }, 'task:run:failed');
       return outcome;
     } catch (writeErr) {
@@ -317,20 +395,68 @@ export class Worker {
     return outcome;
   }
 
+  /** Renews the leases of running and buffered tasks in one statement. */
   private async heartbeat(): Promise<void> {
     const entries = [...this.inFlight.values()].filter((e) => !e.released);
-    if (entries.length === 0) return;
+    const buffered = this.buffer.ids();
+    if (entries.length === 0 && buffered.length === 0) return;
     try {
-      const ids = entries.map((e) => e.task.id);
+      const ids = [...entries.map((e) => e.task.id), ...buffered];
       const { held, cancelRequested } = await this.options.queue.heartbeat(
         this.owner,
         ids,
         this.options.leaseMs,
       );
       for (const entry of entries) this.applyHeartbeat(entry, held, cancelRequested);
+      await this.dropFromBuffer(buffered, held, cancelRequested);
     } catch (err) {
       this.options.log.warn({ err }, 'task:heartbeat:failed');
     }
+  }
+
+  /** Buffered tasks whose lease was lost are forgotten; cancelled ones become cancelled. */
+  private async dropFromBuffer(ids: string[], held: Set<string>, cancelled: Set<string>): Promise<void> {
+    const gone = new Set(ids.filter((id) => !held.has(id) || cancelled.has(id)));
+    if (gone.size === 0) return;
+    for (const task of this.buffer.remove(gone)) {
+      if (!held.has(task.id)) this.options.onEvent?.({ type: 'task:lease:lost', taskId: task.id });
+      else await this.options.queue.markCancelled(task.id, this.owner);
+    }
+    this.pump();
+  }
+
+  /**
+   * The starvation bound: when the oldest buffered task has waited longer than holdMs while
+   * every handler slot was taken (handlers slower than measured), the whole buffer goes back to
+   * the queue and the worker claims again, in priority order, so a higher-priority task
+   * enqueued meanwhile is taken next. With a free slot the buffer is draining as fast as the
+   * event loop runs, and returning it would only cost a round trip.
+   */
+  private async returnHeldTooLong(): Promise<void> {
+    const oldest = this.buffer.oldestClaimedAt;
+    if (this.stateValue !== 'running' || oldest === undefined) return;
+    if (this.inFlight.size < this.options.concurrency) return;
+    if (performance.now() - oldest < this.holdMs) return;
+    await this.returnBuffered('held');
+    this.pump();
+  }
+
+  private async returnBuffered(reason: 'held' | 'drain'): Promise<void> {
+    const tasks = this.buffer.takeAll();
+    workerBufferedTasks.set(0);
+    if (tasks.length === 0) return;
+    let returned = 0;
+    try {
+      returned = await this.options.queue.returnUnstarted(
+        this.owner,
+        tasks.map((t) => t.id),
+      );
+    } catch (err) {
+      // Their leases expire and the reaper re-delivers them (counting the attempt).
+      this.options.log.warn({ err }, 'task:buffer:return-failed');
+    }
+    this.options.log.debug({ returned, reason }, 'worker:buffer:returned');
+    this.options.onEvent?.({ type: 'worker:buffer:returned', returned, reason });
   }
 
   private async reap(): Promise<void> {
@@ -357,6 +483,7 @@ export class Worker {
     try {
       for (const cleanup of this.cleanups.splice(0)) await cleanup();
       await this.cycle.idle();
+      await this.returnBuffered('drain');
       await waitAtMost([...this.tracked], timeoutMs);
       await this.releaseUnfinished();
       await this.cycle.idle();

@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import { ownerIdOf, ownerScopeOf } from '../../auth/index.js';
 import { SutazaiError } from '../../errors.js';
-import { decodeCursor, type QueuedTask, type TaskQueue, UnknownAgentError } from '../../tasks/index.js';
+import {
+  decodeCursor,
+  MAX_BATCH_ENQUEUE,
+  type EnqueueInput,
+  type QueuedTask,
+  type TaskQueue,
+  UnknownAgentError,
+} from '../../tasks/index.js';
 import type { RouteModule } from '../app.js';
-import { admitTask, type AdmissionDeps } from './task-admission.js';
+import { admitBatch, admitTask, type AdmissionDeps } from './task-admission.js';
 
 export interface TasksRouteDeps extends AdmissionDeps {
-  queue: Pick<TaskQueue, 'enqueue' | 'get' | 'list' | 'cancel'>;
+  queue: Pick<TaskQueue, 'enqueue' | 'enqueueBatch' | 'get' | 'list' | 'cancel'>;
 }
 
 const STATUS = z.enum(['pending', 'running', 'completed', 'cancelled', 'dead']);
@@ -21,6 +28,11 @@ const CreateTaskBody = z.strictObject({
   agent_id: z.string().min(1).max(200).optional(),
   run_at: z.iso.datetime({ offset: true }).optional(),
   max_attempts: z.number().int().min(1).max(100).optional(),
+});
+
+const CreateBatchBody = z.strictObject({
+  /** At most MAX_BATCH_ENQUEUE (1000) tasks, stored in one transaction: all or none. */
+  items: z.array(CreateTaskBody).min(1).max(MAX_BATCH_ENQUEUE),
 });
 
 const TaskBody = z.object({
@@ -77,12 +89,33 @@ export function toTaskBody(task: QueuedTask): z.infer<typeof TaskBody> {
   };
 }
 
-function unknownAgent(agentId: string): SutazaiError {
+function unknownAgent(agentId: string, path = 'body.agent_id'): SutazaiError {
   return new SutazaiError(
     'SUTAZAI_ERR_HTTP_VALIDATION',
     {},
-    { details: [{ path: 'body.agent_id', message: `agent ${agentId} does not exist` }] },
+    { details: [{ path, message: `agent ${agentId} does not exist` }] },
   );
+}
+
+type CreateTask = z.infer<typeof CreateTaskBody>;
+
+/** The queue's input for an admitted task, with the submitter's role and ownership. */
+function enqueueInput(
+  body: CreateTask,
+  admitted: { payload: unknown; agentId: string | undefined },
+  principal: Parameters<typeof ownerIdOf>[0],
+): EnqueueInput {
+  return {
+    type: body.type,
+    payload: admitted.payload,
+    ...(body.priority !== undefined ? { priority: body.priority } : {}),
+    ...(admitted.agentId ? { agentId: admitted.agentId } : {}),
+    // Outbound connections made for the task obey its submitter's role (decision 0017).
+    requestedByRole: principal?.role ?? 'user',
+    ...(body.run_at ? { runAt: new Date(body.run_at) } : {}),
+    ...(body.max_attempts !== undefined ? { maxAttempts: body.max_attempts } : {}),
+    ownerId: ownerIdOf(principal),
+  };
 }
 
 /**
@@ -104,22 +137,41 @@ export function tasksRoutes(deps: TasksRouteDeps): RouteModule {
       },
       async (request, reply) => {
         const body = request.body;
-        const { payload, agentId } = await admitTask(deps, body);
+        const admitted = await admitTask(deps, body);
         try {
-          const task = await deps.queue.enqueue({
-            type: body.type,
-            payload,
-            ...(body.priority !== undefined ? { priority: body.priority } : {}),
-            ...(agentId ? { agentId } : {}),
-            // Outbound connections made for the task obey its submitter's role (decision 0017).
-            requestedByRole: request.principal?.role ?? 'user',
-            ...(body.run_at ? { runAt: new Date(body.run_at) } : {}),
-            ...(body.max_attempts !== undefined ? { maxAttempts: body.max_attempts } : {}),
-            ownerId: ownerIdOf(request.principal),
-          });
+          const task = await deps.queue.enqueue(enqueueInput(body, admitted, request.principal));
           return reply.status(202).send({ id: task.id, status: task.status });
         } catch (err) {
           if (err instanceof UnknownAgentError) throw unknownAgent(err.agentId);
+          throw err;
+        }
+      },
+    );
+
+    app.post(
+      '/api/v1/tasks/batch',
+      {
+        schema: {
+          tags: ['tasks'],
+          summary: `Enqueue up to ${MAX_BATCH_ENQUEUE} tasks in one transaction (all or none); answers after they are stored`,
+          body: CreateBatchBody,
+          response: { 202: z.object({ items: z.array(z.object({ id: z.string(), status: STATUS })) }) },
+        },
+        config: { rateLimit: 'expensive' },
+      },
+      async (request, reply) => {
+        const { items } = request.body;
+        const admitted = await admitBatch(deps, items);
+        try {
+          const tasks = await deps.queue.enqueueBatch(
+            items.map((item, i) => enqueueInput(item, admitted[i]!, request.principal)),
+          );
+          return reply.status(202).send({ items: tasks.map((t) => ({ id: t.id, status: t.status })) });
+        } catch (err) {
+          if (err instanceof UnknownAgentError) {
+            const i = admitted.findIndex((a) => a.agentId === err.agentId);
+            throw unknownAgent(err.agentId, `body.items.${Math.max(i, 0)}.agent_id`);
+          }
           throw err;
         }
       },

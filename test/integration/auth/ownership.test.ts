@@ -123,6 +123,23 @@ describe('ownership of tasks, conversations and API keys', () => {
     expect(list.items.map((t) => t.id).sort()).toEqual([adminTask, adaTask].sort());
   });
 
+  it('a batch belongs to its submitter, like a single task, with the same role for outbound checks', async () => {
+    const res = await call('POST', '/api/v1/tasks/batch', ada, { items: [task, task] });
+    expect(res.statusCode).toBe(202);
+    const ids = res.json<{ items: Array<{ id: string }> }>().items.map((t) => t.id);
+    const { rows } = await platform.db.query<{ owner_id: string; requested_by_role: string }>(
+      'SELECT owner_id, requested_by_role FROM tasks WHERE id = ANY ($1::uuid[])',
+      [ids],
+    );
+    expect(rows).toEqual([
+      { owner_id: adaId, requested_by_role: 'user' },
+      { owner_id: adaId, requested_by_role: 'user' },
+    ]);
+    expect((await call('GET', `/api/v1/tasks/${ids[0]}`, ada)).statusCode).toBe(200);
+    expect((await call('GET', `/api/v1/tasks/${ids[0]}`, admin)).statusCode).toBe(200);
+    await platform.db.query('DELETE FROM tasks WHERE id = ANY ($1::uuid[])', [ids]);
+  });
+
   it("a user cannot list or read the admin's conversations", async () => {
     const list = (await call('GET', '/api/v1/conversations', ada)).json<{ items: unknown[] }>();
     expect(list.items).toEqual([]);

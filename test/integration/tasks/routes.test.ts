@@ -142,4 +142,64 @@ describe('tasks HTTP API', () => {
     expect((await get('/api/v1/tasks?status=exploded')).statusCode).toBe(400);
     expect((await get('/api/v1/tasks?limit=0')).statusCode).toBe(400);
   });
+  const postBatch = (payload: unknown) =>
+    app.inject({ method: 'POST', url: '/api/v1/tasks/batch', payload: payload as object });
+
+  it('POST /api/v1/tasks/batch stores every item in order and answers their ids', async () => {
+    const items = [
+      { type: 'http.check', payload: { url: 'http://127.0.0.1:1/a' }, priority: 3 },
+      { type: 'noop', payload: { n: 1 } },
+      { type: 'anything', agent_id: agentId },
+    ];
+    const res = await postBatch({ items });
+    expect(res.statusCode).toBe(202);
+    const answered = res.json<{ items: Array<{ id: string; status: string }> }>().items;
+    expect(answered.map((t) => t.status)).toEqual(['pending', 'pending', 'pending']);
+    const shown = await Promise.all(answered.map((t) => get(`/api/v1/tasks/${t.id}`)));
+    expect(shown.map((r) => r.json<{ type: string }>().type)).toEqual(['http.check', 'noop', 'anything']);
+    expect(shown[0]!.json()).toMatchObject({ priority: 3, payload: { url: 'http://127.0.0.1:1/a' } });
+    expect(shown[2]!.json()).toMatchObject({ agent_id: agentId });
+  });
+
+  it('a batch with bad items stores nothing and names every bad item by its path', async () => {
+    const count = async () => (await db.query('SELECT 1 FROM tasks')).rows.length;
+    const before = await count();
+    const res = await postBatch({
+      items: [
+        { type: 'noop' },
+        { type: 'http.check', payload: { url: 'ftp://x' } },
+        { type: 'mystery' },
+        { type: 'http.check', payload: {} },
+      ],
+    });
+    expect(res.statusCode).toBe(400);
+    const body = res.json<{ error: { code: string; details: Array<{ path: string }> } }>();
+    expect(body.error.code).toBe('SUTAZAI_ERR_HTTP_VALIDATION');
+    const paths = body.error.details.map((d) => d.path);
+    expect(paths).toContain('body.items.1.payload.url');
+    expect(paths).toContain('body.items.2.type');
+    expect(paths).toContain('body.items.3.payload.url');
+    expect(paths.some((p) => p.startsWith('body.items.0'))).toBe(false);
+    expect(await count()).toBe(before);
+    // Agent ids are checked by the database here (no agent lookup): the same all-or-nothing.
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const noAgent = await postBatch({ items: [{ type: 'noop' }, { type: 'agent.run', agent_id: missing }] });
+    expect([noAgent.statusCode, noAgent.json().error.details[0].path]).toEqual([
+      400,
+      'body.items.1.agent_id',
+    ]);
+    expect(await count()).toBe(before);
+  });
+
+  it('a batch is 1 to 1000 items of the single-task shape; unknown fields are named by item', async () => {
+    expect((await postBatch({ items: [] })).statusCode).toBe(400);
+    const tooMany = await postBatch({ items: Array.from({ length: 1001 }, () => ({ type: 'noop' })) });
+    expect([tooMany.statusCode, tooMany.json().error.details[0].path]).toEqual([400, 'body.items']);
+    const extra = await postBatch({ items: [{ type: 'noop' }, { type: 'noop', colour: 'red' }] });
+    expect(extra.statusCode).toBe(400);
+    expect(extra.json().error.details[0].path).toBe('body.items.1');
+    expect(
+      (await postBatch({ items: Array.from({ length: 1000 }, () => ({ type: 'noop' })) })).statusCode,
+    ).toBe(202);
+  });
 });

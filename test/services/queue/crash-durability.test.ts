@@ -36,5 +36,5 @@ describeWithService('TEST_DATABASE_URL', 'crash durability on PostgreSQL', (base
     });
     expect(result.accepted.size).toBe(200);
     expect(crashViolations(result, target, CONCURRENCY), `seed ${SEED}`).toEqual([]);
-  }, 240_000);
+  }, 900_000);
 });
