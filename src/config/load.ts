@@ -33,6 +33,8 @@ export const ENV_KEYS: Record<string, string> = {
   DOCKER_HOST: 'doctor.dockerHost',
   SUTAZAI_DOCTOR_REGISTRY: 'doctor.registryFile',
   SUTAZAI_DOCTOR_WATCH: 'doctor.enabled',
+  SUTAZAI_OPTIMIZER: 'optimizer.enabled',
+  SUTAZAI_OPTIMIZER_INTERVAL_MS: 'optimizer.intervalMs',
 };
 
 export interface LoadOptions {
