@@ -3,8 +3,10 @@
  *
  * Least squares: slope = Sxy / Sxx, intercept = ȳ − slope·x̄, error σ = √(RSS / (n − 2)).
  * Theil–Sen: slope = median of the pairwise slopes (y_j − y_i)/(x_j − x_i), intercept = median of
- * y − slope·x, error σ = 1.4826 · median |residual| (the MAD, scaled to σ for normal noise). Up to
- * 29 % of the points can be arbitrary without moving it; least squares moves with a single one.
+ * y − slope·x, error σ = 90th percentile of |residual| / 1.645 (equal to σ for normal noise,
+ * unmoved by up to 10 % of wild points, yet large for a series that jumps between two levels,
+ * where the median absolute residual would be zero). Up to 29 % of the points can be arbitrary
+ * without moving the slope; least squares moves with a single one.
  */
 export interface Fit {
   method: 'least-squares' | 'theil-sen';
@@ -29,6 +31,16 @@ export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Linear-interpolated quantile, q in [0, 1]. */
+export function quantile(values: readonly number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
 }
 
 function sxxOf(xs: readonly number[], mx: number): number {
@@ -70,7 +82,7 @@ export function theilSen(xsIn: readonly number[], ysIn: readonly number[]): Fit 
     }
   const slope = slopes.length ? median(slopes) : 0;
   const intercept = median(xs.map((x, i) => ys[i]! - slope * x));
-  const sigma = 1.4826 * median(xs.map((x, i) => Math.abs(ys[i]! - intercept - slope * x)));
+  const sigma = quantile(xs.map((x, i) => Math.abs(ys[i]! - intercept - slope * x)), 0.9) / 1.645;
   const mx = mean(xsIn);
   const sxx = sxxOf(xsIn, mx);
   return {

@@ -1,4 +1,4 @@
-import { leastSquares, median, predict, predictionHalfWidth, theilSen, type Fit } from './fit.js';
+import { leastSquares, predict, predictionHalfWidth, theilSen, type Fit } from './fit.js';
 
 export interface ForecastOptions {
   horizonMs: number;
@@ -27,7 +27,7 @@ export type Evidence =
       status: 'ok';
       /** The fit the forecast uses (Theil–Sen), and least squares beside it for comparison. */
       fits: { theilSen: FitSummary; leastSquares: FitSummary };
-      /** Robust σ over the median level. */
+      /** Robust σ over the mean level. */
       relativeError: number;
       horizon: { at: string; predicted: number; lower: number; upper: number };
       exhaustion: {
@@ -51,7 +51,7 @@ const summary = (f: Fit): FitSummary => ({ slopePerHour: f.slope * 3600, sigma: 
  * Forecast of one series from its points (oldest first): the Theil–Sen trend predicts the value
  * at now + horizon with a prediction interval, and the time the trend meets the ceiling. Refuses
  * ("not enough evidence", with the reason) on too few points, too short a history, or a fit whose
- * robust error exceeds maxRelativeError of the level. A rise is only reported as one when the
+ * robust error exceeds maxRelativeError of the mean level. A rise is only reported as one when the
  * slope exceeds twice its standard error; a flat or falling series has no exhaustion time.
  */
 export function forecastSeries(
@@ -83,7 +83,7 @@ export function forecastSeries(
   const ys = points.map((p) => p.v);
   const ts = theilSen(xs, ys);
   const ls = leastSquares(xs, ys);
-  const level = Math.abs(median(ys));
+  const level = ys.reduce((a, y) => a + Math.abs(y), 0) / ys.length;
   const relativeError = level > 0 ? ts.sigma / level : ts.sigma > 0 ? Infinity : 0;
   if (relativeError > options.maxRelativeError)
     return refuse(
@@ -106,17 +106,22 @@ export function forecastSeries(
         lower: predicted - half,
         upper: predicted + half,
       },
-      exhaustion: exhaustion(ts, xNow, last.t, ceiling),
+      exhaustion: exhaustion(ts, xNow, last.t, ceiling, xNow),
     },
   };
 }
 
-function exhaustion(fit: Fit, xNow: number, tNow: number, ceiling: Ceiling | null) {
+/**
+ * A rise counts only when it is both statistically real (slope over twice its standard error) and
+ * material (over the window it moved the level by more than the noise σ): with thousands of points
+ * a rise of a few bytes an hour is "significant" and would predict exhaustion in a century.
+ */
+function exhaustion(fit: Fit, xNow: number, tNow: number, ceiling: Ceiling | null, spanSeconds: number) {
   if (!ceiling)
     return { ceiling: null, at: null, inSeconds: null, reason: 'no ceiling known for this series' };
   const current = predict(fit, xNow);
   if (current >= ceiling.bytes) return { ceiling, at: new Date(tNow).toISOString(), inSeconds: 0 };
-  if (!(fit.slope > 0) || fit.slope <= 2 * fit.slopeError)
+  if (!(fit.slope > 0) || fit.slope <= 2 * fit.slopeError || fit.slope * spanSeconds <= fit.sigma)
     return { ceiling, at: null, inSeconds: null, reason: 'no significant upward trend' };
   const inSeconds = (ceiling.bytes - current) / fit.slope;
   return { ceiling, at: new Date(tNow + inSeconds * 1000).toISOString(), inSeconds };
