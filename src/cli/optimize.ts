@@ -60,7 +60,7 @@ function action<A extends unknown[]>(result: { code: number }, fn: (...args: A) 
 }
 
 function usage(result: { code: number }, message: string): void {
-  console.error(`sutazai optimize: ${message}`);
+  process.stderr.write(`sutazai optimize: ${message}\n`);
   result.code = EXIT.usage;
 }
 
@@ -209,8 +209,9 @@ async function runSample(config: Config, passes: number): Promise<void> {
       maxSeries: config.optimizer.maxSeries,
       collector: optimizerCollector(config, deps.docker ? { docker: deps.docker } : {}),
       onPass: (p) => {
-        console.log(
-          `${new Date(p.at).toISOString()} stored ${p.written} samples${Object.keys(p.failed).length ? `; failed: ${Object.keys(p.failed).join(', ')}` : ''}`,
+        const failed = Object.keys(p.failed);
+        process.stdout.write(
+          `${new Date(p.at).toISOString()} stored ${p.written} samples${failed.length ? `; failed: ${failed.join(', ')}` : ''}\n`,
         );
         if (++stored >= passes) finish();
       },

@@ -20,7 +20,10 @@ function put(file: string, text: string): void {
 export function writeProcStat(proc: string, cores: Array<[busy: number, idle: number]>): void {
   const lines = cores.map(([busy, idle], i) => `cpu${i} ${busy} 0 0 ${idle} 0 0 0 0 0 0`);
   const sum = cores.reduce((a, [b, i]) => [a[0]! + b, a[1]! + i], [0, 0]);
-  put(path.join(proc, 'stat'), [`cpu  ${sum[0]} 0 0 ${sum[1]} 0 0 0 0 0 0`, ...lines, 'intr 0', ''].join('\n'));
+  put(
+    path.join(proc, 'stat'),
+    [`cpu  ${sum[0]} 0 0 ${sum[1]} 0 0 0 0 0 0`, ...lines, 'intr 0', ''].join('\n'),
+  );
 }
 
 export function writeMeminfo(proc: string, totalKb: number, availableKb: number): void {
@@ -30,9 +33,17 @@ export function writeMeminfo(proc: string, totalKb: number, availableKb: number)
   );
 }
 
-export function writePressure(proc: string, kind: 'cpu' | 'memory' | 'io', some: number, full?: number): void {
+export function writePressure(
+  proc: string,
+  kind: 'cpu' | 'memory' | 'io',
+  some: number,
+  full?: number,
+): void {
   const line = (k: string, v: number) => `${k} avg10=${v.toFixed(2)} avg60=0.00 avg300=0.00 total=0`;
-  put(path.join(proc, 'pressure', kind), [line('some', some), ...(full === undefined ? [] : [line('full', full)]), ''].join('\n'));
+  put(
+    path.join(proc, 'pressure', kind),
+    [line('some', some), ...(full === undefined ? [] : [line('full', full)]), ''].join('\n'),
+  );
 }
 
 /** /proc/<pid>/stat with utime+stime ticks (100 per second) and RSS pages of 4 KiB. */
@@ -51,12 +62,23 @@ export interface CgroupFixture {
   limitBytes: number;
 }
 
-export function writeCgroupV2(root: string, id: string, c: CgroupFixture, driver: 'systemd' | 'cgroupfs' = 'systemd'): void {
-  const dir = driver === 'systemd' ? path.join(root, 'system.slice', `docker-${id}.scope`) : path.join(root, 'docker', id);
+export function writeCgroupV2(
+  root: string,
+  id: string,
+  c: CgroupFixture,
+  driver: 'systemd' | 'cgroupfs' = 'systemd',
+): void {
+  const dir =
+    driver === 'systemd'
+      ? path.join(root, 'system.slice', `docker-${id}.scope`)
+      : path.join(root, 'docker', id);
   put(path.join(dir, 'memory.current'), `${c.usageBytes}\n`);
   put(path.join(dir, 'memory.max'), c.limitBytes ? `${c.limitBytes}\n` : 'max\n');
   put(path.join(dir, 'memory.stat'), `anon 1\nfile 2\ninactive_file ${c.inactiveFileBytes}\nactive_file 0\n`);
-  put(path.join(dir, 'cpu.stat'), `usage_usec ${Math.round(c.cpuSeconds * 1e6)}\nuser_usec 0\nsystem_usec 0\n`);
+  put(
+    path.join(dir, 'cpu.stat'),
+    `usage_usec ${Math.round(c.cpuSeconds * 1e6)}\nuser_usec 0\nsystem_usec 0\n`,
+  );
 }
 
 export function writeCgroupV1(root: string, id: string, c: CgroupFixture): void {
@@ -72,7 +94,12 @@ export function writeCgroupV1(root: string, id: string, c: CgroupFixture): void 
  * numbered the way Linux usually does (all first threads, then the SMT siblings), one NUMA node
  * per socket.
  */
-export function writeTopology(sys: string, sockets: number, coresPerSocket: number, threadsPerCore: number): void {
+export function writeTopology(
+  sys: string,
+  sockets: number,
+  coresPerSocket: number,
+  threadsPerCore: number,
+): void {
   const base = path.join(sys, 'devices', 'system', 'cpu');
   const physical = sockets * coresPerSocket;
   const total = physical * threadsPerCore;

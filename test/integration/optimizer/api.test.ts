@@ -44,8 +44,17 @@ describe('the sampler in `sutazai up`', () => {
       return list.some((s) => s.name === 'process:cpu_cores:sutazai') ? list : undefined;
     });
     const names = series.map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(['host:memory_bytes:host', 'host:memory_limit_bytes:host', 'process:memory_bytes:sutazai', 'host:disk_bytes:data']));
-    expect(series.find((s) => s.name === 'process:memory_bytes:sutazai')!.lastValue).toBeGreaterThan(10 * 1024 ** 2);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'host:memory_bytes:host',
+        'host:memory_limit_bytes:host',
+        'process:memory_bytes:sutazai',
+        'host:disk_bytes:data',
+      ]),
+    );
+    expect(series.find((s) => s.name === 'process:memory_bytes:sutazai')!.lastValue).toBeGreaterThan(
+      10 * 1024 ** 2,
+    );
 
     const h = await get('/api/v1/resources/process:memory_bytes:sutazai/history?step=1s');
     expect(h.statusCode).toBe(200);
@@ -55,7 +64,9 @@ describe('the sampler in `sutazai up`', () => {
 
   it('exposes the latest values as bounded Prometheus gauges', async () => {
     const text = (await get('/metrics', {})).body;
-    expect(text).toMatch(/sutazai_resource_value\{kind="process",metric="memory_bytes",subject="sutazai"\} \d+/);
+    expect(text).toMatch(
+      /sutazai_resource_value\{kind="process",metric="memory_bytes",subject="sutazai"\} \d+/,
+    );
     expect(text).toMatch(/sutazai_resource_source_failures_total\{source="containers"\} \d+/);
   });
 
@@ -72,12 +83,32 @@ describe('resources API errors', () => {
     const cases: Array<[string, number, string]> = [
       ['/api/v1/resources/nosuch/history', 400, 'SUTAZAI_ERR_HTTP_VALIDATION'],
       ['/api/v1/resources/process:memory_bytes:sutazai/history?step=0', 400, 'SUTAZAI_ERR_HTTP_VALIDATION'],
-      ['/api/v1/resources/process:memory_bytes:sutazai/history?from=yesterday', 400, 'SUTAZAI_ERR_HTTP_VALIDATION'],
+      [
+        '/api/v1/resources/process:memory_bytes:sutazai/history?from=yesterday',
+        400,
+        'SUTAZAI_ERR_HTTP_VALIDATION',
+      ],
       ['/api/v1/resources/process:memory_bytes:sutazai/history?bogus=1', 400, 'SUTAZAI_ERR_HTTP_VALIDATION'],
-      ['/api/v1/resources/process:memory_bytes:sutazai/history?from=2026-01-02&to=2026-01-01', 400, 'SUTAZAI_ERR_RESOURCES_RANGE_INVALID'],
-      ['/api/v1/resources/process:memory_bytes:sutazai/history?from=0&step=1', 400, 'SUTAZAI_ERR_RESOURCES_RANGE_INVALID'],
-      ['/api/v1/resources/container:memory_bytes:nosuch/history', 404, 'SUTAZAI_ERR_RESOURCES_SERIES_NOT_FOUND'],
-      ['/api/v1/resources/container:memory_bytes:nosuch/forecast', 404, 'SUTAZAI_ERR_RESOURCES_SERIES_NOT_FOUND'],
+      [
+        '/api/v1/resources/process:memory_bytes:sutazai/history?from=2026-01-02&to=2026-01-01',
+        400,
+        'SUTAZAI_ERR_RESOURCES_RANGE_INVALID',
+      ],
+      [
+        '/api/v1/resources/process:memory_bytes:sutazai/history?from=0&step=1',
+        400,
+        'SUTAZAI_ERR_RESOURCES_RANGE_INVALID',
+      ],
+      [
+        '/api/v1/resources/container:memory_bytes:nosuch/history',
+        404,
+        'SUTAZAI_ERR_RESOURCES_SERIES_NOT_FOUND',
+      ],
+      [
+        '/api/v1/resources/container:memory_bytes:nosuch/forecast',
+        404,
+        'SUTAZAI_ERR_RESOURCES_SERIES_NOT_FOUND',
+      ],
     ];
     for (const [url, status, code] of cases) {
       const res = await get(url);

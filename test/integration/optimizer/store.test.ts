@@ -27,7 +27,14 @@ beforeEach(async () => {
 });
 
 async function rollups(resolution: number) {
-  const r = await db.query<{ bucket: Date; count: number; min: number; max: number; mean: number; p95: number }>(
+  const r = await db.query<{
+    bucket: Date;
+    count: number;
+    min: number;
+    max: number;
+    mean: number;
+    p95: number;
+  }>(
     'SELECT bucket, count, min, max, mean, p95 FROM resource_rollups WHERE resolution = $1 ORDER BY bucket',
     [resolution],
   );
@@ -99,7 +106,10 @@ describe('roll-ups', () => {
       { series: 'not a series', value: 4 },
     ]);
     expect(r).toEqual({ written: 2, droppedOverCap: 2 });
-    expect((await listSeries(db)).map((s) => s.name)).toEqual(['host:memory_bytes:host', 'host:memory_limit_bytes:host']);
+    expect((await listSeries(db)).map((s) => s.name)).toEqual([
+      'host:memory_bytes:host',
+      'host:memory_limit_bytes:host',
+    ]);
   });
 });
 
@@ -113,7 +123,13 @@ describe('history and forecasts from the store', () => {
     const raw = await seriesHistory(db, S, { from: T0, to: now, step: 60 }, now);
     expect(raw.source).toBe('raw');
     expect(raw.points).toHaveLength(10);
-    expect(raw.points[0]).toMatchObject({ t: '2026-11-01T00:00:00.000Z', count: 4, min: 0, max: 3, mean: 1.5 });
+    expect(raw.points[0]).toMatchObject({
+      t: '2026-11-01T00:00:00.000Z',
+      count: 4,
+      min: 0,
+      max: 3,
+      mean: 1.5,
+    });
     expect(raw.points[0]!.p95).toBeCloseTo(2.85, 10);
     await rollUp(db, 300, now);
     const rolled = await seriesHistory(db, S, { from: T0, to: now, step: 600 }, now);
@@ -124,7 +140,9 @@ describe('history and forecasts from the store', () => {
     await expect(seriesHistory(db, S, { from: now, to: T0 }, now)).rejects.toMatchObject({
       code: 'SUTAZAI_ERR_RESOURCES_RANGE_INVALID',
     });
-    await expect(seriesHistory(db, S, { from: T0, to: T0 + 365 * 24 * H, step: 1 }, now)).rejects.toMatchObject({
+    await expect(
+      seriesHistory(db, S, { from: T0, to: T0 + 365 * 24 * H, step: 1 }, now),
+    ).rejects.toMatchObject({
       code: 'SUTAZAI_ERR_RESOURCES_RANGE_INVALID',
     });
     await expect(seriesHistory(db, 'container:memory_bytes:nosuch', {}, now)).rejects.toMatchObject({
@@ -143,7 +161,14 @@ describe('history and forecasts from the store', () => {
         { series: 'container:memory_bytes:free', value: 100 * MiB + (100 * MiB * s) / 3600 },
         { series: 'host:memory_limit_bytes:host', value: 8192 * MiB },
       ]);
-    const config = { windowMs: 24 * H, horizonMs: 6 * H, minHistoryMs: 2 * H, minPoints: 30, maxRelativeError: 0.25, intervalZ: 1.96 };
+    const config = {
+      windowMs: 24 * H,
+      horizonMs: 6 * H,
+      minHistoryMs: 2 * H,
+      minPoints: 30,
+      maxRelativeError: 0.25,
+      intervalZ: 1.96,
+    };
     const now = T0 + 3 * H + 1000;
     const f = await seriesForecast(db, S, config, now);
     expect(f.evidence.status).toBe('ok');

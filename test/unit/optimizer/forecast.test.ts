@@ -77,7 +77,12 @@ describe('forecastSeries', () => {
     // 200 MiB growing 10 MiB per hour with ±2 MiB noise for 12 h; limit 512 MiB.
     const next = noise(3);
     const leak = series(12, (s) => 200 * MiB + (10 * MiB * s) / 3600 + 2 * MiB * next());
-    const f = forecastSeries('container:memory_bytes:leaky', leak, { bytes: 512 * MiB, source: 'memory-limit' }, options);
+    const f = forecastSeries(
+      'container:memory_bytes:leaky',
+      leak,
+      { bytes: 512 * MiB, source: 'memory-limit' },
+      options,
+    );
     expect(f.evidence.status).toBe('ok');
     if (f.evidence.status !== 'ok') return;
     expect(f.evidence.fits.theilSen.slopePerHour / MiB).toBeCloseTo(10, 0);
@@ -94,7 +99,12 @@ describe('forecastSeries', () => {
   it('a flat series has no exhaustion time', () => {
     const next = noise(5);
     const flat = series(12, () => 300 * MiB + 5 * MiB * next());
-    const f = forecastSeries('container:memory_bytes:flat', flat, { bytes: 512 * MiB, source: 'memory-limit' }, options);
+    const f = forecastSeries(
+      'container:memory_bytes:flat',
+      flat,
+      { bytes: 512 * MiB, source: 'memory-limit' },
+      options,
+    );
     expect(f.evidence.status).toBe('ok');
     if (f.evidence.status !== 'ok') return;
     expect(f.evidence.exhaustion.at).toBeNull();
@@ -123,7 +133,12 @@ describe('forecastSeries', () => {
 
   it('a series already over its ceiling is exhausted now', () => {
     const over = series(4, (s) => 600 * MiB + s);
-    const f = forecastSeries('container:memory_bytes:over', over, { bytes: 512 * MiB, source: 'memory-limit' }, options);
+    const f = forecastSeries(
+      'container:memory_bytes:over',
+      over,
+      { bytes: 512 * MiB, source: 'memory-limit' },
+      options,
+    );
     expect(f.evidence.status === 'ok' && f.evidence.exhaustion.inSeconds).toBe(0);
   });
 });
@@ -144,7 +159,11 @@ describe('backtest', () => {
   });
 
   it('reports refusals rather than scores when the history is too short', () => {
-    const r = backtest('x', series(1, () => 1), { ...options, windowMs: 3_600_000, stepMs: 600_000, toleranceMs: 60_000 });
+    const r = backtest(
+      'x',
+      series(1, () => 1),
+      { ...options, windowMs: 3_600_000, stepMs: 600_000, toleranceMs: 60_000 },
+    );
     expect(r).toMatchObject({ scored: 0, mape: null, coverage: null });
   });
 });

@@ -30,7 +30,9 @@ describe('kernel file parsers', () => {
       totalBytes: 1000 * 1024,
       usedBytes: 750 * 1024,
     });
-    expect(parsePressure('some avg10=1.50 avg60=0 avg300=0 total=9\nfull avg10=0.25 avg60=0 avg300=0 total=1\n')).toEqual({
+    expect(
+      parsePressure('some avg10=1.50 avg60=0 avg300=0 total=9\nfull avg10=0.25 avg60=0 avg300=0 total=1\n'),
+    ).toEqual({
       some: 1.5,
       full: 0.25,
     });
@@ -94,8 +96,16 @@ function machine() {
   writePidStat(proc, 200, 100, 100, 1000); // MCP server instance
   writePidStat(proc, 201, 200, 100, 1000); // its child
   const docker = new MemoryDocker();
-  docker.containers = [fakeContainer({ id: idOf(1), name: 'redis' }), fakeContainer({ id: idOf(2), name: 'remote' })];
-  writeCgroupV2(cgroup, idOf(1), { cpuSeconds: 10, usageBytes: 64 * MiB, inactiveFileBytes: 0, limitBytes: 256 * MiB });
+  docker.containers = [
+    fakeContainer({ id: idOf(1), name: 'redis' }),
+    fakeContainer({ id: idOf(2), name: 'remote' }),
+  ];
+  writeCgroupV2(cgroup, idOf(1), {
+    cpuSeconds: 10,
+    usageBytes: 64 * MiB,
+    inactiveFileBytes: 0,
+    limitBytes: 256 * MiB,
+  });
   // `remote` has no visible cgroup: the engine's stats answer for it.
   docker.stats.set(idOf(2), { usage: 32 * MiB, limit: 4 * 1024 * MiB, cpuSeconds: 5 });
   let now = Date.parse('2026-11-01T00:00:00Z');
@@ -147,7 +157,12 @@ describe('Collector', () => {
     ]);
     writePidStat(m.proc, 100, 1, 1200, 50_000);
     writePidStat(m.proc, 201, 200, 200, 1000);
-    writeCgroupV2(m.cgroup, idOf(1), { cpuSeconds: 15, usageBytes: 64 * MiB, inactiveFileBytes: 0, limitBytes: 256 * MiB });
+    writeCgroupV2(m.cgroup, idOf(1), {
+      cpuSeconds: 15,
+      usageBytes: 64 * MiB,
+      inactiveFileBytes: 0,
+      limitBytes: 256 * MiB,
+    });
     m.docker.stats.set(idOf(2), { usage: 32 * MiB, limit: 4 * 1024 * MiB, cpuSeconds: 6 });
     const second = await m.collector.collect();
     expect(valueOf(second.points, 'host:cpu_busy:cpu0')).toBeCloseTo(0.5, 10);
@@ -163,11 +178,21 @@ describe('Collector', () => {
     const m = machine();
     await m.collector.collect();
     m.advance(10_000);
-    writeCgroupV2(m.cgroup, idOf(1), { cpuSeconds: 1, usageBytes: 64 * MiB, inactiveFileBytes: 0, limitBytes: 256 * MiB });
+    writeCgroupV2(m.cgroup, idOf(1), {
+      cpuSeconds: 1,
+      usageBytes: 64 * MiB,
+      inactiveFileBytes: 0,
+      limitBytes: 256 * MiB,
+    });
     const after = await m.collector.collect();
     expect(valueOf(after.points, 'container:cpu_cores:redis')).toBeUndefined();
     m.advance(10_000);
-    writeCgroupV2(m.cgroup, idOf(1), { cpuSeconds: 3, usageBytes: 64 * MiB, inactiveFileBytes: 0, limitBytes: 256 * MiB });
+    writeCgroupV2(m.cgroup, idOf(1), {
+      cpuSeconds: 3,
+      usageBytes: 64 * MiB,
+      inactiveFileBytes: 0,
+      limitBytes: 256 * MiB,
+    });
     expect(valueOf((await m.collector.collect()).points, 'container:cpu_cores:redis')).toBeCloseTo(0.2, 10);
   });
 
@@ -182,7 +207,9 @@ describe('Collector', () => {
   });
 
   it('makes series names the API accepts from any container or model name', () => {
-    expect(seriesName('model', 'memory_bytes', 'library/llama3:8b')).toBe('model:memory_bytes:library_llama3:8b');
+    expect(seriesName('model', 'memory_bytes', 'library/llama3:8b')).toBe(
+      'model:memory_bytes:library_llama3:8b',
+    );
     expect(parseSeries('model:memory_bytes:library_llama3:8b')).toEqual({
       kind: 'model',
       metric: 'memory_bytes',
