@@ -2,7 +2,8 @@ import type { DockerClient } from '../ops/sources/docker-types.js';
 import { readContainers } from './sources/containers.js';
 import { readHost, type CpuTimes } from './sources/host.js';
 import { readLoadedModels } from './sources/ollama.js';
-import { readAllProcesses, treeUsage, type ProcStat } from './sources/processes.js';
+import type { CgroupLocations } from './sources/cgroup.js';
+import { readAllProcesses, readProcess, treeUsage, type ProcStat } from './sources/processes.js';
 import { seriesName, type Point, type SystemRoots } from './types.js';
 
 export interface CollectorOptions {
@@ -38,6 +39,7 @@ export class Collector {
   private prevCpu = new Map<string, { seconds: number; at: number }>();
   /** Keys read this pass: counters of subjects that went away are forgotten (bounded state). */
   private touched = new Set<string>();
+  private cgroupLocations: CgroupLocations = new Map();
   private prevCores = new Map<string, CpuTimes>();
   private readonly now: () => number;
 
@@ -60,9 +62,13 @@ export class Collector {
     await guard('host', async () => {
       hostTotal = await this.host(points);
     });
-    const procs = await readAllProcesses(this.options.roots.proc);
+    // The whole process table only when an MCP server's tree must be walked; else just our pid.
+    const servers = (this.options.mcpServers?.() ?? []).filter((s) => s.pids.length);
+    const procs = servers.length
+      ? readAllProcesses(this.options.roots.proc)
+      : [readProcess(this.options.roots.proc, this.options.platformPid)].filter((p): p is ProcStat => !!p);
     await guard('process', async () => this.processes(at, procs, points));
-    await guard('mcp', async () => this.mcp(at, procs, points));
+    await guard('mcp', async () => this.mcp(at, servers, procs, points));
     if (this.options.docker) await guard('containers', async () => this.containers(at, hostTotal, points));
     if (this.options.ollamaUrl) await guard('models', async () => this.models(points));
     for (const key of this.prevCpu.keys()) if (!this.touched.has(key)) this.prevCpu.delete(key);
@@ -131,15 +137,19 @@ export class Collector {
     this.pushTree('process', 'sutazai', at, [self.pid], [self], points);
   }
 
-  private async mcp(at: number, procs: ProcStat[], points: Point[]): Promise<void> {
-    for (const server of this.options.mcpServers?.() ?? [])
-      if (server.pids.length) this.pushTree('mcp', server.name, at, server.pids, procs, points);
+  private async mcp(
+    at: number,
+    servers: Array<{ name: string; pids: readonly number[] }>,
+    procs: ProcStat[],
+    points: Point[],
+  ): Promise<void> {
+    for (const server of servers) this.pushTree('mcp', server.name, at, server.pids, procs, points);
   }
 
   private async containers(at: number, hostTotal: number, points: Point[]): Promise<void> {
     const docker = this.options.docker!;
     const list = await withTimeout(
-      readContainers(docker, this.options.roots.cgroup),
+      readContainers(docker, this.options.roots.cgroup, this.cgroupLocations),
       this.options.sourceTimeoutMs * 4,
     );
     for (const c of list) {

@@ -82,7 +82,11 @@ export function theilSen(xsIn: readonly number[], ysIn: readonly number[]): Fit 
     }
   const slope = slopes.length ? median(slopes) : 0;
   const intercept = median(xs.map((x, i) => ys[i]! - slope * x));
-  const sigma = quantile(xs.map((x, i) => Math.abs(ys[i]! - intercept - slope * x)), 0.9) / 1.645;
+  const sigma =
+    quantile(
+      xs.map((x, i) => Math.abs(ys[i]! - intercept - slope * x)),
+      0.9,
+    ) / 1.645;
   const mx = mean(xsIn);
   const sxx = sxxOf(xsIn, mx);
   return {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 
 /** One container's cumulative CPU and current memory, from its cgroup. */
 export interface CgroupReading {
@@ -11,11 +11,18 @@ export interface CgroupReading {
   version: 1 | 2;
 }
 
-const read = (file: string) =>
-  readFile(file, 'utf8').then(
-    (t) => t.trim(),
-    () => undefined,
-  );
+/**
+ * Synchronous on purpose: cgroup files are generated in memory by the kernel and never block, and
+ * a sync read costs a fraction of the CPU of a promise round trip through the thread pool (the
+ * sampler reads four per container per pass; bench/optimizer-sampler.ts).
+ */
+function read(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
 
 function statValue(stat: string, key: string): number {
   return Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(stat)?.[1] ?? 0);
@@ -24,14 +31,12 @@ function statValue(stat: string, key: string): number {
 /** A v1 limit of "no limit" is a huge page-rounded number (2^63 rounded down); treat it as none. */
 const V1_UNLIMITED = 2 ** 60;
 
-async function readV2(dir: string): Promise<CgroupReading | undefined> {
-  const current = await read(`${dir}/memory.current`);
+function readV2(dir: string): CgroupReading | undefined {
+  const current = read(`${dir}/memory.current`);
   if (current === undefined) return undefined;
-  const [max, stat, cpu] = await Promise.all([
-    read(`${dir}/memory.max`),
-    read(`${dir}/memory.stat`),
-    read(`${dir}/cpu.stat`),
-  ]);
+  const max = read(`${dir}/memory.max`);
+  const stat = read(`${dir}/memory.stat`);
+  const cpu = read(`${dir}/cpu.stat`);
   return {
     version: 2,
     cpuSeconds: statValue(cpu ?? '', 'usage_usec') / 1e6,
@@ -40,16 +45,14 @@ async function readV2(dir: string): Promise<CgroupReading | undefined> {
   };
 }
 
-async function readV1(memoryDir: string, cpuDirs: string[]): Promise<CgroupReading | undefined> {
-  const usage = await read(`${memoryDir}/memory.usage_in_bytes`);
+function readV1(memoryDir: string, cpuDirs: readonly string[]): CgroupReading | undefined {
+  const usage = read(`${memoryDir}/memory.usage_in_bytes`);
   if (usage === undefined) return undefined;
-  const [limit, stat] = await Promise.all([
-    read(`${memoryDir}/memory.limit_in_bytes`),
-    read(`${memoryDir}/memory.stat`),
-  ]);
+  const limit = read(`${memoryDir}/memory.limit_in_bytes`);
+  const stat = read(`${memoryDir}/memory.stat`);
   let cpuNs = 0;
   for (const dir of cpuDirs) {
-    const v = await read(`${dir}/cpuacct.usage`);
+    const v = read(`${dir}/cpuacct.usage`);
     if (v !== undefined) {
       cpuNs = Number(v);
       break;
@@ -64,23 +67,51 @@ async function readV1(memoryDir: string, cpuDirs: string[]): Promise<CgroupReadi
   };
 }
 
+type Location = { version: 2; dir: string } | { version: 1; memory: string; cpu: readonly string[] };
+
+function candidates(id: string, root: string): Location[] {
+  return [
+    { version: 2, dir: `${root}/system.slice/docker-${id}.scope` },
+    { version: 2, dir: `${root}/docker/${id}` },
+    ...[
+      [`memory/docker/${id}`, `docker/${id}`],
+      [`memory/system.slice/docker-${id}.scope`, `system.slice/docker-${id}.scope`],
+    ].map(([mem, cpu]): Location => ({
+      version: 1,
+      memory: `${root}/${mem}`,
+      cpu: [`${root}/cpuacct/${cpu}`, `${root}/cpu,cpuacct/${cpu}`],
+    })),
+  ];
+}
+
+const readAt = (l: Location) => (l.version === 2 ? readV2(l.dir) : readV1(l.memory, l.cpu));
+
 /**
  * Reads a container's cgroup directly (cgroupfs or systemd driver, v2 or v1). The engine's stats
  * endpoint takes about a second per container; these files take microseconds. Undefined when no
  * known path exists (a remote engine, or a tree this process cannot see): the caller then asks
- * the engine.
+ * the engine. `cache` remembers where each container was found, so later passes read one place.
  */
-export async function readContainerCgroup(id: string, root: string): Promise<CgroupReading | undefined> {
-  for (const dir of [`${root}/system.slice/docker-${id}.scope`, `${root}/docker/${id}`]) {
-    const v2 = await readV2(dir);
-    if (v2) return v2;
+export function readContainerCgroup(
+  id: string,
+  root: string,
+  cache?: Map<string, Location | null>,
+): CgroupReading | undefined {
+  const known = cache?.get(id);
+  if (known === null) return undefined;
+  if (known) {
+    const r = readAt(known);
+    if (r) return r;
   }
-  for (const [mem, cpu] of [
-    [`memory/docker/${id}`, `docker/${id}`],
-    [`memory/system.slice/docker-${id}.scope`, `system.slice/docker-${id}.scope`],
-  ] as const) {
-    const v1 = await readV1(`${root}/${mem}`, [`${root}/cpuacct/${cpu}`, `${root}/cpu,cpuacct/${cpu}`]);
-    if (v1) return v1;
+  for (const l of candidates(id, root)) {
+    const r = readAt(l);
+    if (r) {
+      cache?.set(id, l);
+      return r;
+    }
   }
+  cache?.set(id, null);
   return undefined;
 }
+
+export type CgroupLocations = Map<string, Location | null>;

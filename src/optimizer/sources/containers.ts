@@ -1,5 +1,5 @@
 import type { DockerClient } from '../../ops/sources/docker-types.js';
-import { readContainerCgroup } from './cgroup.js';
+import { readContainerCgroup, type CgroupLocations } from './cgroup.js';
 
 export interface ContainerReading {
   id: string;
@@ -16,12 +16,19 @@ export interface ContainerReading {
  * not visible, the engine's one-shot stats, about a second each, so fewer containers per pass).
  * A container that vanished between the list and its read is left out.
  */
-export async function readContainers(docker: DockerClient, cgroupRoot: string): Promise<ContainerReading[]> {
+export async function readContainers(
+  docker: DockerClient,
+  cgroupRoot: string,
+  locations: CgroupLocations = new Map(),
+): Promise<ContainerReading[]> {
   const list = await docker.listContainers({ all: false });
+  // Forget containers that are gone, so the cache stays as large as the running set.
+  const running = new Set(list.map((c) => c.Id));
+  for (const id of locations.keys()) if (!running.has(id)) locations.delete(id);
   const out: ContainerReading[] = [];
   for (const c of list) {
     const name = (c.Names[0] ?? c.Id.slice(0, 12)).replace(/^\//, '');
-    const cg = await readContainerCgroup(c.Id, cgroupRoot);
+    const cg = readContainerCgroup(c.Id, cgroupRoot, locations);
     if (cg) {
       out.push({
         id: c.Id,

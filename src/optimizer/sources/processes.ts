@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Linux's USER_HZ: /proc/<pid>/stat times are in these ticks on every mainstream kernel. */
@@ -32,17 +32,31 @@ export function parsePidStat(pid: number, text: string): ProcStat | undefined {
   };
 }
 
+/** One process; synchronous like the cgroup reads (kernel-generated files never block). */
+export function readProcess(procRoot: string, pid: number): ProcStat | undefined {
+  try {
+    return parsePidStat(pid, readFileSync(path.join(procRoot, String(pid), 'stat'), 'utf8'));
+  } catch {
+    return undefined; // gone since the directory was listed
+  }
+}
+
 /** Every live process under procRoot (one directory read, one small file per process). */
-export async function readAllProcesses(procRoot: string): Promise<ProcStat[]> {
-  const entries = await readdir(procRoot).catch(() => [] as string[]);
-  const pids = entries.map(Number).filter((n) => Number.isInteger(n) && n > 0);
-  const stats = await Promise.all(
-    pids.map(async (pid) => {
-      const text = await readFile(path.join(procRoot, String(pid), 'stat'), 'utf8').catch(() => undefined);
-      return text === undefined ? undefined : parsePidStat(pid, text);
-    }),
-  );
-  return stats.filter((s): s is ProcStat => s !== undefined);
+export function readAllProcesses(procRoot: string): ProcStat[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(procRoot);
+  } catch {
+    return [];
+  }
+  const out: ProcStat[] = [];
+  for (const e of entries) {
+    const pid = Number(e);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    const s = readProcess(procRoot, pid);
+    if (s) out.push(s);
+  }
+  return out;
 }
 
 export interface TreeUsage {

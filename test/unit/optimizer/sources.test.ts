@@ -59,7 +59,7 @@ describe('container cgroups', () => {
     for (const driver of ['systemd', 'cgroupfs'] as const) {
       const root = tempRoot();
       writeCgroupV2(root, idOf(1), c, driver);
-      expect(await readContainerCgroup(idOf(1), root)).toEqual({
+      expect(readContainerCgroup(idOf(1), root)).toEqual({
         version: 2,
         cpuSeconds: 12.5,
         workingSetBytes: 200 * MiB,
@@ -71,13 +71,13 @@ describe('container cgroups', () => {
   it('reads v1 from the memory and cpuacct controllers; the huge v1 "no limit" is no limit', async () => {
     const root = tempRoot();
     writeCgroupV1(root, idOf(2), { ...c, limitBytes: 0 });
-    expect(await readContainerCgroup(idOf(2), root)).toEqual({
+    expect(readContainerCgroup(idOf(2), root)).toEqual({
       version: 1,
       cpuSeconds: 12.5,
       workingSetBytes: 200 * MiB,
       limitBytes: 0,
     });
-    expect(await readContainerCgroup(idOf(3), root)).toBeUndefined();
+    expect(readContainerCgroup(idOf(3), root)).toBeUndefined();
   });
 });
 
