@@ -30,3 +30,4 @@ export {
 export { optimizerCollector } from './wiring.js';
 export { parseTime, parseStep } from './time-input.js';
 export { renderSeriesList, renderHistory, renderForecast, renderBacktest, formatValue } from './render.js';
+export { readTopology, parseCpuList, suggestCpusets, type Topology, type PhysicalCore } from './topology.js';
