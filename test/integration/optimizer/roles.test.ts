@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
+import type * as Optimizer from '../../../src/optimizer/index.js';
 import { startTestPlatform } from '../../helpers/platform.js';
 
 const started = vi.hoisted(() => ({ count: 0 }));
 vi.mock('../../../src/optimizer/index.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../../src/optimizer/index.js')>();
+  const real = await importOriginal<typeof Optimizer>();
   return {
     ...real,
     startResourceSampler: (...args: Parameters<typeof real.startResourceSampler>) => {

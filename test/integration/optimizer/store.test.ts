@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src/db/index.js';
+import type { Collector } from '../../../src/optimizer/index.js';
 import {
-  Collector,
   enforceRetention,
   listSeries,
   rollUp,
