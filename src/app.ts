@@ -22,6 +22,8 @@ import type { App } from './http/types.js';
 import { createMcpGateway, reapLedger } from './mcp/index.js';
 import { doctorDeps, inProcessPlatform, startDoctorWatch } from './ops/index.js';
 import { doctorRoutes } from './http/routes/doctor.js';
+import { resourcesRoutes } from './http/routes/resources.js';
+import { optimizerCollector, startResourceSampler } from './optimizer/index.js';
 import { CloseStack } from './close-stack.js';
 import { BackupService, backupsDirOf, configSourcesOf, startBackupSchedule } from './backup/index.js';
 import { holdPresence } from './db/presence.js';
@@ -128,6 +130,21 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       stack.push('doctor-watch', () => watch.stop());
     }
 
+    // One sampler per deployment, beside the API: worker processes would sample the same host again.
+    if (config.optimizer.enabled && (options.role ?? 'all') !== 'worker') {
+      const sampler = startResourceSampler({
+        db,
+        logger,
+        intervalMs: config.optimizer.intervalMs,
+        maxSeries: config.optimizer.maxSeries,
+        collector: optimizerCollector(config, {
+          ...(doctor.docker ? { docker: doctor.docker } : {}),
+          mcpServers: () => mcp.servers(),
+        }),
+      });
+      stack.push('optimizer-sampler', () => sampler.stop());
+    }
+
     const redis = config.redisUrl ? await openRedis(config.redisUrl, logger) : undefined;
     if (redis) stack.push('redis', async () => void redis.disconnect());
     const llm = createLlmService({ config, logger, ...(redis ? { redis } : {}) });
@@ -194,6 +211,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       }),
       mcpRoutes({ mcp, callsNeedAdmin: config.mcp.callsNeedAdmin }),
       doctorRoutes({ audit: doctor }),
+      resourcesRoutes({ db, forecast: config.optimizer.forecast }),
       chatRoutes({ llm, db }),
       modelsRoutes({ llm }),
       conversationsRoutes({ db }),

@@ -248,6 +248,18 @@ export const Errors = {
     'MCP server {name} answered {method} with error {upstreamCode}: {reason}',
   ),
 
+  // --- optimizer ----------------------------------------------------------------------------
+  SUTAZAI_ERR_RESOURCES_SERIES_NOT_FOUND: def(
+    'SUTAZAI_ERR_RESOURCES_SERIES_NOT_FOUND',
+    404,
+    'No resource series named {series}',
+  ),
+  SUTAZAI_ERR_RESOURCES_RANGE_INVALID: def(
+    'SUTAZAI_ERR_RESOURCES_RANGE_INVALID',
+    400,
+    'Invalid history range: {reason}',
+  ),
+
   // --- doctor -------------------------------------------------------------------------------
   SUTAZAI_ERR_DOCTOR_SOURCE_FAILED: def(
     'SUTAZAI_ERR_DOCTOR_SOURCE_FAILED',

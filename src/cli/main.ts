@@ -5,6 +5,7 @@ import { migrate, openDb } from '../db/index.js';
 import { VERSION } from '../version.js';
 import { backupCommand } from './backup.js';
 import { doctorCommand } from './doctor.js';
+import { optimizeCommand } from './optimize.js';
 import { EXIT, printError } from './output.js';
 import { runStatus } from './status.js';
 import { runUp } from './up.js';
@@ -84,6 +85,7 @@ export function buildProgram(result: { code: number }): Command {
   for (const cmd of program.commands.flatMap((c) => (c.commands.length ? c.commands : [c])))
     cmd.option('-c, --config <file>', 'config file (same as sutazai -c)');
   program.addCommand(doctorCommand());
+  program.addCommand(optimizeCommand(result));
 
   return program;
 }

@@ -36,6 +36,8 @@ export const ENV_KEYS: Record<string, string> = {
   SUTAZAI_BACKUP_DIR: 'backup.dir',
   SUTAZAI_BACKUP_INTERVAL_MINUTES: 'backup.intervalMinutes',
   SUTAZAI_BACKUP_RETAIN: 'backup.retain',
+  SUTAZAI_OPTIMIZER: 'optimizer.enabled',
+  SUTAZAI_OPTIMIZER_INTERVAL_MS: 'optimizer.intervalMs',
 };
 
 export interface LoadOptions {

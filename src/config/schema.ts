@@ -426,6 +426,49 @@ export const BackupConfigSchema = z.strictObject({
     .describe('backups kept by schedule and prune'),
 });
 export type BackupConfig = z.infer<typeof BackupConfigSchema>;
+// --- optimizer (hardware optimizer issue) ------------------------------------------------------
+export const OptimizerConfigSchema = z.strictObject({
+  /** Runs the resource sampler inside `sutazai up` (not in --role worker processes). */
+  enabled: bool.default(true),
+  /** How often every source is sampled. */
+  intervalMs: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
+  /** Series the store accepts; samples of new series past the cap are dropped and counted. */
+  maxSeries: z.coerce.number().int().positive().max(100_000).default(2000),
+  /** Per-source timeout (Docker engine, Ollama /api/ps). */
+  sourceTimeoutMs: positiveMs.default(5000),
+  /** Roots of the kernel's files, for tests with fixture trees. */
+  procRoot: z.string().min(1).default('/proc'),
+  sysRoot: z.string().min(1).default('/sys'),
+  cgroupRoot: z.string().min(1).default('/sys/fs/cgroup'),
+  /** Sample containers of the Docker engine (doctor.dockerHost / DOCKER_HOST). */
+  containers: bool.default(true),
+  /** Sample models loaded in the default Ollama backend (llm.ollamaHost /api/ps). */
+  models: bool.default(true),
+  forecast: z
+    .strictObject({
+      /** History the trend is fitted on. */
+      windowMs: positiveMs.default(86_400_000),
+      /** How far ahead the forecast looks. */
+      horizonMs: positiveMs.default(21_600_000),
+      /** Less history than this (first to last point in the window) → not enough evidence. */
+      minHistoryMs: positiveMs.default(7_200_000),
+      /** Fewer points than this → not enough evidence. */
+      minPoints: z.coerce.number().int().min(3).default(30),
+      /** Robust residual spread over the mean level above this → not enough evidence (poor fit). */
+      maxRelativeError: z.coerce.number().positive().default(0.25),
+      /** Width of the prediction interval, as a two-sided normal quantile (1.96 ≈ 95 %). */
+      intervalZ: z.coerce.number().positive().max(10).default(1.96),
+    })
+    .default({
+      windowMs: 86_400_000,
+      horizonMs: 21_600_000,
+      minHistoryMs: 7_200_000,
+      minPoints: 30,
+      maxRelativeError: 0.25,
+      intervalZ: 1.96,
+    }),
+});
+export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
 
 export const ConfigSchema = z
   .strictObject({
@@ -446,6 +489,7 @@ export const ConfigSchema = z
     mcp: McpConfigSchema.default(McpConfigSchema.parse({})),
     doctor: DoctorConfigSchema.default(DoctorConfigSchema.parse({})),
     backup: BackupConfigSchema.default(BackupConfigSchema.parse({})),
+    optimizer: OptimizerConfigSchema.default(OptimizerConfigSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     if (config.queue.asyncWorkerCommits === true && !config.database.url)

@@ -257,6 +257,26 @@ export const doctorFixOutcomes = new Counter({
   labelNames: ['outcome'] as const,
   registers: [registry],
 });
+// --- optimizer -----------------------------------------------------------------------------
+export const resourceValue = new Gauge({
+  name: 'sutazai_resource_value',
+  help: 'Latest sample of each resource series (kind, metric, subject; subjects capped, the rest `other`)',
+  labelNames: ['kind', 'metric', 'subject'] as const,
+  registers: [registry],
+});
+
+export const resourceSourceFailures = new Counter({
+  name: 'sutazai_resource_source_failures_total',
+  help: 'Resource sampler sources that could not be read, by source',
+  labelNames: ['source'] as const,
+  registers: [registry],
+});
+
+export const resourceSamplesDropped = new Counter({
+  name: 'sutazai_resource_samples_dropped_total',
+  help: 'Samples of new series refused because optimizer.maxSeries series exist',
+  registers: [registry],
+});
 export {
   OTHER_LABEL,
   boundedLabel,

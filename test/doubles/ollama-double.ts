@@ -60,6 +60,11 @@ export interface DoubleOptions {
    * time.now when the last message is not a tool result and answers "done" when it is.
    */
   mode?: 'echo' | 'tool-then-answer';
+  /**
+   * Bytes each model takes once loaded, as /api/ps reports them (`size`; `size_vram` is 0, a
+   * CPU-only host). Default 1 byte.
+   */
+  modelSizes?: Record<string, number>;
 }
 
 export interface DoubleCounters {
@@ -315,7 +320,13 @@ export async function startOllamaDouble(options: DoubleOptions = {}): Promise<Ol
     if (req.method === 'GET' && path === '/api/tags') return sendJson(res, 200, tags());
     if (req.method === 'GET' && path === '/api/ps')
       return sendJson(res, 200, {
-        models: [...loaded].map((name) => ({ name, model: name, size: 1, size_vram: 1, expires_at: now() })),
+        models: [...loaded].map((name) => ({
+          name,
+          model: name,
+          size: options.modelSizes?.[name] ?? 1,
+          size_vram: 0,
+          expires_at: now(),
+        })),
       });
     if (req.method !== 'POST') return sendJson(res, 404, { error: 'not found' });
     let body: unknown;

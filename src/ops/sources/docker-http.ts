@@ -215,6 +215,7 @@ export class HttpDockerClient implements DockerClient {
   async memoryStats(id: string): Promise<MemoryStats | undefined> {
     const s = await this.call<{
       memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+      cpu_stats?: { cpu_usage?: { total_usage?: number } };
     }>('GET', `/containers/${encodeURIComponent(id)}/stats`, {
       query: { stream: 'false', 'one-shot': 'true' },
     });
@@ -222,7 +223,12 @@ export class HttpDockerClient implements DockerClient {
     if (!m?.usage || !m.limit) return undefined;
     // Like `docker stats`: page cache is reclaimable, so it does not count as pressure.
     const cache = m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? 0;
-    return { usage: m.usage - cache, limit: m.limit };
+    const cpuNs = s.cpu_stats?.cpu_usage?.total_usage;
+    return {
+      usage: m.usage - cache,
+      limit: m.limit,
+      ...(typeof cpuNs === 'number' ? { cpuSeconds: cpuNs / 1e9 } : {}),
+    };
   }
 
   async updateContainer(id: string, update: ContainerUpdate): Promise<void> {

@@ -88,6 +88,8 @@ export interface ContainerUpdate {
 export interface MemoryStats {
   usage: number;
   limit: number;
+  /** Cumulative CPU time in seconds (cpu_stats.cpu_usage.total_usage), when the engine gave it. */
+  cpuSeconds?: number;
 }
 
 export interface EventFilter {

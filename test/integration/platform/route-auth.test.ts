@@ -41,6 +41,7 @@ describe('every route of the platform', () => {
       '/api/v1/mcp',
       '/api/v1/health',
       '/api/v1/doctor',
+      '/api/v1/resources',
     ]) {
       expect(
         urls.some((u) => u.startsWith(prefix)),

@@ -1,0 +1,34 @@
+/** The hardware optimizer: resource sampling, history, roll-ups and forecasts (docs/optimizer.md). */
+export * from './types.js';
+export { Collector, type CollectorOptions, type CollectResult, type SourceName } from './collector.js';
+export {
+  startResourceSampler,
+  type ResourceSampler,
+  type SamplerOptions,
+  type PassResult,
+} from './sampler.js';
+export { SampleWriter } from './store/write.js';
+export { rollUp, enforceRetention, bucketStart, RESOLUTIONS, RETENTION_MS } from './store/rollup.js';
+export { listSeries, readHistory, chooseSource, type History, type SeriesInfo } from './store/history.js';
+export { leastSquares, theilSen, predict, predictionHalfWidth, median, type Fit } from './forecast/fit.js';
+export {
+  forecastSeries,
+  fmtDuration,
+  type Forecast,
+  type Ceiling,
+  type ForecastOptions,
+} from './forecast/forecast.js';
+export { backtest, type BacktestResult } from './forecast/backtest.js';
+export {
+  seriesHistory,
+  seriesForecast,
+  seriesBacktest,
+  ceilingOf,
+  MAX_HISTORY_POINTS,
+  type HistoryQuery,
+} from './service.js';
+export { optimizerCollector } from './wiring.js';
+export { parseTime, parseStep } from './time-input.js';
+export { renderSeriesList, renderHistory, renderForecast, renderBacktest, formatValue } from './render.js';
+export { readTopology, parseCpuList, suggestCpusets, type Topology, type PhysicalCore } from './topology.js';
+export { recommend, stepwise, MEMORY_FLOORS, type Recommendation, type Step } from './recommend.js';
