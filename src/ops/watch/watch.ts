@@ -3,7 +3,7 @@ import type { DoctorConfig } from '../../config/schema.js';
 import { runAudit } from '../audit.js';
 import { auditOptions, type AuditDeps, type AuditRequest } from '../options.js';
 import type { Snapshot } from '../rules/context.js';
-import type { Finding } from '../types.js';
+import type { Finding, Report } from '../types.js';
 import { errorMessage } from '../util.js';
 import { RestartBudget } from './restart-budget.js';
 import path from 'node:path';
@@ -42,6 +42,8 @@ export interface DoctorWatchOptions {
   /** Debounce after a Docker event before re-auditing. */
   eventDebounceMs?: number;
   onEvent?: (e: WatchEvent) => void;
+  /** Told about every report a pass produces. */
+  onReport?: (report: Report) => void;
   logger?: Logger;
   /** The outbox's clock for retry backoff (tests). */
   now?: () => number;
@@ -171,6 +173,7 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
   async function pass(): Promise<void> {
     try {
       const { report, snapshot } = await runAudit(auditOptions(opts.deps, opts.request));
+      opts.onReport?.(report);
       const next = new Map(report.findings.filter((f) => !f.suppressed).map((f) => [f.fingerprint, f]));
       await alerts(next, report.partial, snapshot);
       emit({
