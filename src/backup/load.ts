@@ -76,6 +76,8 @@ function asDb(tx: Queryable): Db {
       await tx.query(sql);
     },
     ping: async () => undefined,
+    // A restore migrates inside one transaction; nothing listens on that connection.
+    listen: async () => async () => undefined,
     close: async () => undefined,
   };
 }
