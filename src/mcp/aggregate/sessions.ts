@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/server';
 import { mcpSessions } from '../../metrics/index.js';
-import type { McpGateway } from '../gateway.js';
+import type { ClientBridge, McpGateway } from '../gateway.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import type { NameTable } from './names.js';
+import { ServerRequestRelay } from './server-requests.js';
 import { Subscriptions } from './subscriptions.js';
 import { initializeProblem, readBody, type WireError } from './wire.js';
 
@@ -18,6 +19,8 @@ interface Session {
   lastSeen: number;
   /** Set by `logging/setLevel`: log messages at or above it are relayed to this session. */
   logLevel?: string;
+  /** Server-to-client requests relayed to this client and not yet answered. */
+  pendingServerRequests: number;
 }
 
 const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
@@ -59,7 +62,16 @@ export class SessionManager {
     gateway.logListeners.add(this.logListener);
     this.subscriptions = new Subscriptions(gateway);
     gateway.updateListeners.add(this.updateListener);
+    const relay = new ServerRequestRelay((id) => this.sessions.get(id), gateway.config.callTimeoutMs);
+    this.bridge = {
+      capabilities: (key) => this.sessions.get(key)?.server.getClientCapabilities(),
+      serverRequest: (_server, key, request, origins) => relay.relay(key, request, origins),
+      instanceReady: (server, key, instance) => this.subscriptions.resubscribe(server, key, instance),
+    };
+    gateway.bridge = this.bridge;
   }
+
+  private readonly bridge: ClientBridge;
 
   get size(): number {
     return this.sessions.size;
@@ -143,8 +155,19 @@ export class SessionManager {
       setLevel: (level) => this.setLevel(sessionId, level),
       subscribe: (s, uri) => this.subscriptions.subscribe(sessionId, s, uri),
       unsubscribe: (s, uri) => this.subscriptions.unsubscribe(sessionId, s, uri),
+      rootsChanged: async (names) => {
+        await Promise.allSettled(names.map((n) => this.gateway.rootsChanged(n, sessionId)));
+      },
     });
-    const session: Session = { id: sessionId, scope, principal, transport, server, lastSeen: Date.now() };
+    const session: Session = {
+      id: sessionId,
+      scope,
+      principal,
+      transport,
+      server,
+      lastSeen: Date.now(),
+      pendingServerRequests: 0,
+    };
     transport.onclose = () => this.forget(sessionId);
     await server.connect(transport);
     this.sessions.set(sessionId, session);
@@ -226,6 +249,7 @@ export class SessionManager {
     this.gateway.listeners.delete(this.listener);
     this.gateway.logListeners.delete(this.logListener);
     this.gateway.updateListeners.delete(this.updateListener);
+    if (this.gateway.bridge === this.bridge) this.gateway.bridge = undefined;
     await Promise.all([...this.sessions.keys()].map((id) => this.drop(id)));
   }
 }
