@@ -6,6 +6,7 @@ import type { ClientBridge, McpGateway } from '../gateway.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import type { NameTable } from './names.js';
 import { ServerRequestRelay } from './server-requests.js';
+import { StatelessMcp } from './stateless.js';
 import { Subscriptions } from './subscriptions.js';
 import { initializeProblem, readBody, type WireError } from './wire.js';
 
@@ -69,9 +70,11 @@ export class SessionManager {
       instanceReady: (server, key, instance) => this.subscriptions.resubscribe(server, key, instance),
     };
     gateway.bridge = this.bridge;
+    this.stateless = new StatelessMcp(gateway, names);
   }
 
   private readonly bridge: ClientBridge;
+  private readonly stateless: StatelessMcp;
 
   get size(): number {
     return this.sessions.size;
@@ -98,6 +101,8 @@ export class SessionManager {
       return session.transport.handle(req, res, body);
     }
     if (req.method !== 'POST') return reject(res, 400, -32000, 'Bad Request: No valid session ID provided');
+    // A 2026-07-28 request needs no session (issue 15 item 6); a 2025-era one must initialize first.
+    if (!isInitialize(body) && (await this.stateless.handle(scope, req, res, body))) return;
     const problem = (await initializeProblem(body)) ?? (await this.admit(principal));
     if (problem) return rejectWire(res, problem);
     await this.open(scope, principal, req, res, body);
@@ -250,8 +255,13 @@ export class SessionManager {
     this.gateway.logListeners.delete(this.logListener);
     this.gateway.updateListeners.delete(this.updateListener);
     if (this.gateway.bridge === this.bridge) this.gateway.bridge = undefined;
+    await this.stateless.close();
     await Promise.all([...this.sessions.keys()].map((id) => this.drop(id)));
   }
+}
+
+function isInitialize(body: unknown): boolean {
+  return (body as { method?: unknown } | null)?.method === 'initialize';
 }
 
 function leastRecentlyUsedIdle(sessions: Session[]): Session | undefined {

@@ -1,0 +1,15 @@
+import { regressions, runSuite, score } from './fixtures/mcp/conformance/suite.js';
+import { startTestGateway } from './fixtures/mcp/helpers.js';
+import { mcpApp } from './integration/mcp/app.js';
+const ALPHA = '/tmp/m-alpha/node_modules/@modelcontextprotocol/conformance/dist/index.js';
+const ref = 'http://localhost:3141/mcp';
+const gw = await startTestGateway({ conf: { url: ref } }, { callTimeoutMs: 30_000 });
+const app = await mcpApp(gw.mcp);
+const base = await app.listen({ port: 0, host: '127.0.0.1' });
+const args = ['--requirements', '2026-07-28'];
+const direct = await runSuite(ref, args, 400_000, ALPHA);
+const one = await runSuite(`${base}/mcp/conf`, args, 400_000, ALPHA);
+const agg = await runSuite(`${base}/mcp`, args, 400_000, ALPHA);
+console.log('direct', score(direct), '/mcp/conf', score(one), '/mcp', score(agg));
+console.log(regressions(direct, one).slice(0, 200).join('\n'));
+await app.close(); await gw.close();
