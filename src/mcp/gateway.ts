@@ -64,7 +64,12 @@ export interface ClientBridge {
   /** The capabilities the client of session `key` declared; undefined for no such session. */
   capabilities(key: string): ClientCapabilities | undefined;
   /** Relays a server-to-client request to the client session behind it; resolves to its answer. */
-  serverRequest(server: string, key: string | null, request: UpstreamRequest, origins: Origin[]): Promise<unknown>;
+  serverRequest(
+    server: string,
+    key: string | null,
+    request: UpstreamRequest,
+    origins: Origin[],
+  ): Promise<unknown>;
   /** An instance (re)started: re-apply what sessions asked of it (resource subscriptions). */
   instanceReady(server: string, key: string | null, instance: Instance): void;
 }

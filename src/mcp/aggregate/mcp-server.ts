@@ -144,8 +144,7 @@ export function buildSessionServer(
         s,
         'prompts/get',
         { ...req.params, name: item },
-        { signal: ctx.mcpReq.signal,
-        origin: { session: sessionKey, requestId: ctx.mcpReq.id }, sessionKey },
+        { signal: ctx.mcpReq.signal, origin: { session: sessionKey, requestId: ctx.mcpReq.id }, sessionKey },
       )) as never;
     }),
   );

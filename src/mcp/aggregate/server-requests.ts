@@ -50,7 +50,10 @@ export class ServerRequestRelay {
       throw new ProtocolError(-32601, `${request.method}: no client request on the gateway is related to it`);
     const target = this.lookup(sessionId)!;
     if (!declared({ session: sessionId }))
-      throw new ProtocolError(-32601, `${request.method}: the client did not declare the ${capability} capability`);
+      throw new ProtocolError(
+        -32601,
+        `${request.method}: the client did not declare the ${capability} capability`,
+      );
     const rid = origin?.requestId;
     if (!target.transport.canDeliver(rid))
       throw new ProtocolError(-32603, `${request.method}: the client has no open stream to receive it`);

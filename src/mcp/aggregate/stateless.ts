@@ -22,7 +22,12 @@ export class StatelessMcp {
   ) {}
 
   /** Serves `req` if it is a 2026-07-28 request; false (nothing written) if it is 2025-era. */
-  async handle(scope: string | null, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean> {
+  async handle(
+    scope: string | null,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+  ): Promise<boolean> {
     const { isLegacyRequest } = await import('@modelcontextprotocol/server');
     const request = toWebRequest(req, body);
     if (await isLegacyRequest(request)) return false;
