@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { CallToolResult, ProgressCallback, Tool } from '@modelcontextprotocol/client';
+import type {
+  CallToolResult,
+  ClientCapabilities,
+  ProgressCallback,
+  Tool,
+} from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
 import type { McpConfig } from '../config/schema.js';
 import {
@@ -21,6 +26,8 @@ import { OrphanGuard } from './process/watchdog.js';
 import { serverStatus, type ServerStatus } from './status.js';
 import type { ServerRuntime } from './supervisor/server-runtime.js';
 import { Supervisor } from './supervisor/supervisor.js';
+import type { UpstreamRequest } from './upstream/connect.js';
+import type { Instance, Origin } from './upstream/instance.js';
 
 export interface GatewayOptions {
   /** `.mcp.json`; resolved against the working directory. */
@@ -37,6 +44,34 @@ export interface CallOptions {
   onprogress?: ProgressCallback;
   /** The /mcp session (per-session servers get one instance per key). */
   sessionKey?: string | null;
+  /** The /mcp client request this call serves: server-to-client requests it causes go there. */
+  origin?: Origin;
+}
+
+/**
+ * What shared and pooled instances announce upstream: one process serves many clients, so it
+ * announces every relayable capability and each request is checked against the client it is
+ * relayed to (decision 0040). Per-session instances announce exactly their client's.
+ */
+export const SHARED_CLIENT_CAPABILITIES: ClientCapabilities = {
+  sampling: {},
+  elicitation: { form: {} },
+  roots: { listChanged: true },
+};
+
+/** The /mcp side of server-to-client requests (the session manager). */
+export interface ClientBridge {
+  /** The capabilities the client of session `key` declared; undefined for no such session. */
+  capabilities(key: string): ClientCapabilities | undefined;
+  /** Relays a server-to-client request to the client session behind it; resolves to its answer. */
+  serverRequest(
+    server: string,
+    key: string | null,
+    request: UpstreamRequest,
+    origins: Origin[],
+  ): Promise<unknown>;
+  /** An instance (re)started: re-apply what sessions asked of it (resource subscriptions). */
+  instanceReady(server: string, key: string | null, instance: Instance): void;
 }
 
 /** Methods the generic passthrough (`POST /api/v1/mcp/execute`) forwards. */
@@ -73,6 +108,8 @@ export class McpGateway {
   private watcher?: ConfigWatcher;
   private closing?: Promise<void>;
   private readonly now: () => number;
+  /** Set by the /mcp session manager; without it server-to-client requests are refused. */
+  bridge?: ClientBridge;
   readonly listeners = new Set<(kind: string, server: string) => void>();
   /** Told the moment a server's state may have changed (instance up, exit, failure, stop). */
   readonly stateListeners = new Set<(server: string) => void>();
@@ -108,6 +145,15 @@ export class McpGateway {
       },
       (server, key, uri) => {
         for (const l of this.updateListeners) l(server, key, uri);
+      },
+      {
+        clientCapabilities: (key) =>
+          key === null ? SHARED_CLIENT_CAPABILITIES : (this.bridge?.capabilities(key) ?? {}),
+        onServerRequest: (server, key, request, origins) => {
+          if (!this.bridge) return Promise.reject(new Error(`no client to relay ${request.method} to`));
+          return this.bridge.serverRequest(server, key, request, origins);
+        },
+        onInstanceReady: (server, key, instance) => this.bridge?.instanceReady(server, key, instance),
       },
     );
   }
@@ -222,6 +268,7 @@ export class McpGateway {
         throw err;
       });
     mcpInFlight.inc({ server });
+    const untrack = instance.track(options.origin);
     try {
       const result = await instance.request(method, params, {
         timeout: timeoutMs,
@@ -241,6 +288,7 @@ export class McpGateway {
       }
       throw mapped;
     } finally {
+      untrack();
       rt.release(instance);
       mcpInFlight.dec({ server });
       const labels = { server, method: methodLabel(method), tool: toolLabel(rt, tool), outcome };
@@ -320,6 +368,11 @@ export class McpGateway {
   /** Forwards `logging/setLevel` to the server's running instances (and to those started later). */
   async setLogLevel(server: string, level: string): Promise<void> {
     await this.runtime(server).setLogLevel(level);
+  }
+
+  /** A client session's roots changed: the instances serving it are told (if they asked). */
+  async rootsChanged(server: string, sessionKey: string): Promise<void> {
+    await this.runtime(server).rootsChanged(sessionKey);
   }
 
   /** A /mcp session ended: per-session instances bound to it are released at once. */

@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 
-export type ServiceVar = 'TEST_DATABASE_URL' | 'TEST_REDIS_URL' | 'DOCKER_HOST';
+export type ServiceVar =
+  'TEST_DATABASE_URL' | 'TEST_REDIS_URL' | 'DOCKER_HOST' | 'SUTAZAI_CONFORMANCE_SERVER';
 
 /**
  * Services-tier gate. With the address in the environment the suite runs. Without it the suite is

@@ -57,6 +57,11 @@ export class NodeSessionTransport implements Transport {
     return this.standalone !== undefined || this.byRequest.size > 0;
   }
 
+  /** Whether a message related to request `rid` (none: the standalone stream) reaches the client now. */
+  canDeliver(rid?: RequestId): boolean {
+    return rid === undefined ? this.standalone !== undefined : this.byRequest.has(rid);
+  }
+
   setSupportedProtocolVersions(versions: string[]): void {
     this.supported = versions;
   }

@@ -118,6 +118,7 @@ export function buildSessionServer(
       const progress = forwardProgress(ctx);
       const result = await gateway.callTool(s, item, req.params.arguments ?? {}, {
         signal: ctx.mcpReq.signal,
+        origin: { session: sessionKey, requestId: ctx.mcpReq.id },
         sessionKey,
         ...(progress ? { onprogress: progress.onprogress } : {}),
       });
@@ -143,7 +144,7 @@ export function buildSessionServer(
         s,
         'prompts/get',
         { ...req.params, name: item },
-        { signal: ctx.mcpReq.signal, sessionKey },
+        { signal: ctx.mcpReq.signal, origin: { session: sessionKey, requestId: ctx.mcpReq.id }, sessionKey },
       )) as never;
     }),
   );
@@ -176,6 +177,7 @@ export function buildSessionServer(
       if (!scope) uriOwner.set(uri, owner);
       return (await gateway.request(owner, 'resources/read', req.params, {
         signal: ctx.mcpReq.signal,
+        origin: { session: sessionKey, requestId: ctx.mcpReq.id },
         sessionKey,
       })) as never;
     }),
@@ -218,10 +220,13 @@ export function buildSessionServer(
       }
       return (await gateway.request(owner, 'completion/complete', params, {
         signal: ctx.mcpReq.signal,
+        origin: { session: sessionKey, requestId: ctx.mcpReq.id },
         sessionKey,
       })) as never;
     }),
   );
+  // The client's roots changed: the upstreams serving this session re-ask them.
+  server.setNotificationHandler('notifications/roots/list_changed', () => hooks.rootsChanged(servers()));
   return server;
 }
 
@@ -232,12 +237,15 @@ export interface SessionHooks {
   /** The client subscribed to (or unsubscribed from) a resource of `server`. */
   subscribe(server: string, uri: string): Promise<void>;
   unsubscribe(server: string, uri: string): Promise<void>;
+  /** The client sent `notifications/roots/list_changed`; `servers` are those in the session's scope. */
+  rootsChanged(servers: string[]): Promise<void>;
 }
 
 const NO_HOOKS: SessionHooks = {
   setLevel: async () => {},
   subscribe: async () => {},
   unsubscribe: async () => {},
+  rootsChanged: async () => {},
 };
 
 /** Says how names on /mcp are made, and which servers exist, for a name that matches none. */

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/server';
 import { mcpSessions } from '../../metrics/index.js';
-import type { McpGateway } from '../gateway.js';
+import type { ClientBridge, McpGateway } from '../gateway.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import type { NameTable } from './names.js';
+import { ServerRequestRelay } from './server-requests.js';
+import { StatelessMcp } from './stateless.js';
 import { Subscriptions } from './subscriptions.js';
 import { initializeProblem, readBody, type WireError } from './wire.js';
 
@@ -18,6 +20,8 @@ interface Session {
   lastSeen: number;
   /** Set by `logging/setLevel`: log messages at or above it are relayed to this session. */
   logLevel?: string;
+  /** Server-to-client requests relayed to this client and not yet answered. */
+  pendingServerRequests: number;
 }
 
 const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
@@ -59,7 +63,18 @@ export class SessionManager {
     gateway.logListeners.add(this.logListener);
     this.subscriptions = new Subscriptions(gateway);
     gateway.updateListeners.add(this.updateListener);
+    const relay = new ServerRequestRelay((id) => this.sessions.get(id), gateway.config.callTimeoutMs);
+    this.bridge = {
+      capabilities: (key) => this.sessions.get(key)?.server.getClientCapabilities(),
+      serverRequest: (_server, key, request, origins) => relay.relay(key, request, origins),
+      instanceReady: (server, key, instance) => this.subscriptions.resubscribe(server, key, instance),
+    };
+    gateway.bridge = this.bridge;
+    this.stateless = new StatelessMcp(gateway, names);
   }
+
+  private readonly bridge: ClientBridge;
+  private readonly stateless: StatelessMcp;
 
   get size(): number {
     return this.sessions.size;
@@ -86,6 +101,8 @@ export class SessionManager {
       return session.transport.handle(req, res, body);
     }
     if (req.method !== 'POST') return reject(res, 400, -32000, 'Bad Request: No valid session ID provided');
+    // A 2026-07-28 request needs no session (issue 15 item 6); a 2025-era one must initialize first.
+    if (!isInitialize(body) && (await this.stateless.handle(scope, req, res, body))) return;
     const problem = (await initializeProblem(body)) ?? (await this.admit(principal));
     if (problem) return rejectWire(res, problem);
     await this.open(scope, principal, req, res, body);
@@ -143,8 +160,19 @@ export class SessionManager {
       setLevel: (level) => this.setLevel(sessionId, level),
       subscribe: (s, uri) => this.subscriptions.subscribe(sessionId, s, uri),
       unsubscribe: (s, uri) => this.subscriptions.unsubscribe(sessionId, s, uri),
+      rootsChanged: async (names) => {
+        await Promise.allSettled(names.map((n) => this.gateway.rootsChanged(n, sessionId)));
+      },
     });
-    const session: Session = { id: sessionId, scope, principal, transport, server, lastSeen: Date.now() };
+    const session: Session = {
+      id: sessionId,
+      scope,
+      principal,
+      transport,
+      server,
+      lastSeen: Date.now(),
+      pendingServerRequests: 0,
+    };
     transport.onclose = () => this.forget(sessionId);
     await server.connect(transport);
     this.sessions.set(sessionId, session);
@@ -226,8 +254,14 @@ export class SessionManager {
     this.gateway.listeners.delete(this.listener);
     this.gateway.logListeners.delete(this.logListener);
     this.gateway.updateListeners.delete(this.updateListener);
+    if (this.gateway.bridge === this.bridge) this.gateway.bridge = undefined;
+    await this.stateless.close();
     await Promise.all([...this.sessions.keys()].map((id) => this.drop(id)));
   }
+}
+
+function isInitialize(body: unknown): boolean {
+  return (body as { method?: unknown } | null)?.method === 'initialize';
 }
 
 function leastRecentlyUsedIdle(sessions: Session[]): Session | undefined {

@@ -1,4 +1,5 @@
 import type { McpGateway } from '../gateway.js';
+import type { Instance } from '../upstream/instance.js';
 
 /**
  * `resources/subscribe` across /mcp sessions: one upstream subscription per (server, URI) shared
@@ -7,6 +8,8 @@ import type { McpGateway } from '../gateway.js';
  */
 export class Subscriptions {
   private readonly sessionsByKey = new Map<string, Set<string>>();
+  /** Keys whose upstream subscription succeeded: the ones a restarted instance must get again. */
+  private readonly confirmed = new Set<string>();
 
   constructor(private readonly gateway: McpGateway) {}
 
@@ -23,6 +26,7 @@ export class Subscriptions {
       this.sessionsByKey.set(key, sessions);
       try {
         await this.gateway.request(server, 'resources/subscribe', { uri }, { sessionKey: sessionId });
+        this.confirmed.add(key);
       } catch (err) {
         if (sessions.size === 0) this.sessionsByKey.delete(key);
         throw err;
@@ -41,6 +45,18 @@ export class Subscriptions {
     return this.sessionsByKey.get(JSON.stringify([server, uri, own])) ?? new Set();
   }
 
+  /**
+   * An instance of `server` (re)started: it knows nothing of earlier subscriptions, so every
+   * subscription its sessions hold is made again on it (`instanceKey`: a per-session instance's session).
+   */
+  resubscribe(server: string, instanceKey: string | null, instance: Instance): void {
+    for (const key of this.confirmed) {
+      const [s, uri, own] = JSON.parse(key) as [string, string, string];
+      if (s !== server || own !== (instanceKey ?? '')) continue;
+      void instance.request('resources/subscribe', { uri }, { timeout: 5000 }).catch(() => {});
+    }
+  }
+
   /** A session ended: its subscriptions go, and upstream ones nobody else holds. */
   endSession(sessionId: string): void {
     for (const [key, sessions] of this.sessionsByKey)
@@ -51,6 +67,7 @@ export class Subscriptions {
     const sessions = this.sessionsByKey.get(key);
     if (!sessions?.delete(sessionId) || sessions.size > 0) return;
     this.sessionsByKey.delete(key);
+    this.confirmed.delete(key);
     const [server, uri, own] = JSON.parse(key) as [string, string, string];
     // A per-session instance stops with its session: unsubscribing would start it again.
     if (!this.gateway.supervisor.get(server) || (ended && own)) return;

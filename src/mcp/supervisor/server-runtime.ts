@@ -30,7 +30,9 @@ import { backoffDelay, nextFailureCount, type BackoffPolicy } from '../process/b
 import type { Ledger } from '../process/ledger.js';
 import { treeRssBytes } from '../process/proc.js';
 import { LineRing } from '../process/ring-buffer.js';
-import type { Instance } from '../upstream/instance.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/client';
+import type { UpstreamRequest } from '../upstream/connect.js';
+import type { Instance, Origin } from '../upstream/instance.js';
 import type { ProcessBudget } from './process-budget.js';
 
 export type ServerState = 'disabled' | 'stopped' | 'starting' | 'ready' | 'crashloop';
@@ -51,6 +53,17 @@ export interface RuntimeDeps {
   onLog?: (server: string, key: string | null, params: Record<string, unknown>) => void;
   /** A resource an instance was subscribed to changed. */
   onResourceUpdated?: (server: string, key: string | null, uri: string) => void;
+  /** The client capabilities an instance for `key` announces upstream (null key: shared). */
+  clientCapabilities?: (key: string | null) => ClientCapabilities;
+  /** A server-to-client request from an instance, with the client requests in flight on it. */
+  onServerRequest?: (
+    server: string,
+    key: string | null,
+    request: UpstreamRequest,
+    origins: Origin[],
+  ) => Promise<unknown>;
+  /** An instance came up (first start or restart): per-instance state is re-applied to it. */
+  onInstanceReady?: (server: string, key: string | null, instance: Instance) => void;
 }
 
 type Waiter = () => void;
@@ -172,6 +185,13 @@ export class ServerRuntime {
 
   /** The most verbose level a client asked for (`logging/setLevel`); new instances get it too. */
   logLevel: string | undefined;
+
+  /** The client's roots changed: tell the instances serving `sessionKey` (shared ones included). */
+  async rootsChanged(sessionKey: string): Promise<void> {
+    const key = this.keyFor(sessionKey);
+    const mine = this.readyInstances().filter((i) => i.sessionKey === key);
+    await Promise.allSettled(mine.map((i) => i.rootsChanged(sessionKey)));
+  }
 
   /** Forwards a log level to every running instance that announces logging. */
   async setLogLevel(level: string): Promise<void> {
@@ -337,6 +357,11 @@ export class ServerRuntime {
           onListChanged: (kind) => this.dropCache(kind),
           onLog: (params) => this.deps.onLog?.(this.spec.name, key, params),
           onResourceUpdated: (uri) => this.deps.onResourceUpdated?.(this.spec.name, key, uri),
+          capabilities: this.deps.clientCapabilities?.(key) ?? {},
+          onServerRequest: (request, origins) =>
+            this.deps.onServerRequest
+              ? this.deps.onServerRequest(this.spec.name, key, request, origins)
+              : Promise.reject(new Error(`no client to relay ${request.method} to`)),
           onSpawn: (child) => {
             spawned = true;
             this.deps.ledger.add({
@@ -360,6 +385,7 @@ export class ServerRuntime {
       }
       this.instances.add(instance);
       void this.applyLogLevel(instance).catch(() => {});
+      this.deps.onInstanceReady?.(this.spec.name, key, instance);
       this.lastStartedAt = this.deps.now();
       this.changed();
       this.log.info(

@@ -33,6 +33,10 @@ export class Supervisor {
     private readonly onStateChange: (server: string) => void = () => {},
     private readonly onLog: RuntimeDeps['onLog'] = () => {},
     private readonly onResourceUpdated: RuntimeDeps['onResourceUpdated'] = () => {},
+    private readonly relay: Pick<
+      RuntimeDeps,
+      'clientCapabilities' | 'onServerRequest' | 'onInstanceReady'
+    > = {},
   ) {
     this.budget = new ProcessBudget(config.maxProcesses);
   }
@@ -65,6 +69,7 @@ export class Supervisor {
         },
         onLog: this.onLog,
         onResourceUpdated: this.onResourceUpdated,
+        ...this.relay,
       });
       this.runtimes.set(spec.name, rt);
       this.schedule(rt, 0);

@@ -1,4 +1,9 @@
-import { Client, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  type ClientCapabilities,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import type { ServerSpec } from '../config/server-spec.js';
 import { ServerChild } from '../process/child.js';
 import type { LineRing } from '../process/ring-buffer.js';
@@ -26,10 +31,42 @@ export interface ConnectOptions {
   onLog?: (params: Record<string, unknown>) => void;
   /** Called for `notifications/resources/updated`. */
   onResourceUpdated?: (uri: string) => void;
+  /**
+   * What the gateway announces upstream as its client capabilities: only sampling, elicitation
+   * and roots mean anything there, and each one announced gets a handler that relays it.
+   */
+  capabilities?: ClientCapabilities;
+  /** A server-to-client request (sampling, elicitation, roots) to relay to a client session. */
+  onServerRequest?: (request: UpstreamRequest) => Promise<unknown>;
+}
+
+/** The server-to-client requests the gateway relays, and the capability each needs. */
+export const SERVER_REQUESTS = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+} as const;
+export type ServerRequestMethod = keyof typeof SERVER_REQUESTS;
+
+export interface UpstreamRequest {
+  method: ServerRequestMethod;
+  params: Record<string, unknown>;
+  signal: AbortSignal;
 }
 
 function newClient(options: ConnectOptions): Client {
-  const client = new Client(CLIENT_INFO, { capabilities: {} });
+  const capabilities = options.capabilities ?? {};
+  const client = new Client(CLIENT_INFO, { capabilities });
+  for (const [method, capability] of Object.entries(SERVER_REQUESTS) as Array<
+    [ServerRequestMethod, string]
+  >) {
+    if (!(capability in capabilities)) continue;
+    client.setRequestHandler(method, async (req, ctx) => {
+      if (!options.onServerRequest) throw new Error(`no client to relay ${method} to`);
+      const params = (req.params ?? {}) as Record<string, unknown>;
+      return (await options.onServerRequest({ method, params, signal: ctx.mcpReq.signal })) as never;
+    });
+  }
   client.setNotificationHandler('notifications/tools/list_changed', () => options.onListChanged('tools'));
   client.setNotificationHandler('notifications/resources/list_changed', () =>
     options.onListChanged('resources'),

@@ -9,7 +9,22 @@ import {
 import type { ServerSpec } from '../config/server-spec.js';
 import type { ServerChild } from '../process/child.js';
 import { isNetworkError } from '../errors.js';
-import { connectInstance, type ConnectOptions, type Connection } from './connect.js';
+import { connectInstance, type ConnectOptions, type Connection, type UpstreamRequest } from './connect.js';
+
+/** The /mcp client request a call on an instance is made for: where its server requests go. */
+export interface Origin {
+  session: string;
+  /** Absent for a request the client caused by a notification (roots/list_changed). */
+  requestId?: string | number;
+}
+
+/** How long a roots/list_changed from a session stands for the server's next roots/list. */
+const ROOTS_ASK_MS = 10_000;
+
+export interface InstanceOptions extends Omit<ConnectOptions, 'onServerRequest'> {
+  /** A server-to-client request, with the origins of the calls in flight on this instance. */
+  onServerRequest?: (request: UpstreamRequest, origins: Origin[]) => Promise<unknown>;
+}
 
 /**
  * The result schema of each method the gateway forwards, handed to the SDK explicitly: without
@@ -47,18 +62,59 @@ export class Instance {
   private conn!: Connection;
   private onGone?: (instance: Instance) => void;
   private reconnecting?: Promise<void>;
+  /** The client requests behind the calls in flight here (bounded by maxInFlight). */
+  private readonly origins = new Map<symbol, Origin>();
+  private readonly options: ConnectOptions;
 
   private constructor(
     readonly spec: ServerSpec,
     readonly sessionKey: string | null,
-    private readonly options: ConnectOptions,
+    options: InstanceOptions,
     private readonly graceMs: number,
-  ) {}
+  ) {
+    const relay = options.onServerRequest;
+    this.options = {
+      ...options,
+      onServerRequest: (request) =>
+        relay
+          ? relay(request, this.originsFor(request.method))
+          : Promise.reject(new Error(`no client to relay ${request.method} to`)),
+    };
+  }
+
+  /** The session whose roots/list_changed this server may be answering with a roots/list. */
+  private rootsAsked?: { session: string; until: number };
+
+  private originsFor(method: string): Origin[] {
+    const origins = [...this.origins.values()];
+    const asked = this.rootsAsked;
+    if (method !== 'roots/list' || origins.length > 0 || !asked || asked.until < Date.now()) return origins;
+    this.rootsAsked = undefined;
+    return [{ session: asked.session }];
+  }
+
+  /** Records the client request a call is made for, until the returned function is called. */
+  track(origin: Origin | undefined): () => void {
+    if (!origin) return () => {};
+    const token = Symbol();
+    this.origins.set(token, origin);
+    return () => this.origins.delete(token);
+  }
+
+  /**
+   * Tells the server the roots of client session `session` changed (it announced
+   * `roots.listChanged`); the roots/list it sends in reply, outside any call, goes to that session.
+   */
+  async rootsChanged(session: string): Promise<void> {
+    if (!this.options.capabilities?.roots) return;
+    this.rootsAsked = { session, until: Date.now() + ROOTS_ASK_MS };
+    await this.conn.client.sendRootsListChanged();
+  }
 
   static async start(
     spec: ServerSpec,
     sessionKey: string | null,
-    options: ConnectOptions,
+    options: InstanceOptions,
     graceMs: number,
     onGone: (instance: Instance) => void,
   ): Promise<Instance> {

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/http/types.js';
+import { describe, expect, it } from 'vitest';
 import { badServer } from '../../fixtures/mcp/servers.js';
-import { ACCEPT, INIT, startTestGateway, type TestGateway } from '../../fixtures/mcp/helpers.js';
-import { mcpApp } from './app.js';
+import { ACCEPT, INIT, useMcpApp } from '../../fixtures/mcp/helpers.js';
 
 interface Answer {
   jsonrpc: string;
@@ -20,12 +18,10 @@ describe.each([
   ['/mcp', 'fx__echo'],
   ['/mcp/fx', 'echo'],
 ])('strict JSON-RPC on %s', (path, echo) => {
-  let gw: TestGateway;
-  let app: App;
-  let base: string;
+  const live = useMcpApp({ fx: badServer('') });
 
   const send = (body: string, headers: Record<string, string> = {}, method = 'POST') =>
-    fetch(`${base}${path}`, {
+    fetch(`${live.base}${path}`, {
       method,
       headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers },
       body,
@@ -50,16 +46,6 @@ describe.each([
     id,
     method: 'tools/call',
     params: { name: echo, arguments: { text } },
-  });
-
-  beforeAll(async () => {
-    gw = await startTestGateway({ fx: badServer('') });
-    app = await mcpApp(gw.mcp);
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await gw?.close();
   });
 
   it('answers a request with an extra top-level member with -32600 and its id, at once', async () => {
@@ -129,7 +115,7 @@ describe.each([
   });
 
   it('answers a bad initialize with -32602 and a readable message, and opens no session', async () => {
-    const before = gw.mcp.sessions.size;
+    const before = live.gw.mcp.sessions.size;
     const res = await post({ ...INIT, id: 'i1', params: { protocolVersion: 2025 } });
     expect(res.status).toBe(400);
     expect(res.headers.get('mcp-session-id')).toBeNull();
@@ -141,6 +127,6 @@ describe.each([
     const extra = await post({ ...INIT, id: 'i2', foo: 1 });
     expect(extra.status).toBe(400);
     expect((await extra.json()) as Answer).toMatchObject({ id: 'i2', error: { code: -32600 } });
-    expect(gw.mcp.sessions.size).toBe(before);
+    expect(live.gw.mcp.sessions.size).toBe(before);
   });
 });

@@ -103,3 +103,41 @@ describe.each([
     expect(Array.isArray(res.completion.values)).toBe(true);
   });
 });
+
+describe('after an upstream restart', () => {
+  let gw: TestGateway;
+  let app: App;
+  let client: Client;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ everything: { command: process.execPath, args: [EVERYTHING] } });
+    app = await mcpApp(gw.mcp);
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    client = new Client({ name: 'test', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp/everything`)));
+  });
+  afterAll(async () => {
+    await client?.close().catch(() => {});
+    await app?.close();
+    await gw?.close();
+  });
+
+  it('subscribes the new instance to the resources sessions still hold', async () => {
+    const uri = (await client.listResources()).resources[0]!.uri;
+    const updates: string[] = [];
+    client.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri));
+    await client.subscribeResource({ uri });
+    const rt = gw.mcp.gateway.runtime('everything');
+    const before = rt.readyInstances()[0]!.pid!;
+    process.kill(before, 'SIGKILL');
+    // The crashed server comes back after its (short, test) back-off on the next call.
+    await waitFor(async () => {
+      await client.ping().catch(() => {});
+      const now = rt.readyInstances()[0]?.pid;
+      return now !== undefined && now !== before;
+    }, 20_000);
+    // The new process has no subscriptions of its own: updates arrive only if the gateway re-subscribed.
+    await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+    await waitFor(() => updates.includes(uri), 15_000);
+  }, 60_000);
+});

@@ -1,18 +1,15 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/http/types.js';
+import { describe, expect, it } from 'vitest';
 import { badServer } from '../../fixtures/mcp/servers.js';
-import { ACCEPT, INIT, startTestGateway, waitFor, type TestGateway } from '../../fixtures/mcp/helpers.js';
+import { ACCEPT, INIT, startTestGateway, useMcpApp, waitFor } from '../../fixtures/mcp/helpers.js';
 import { mcpApp } from './app.js';
 
 /** /mcp on the wire, with plain fetch: what a client that is not the SDK sees. */
 describe('/mcp Streamable HTTP transport', () => {
-  let gw: TestGateway;
-  let app: App;
-  let base: string;
+  const live = useMcpApp({ fx: badServer('') });
 
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}/mcp`, {
+    fetch(`${live.base}/mcp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers },
       body: JSON.stringify(body),
@@ -35,16 +32,6 @@ describe('/mcp Streamable HTTP transport', () => {
     id,
     method: 'tools/call',
     params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) },
-  });
-
-  beforeAll(async () => {
-    gw = await startTestGateway({ fx: badServer('') });
-    app = await mcpApp(gw.mcp);
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await gw?.close();
   });
 
   it('answers a call with plain JSON when nothing but its result has to be sent', async () => {
@@ -116,15 +103,15 @@ describe('/mcp Streamable HTTP transport', () => {
   it('allows one standalone event stream per session and ends the session on DELETE', async () => {
     const headers = await session();
     const controller = new AbortController();
-    const stream = await fetch(`${base}/mcp`, {
+    const stream = await fetch(`${live.base}/mcp`, {
       headers: { ...headers, accept: 'text/event-stream' },
       signal: controller.signal,
     });
     expect(stream.headers.get('content-type')).toBe('text/event-stream');
-    const second = await fetch(`${base}/mcp`, { headers: { ...headers, accept: 'text/event-stream' } });
+    const second = await fetch(`${live.base}/mcp`, { headers: { ...headers, accept: 'text/event-stream' } });
     expect(second.status).toBe(409);
     await second.body?.cancel();
-    const del = await fetch(`${base}/mcp`, { method: 'DELETE', headers });
+    const del = await fetch(`${live.base}/mcp`, { method: 'DELETE', headers });
     expect(del.status).toBe(200);
     await stream.text(); // the stream ends with the session
     expect((await post({ jsonrpc: '2.0', id: 10, method: 'ping' }, headers)).status).toBe(404);

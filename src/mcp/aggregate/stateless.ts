@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { McpHttpHandler } from '@modelcontextprotocol/server';
+import type { McpGateway } from '../gateway.js';
+import type { NameTable } from './names.js';
+
+/** The instance key stateless requests use on per-session servers (as REST and agents do). */
+const STATELESS_KEY = 'default';
+
+/**
+ * Protocol revision 2026-07-28 without sessions (issue 15, item 6; decision 0041): a request that
+ * carries no session and is not a 2025-era message is served by the SDK's per-request handler
+ * (`createMcpHandler`) in front of the same gateway server a session gets, built afresh for the
+ * request. 2025-era requests without a session keep their answer (400: initialize first).
+ */
+export class StatelessMcp {
+  private readonly handlers = new Map<string, McpHttpHandler>();
+
+  constructor(
+    private readonly gateway: McpGateway,
+    private readonly names: NameTable,
+  ) {}
+
+  /** Serves `req` if it is a 2026-07-28 request; false (nothing written) if it is 2025-era. */
+  async handle(
+    scope: string | null,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+  ): Promise<boolean> {
+    const { isLegacyRequest } = await import('@modelcontextprotocol/server');
+    const request = toWebRequest(req, body);
+    if (await isLegacyRequest(request)) return false;
+    const handler = await this.handler(scope);
+    const response = await handler.fetch(request, { parsedBody: body });
+    await writeResponse(res, response);
+    return true;
+  }
+
+  private async handler(scope: string | null): Promise<McpHttpHandler> {
+    const key = scope ?? '';
+    let handler = this.handlers.get(key);
+    if (!handler) {
+      const { createMcpHandler } = await import('@modelcontextprotocol/server');
+      const { buildSessionServer } = await import('./mcp-server.js');
+      handler = createMcpHandler(() => buildSessionServer(this.gateway, this.names, scope, STATELESS_KEY), {
+        legacy: 'reject',
+      });
+      this.handlers.set(key, handler);
+    }
+    return handler;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.handlers.values()].map((h) => h.close()));
+    this.handlers.clear();
+  }
+}
+
+function toWebRequest(req: IncomingMessage, body: unknown): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(':')) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  headers.delete('content-length');
+  const url = `http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/mcp'}`;
+  return new Request(url, { method: req.method ?? 'POST', headers, body: JSON.stringify(body) });
+}
+
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => (headers[name] = value));
+  res.writeHead(response.status, headers);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const stream = Readable.fromWeb(response.body as never);
+  res.on('close', () => stream.destroy());
+  stream.pipe(res);
+}
