@@ -4,7 +4,7 @@
 # so it runs with --read-only (plus a tmpfs on /tmp).
 #   docker build -t sutazai/sutazai:dev .
 #   docker build --build-arg BASE_IMAGE=sutazai-local/node:20 --build-arg NPM_CI_FLAGS=--offline \
-#     --network host -t sutazai/sutazai:dev .        # offline: see scripts/build-image.sh
+#     --network none -t sutazai/sutazai:dev .        # offline: see scripts/build-image.sh
 # Details, networking and the offline build: docs/deploy.md.
 ARG BASE_IMAGE=node:20-bookworm-slim
 

@@ -22,6 +22,7 @@ command -v busybox >/dev/null || [ -x /bin/busybox ] || { log "busybox (busybox-
 BUSYBOX=$(command -v busybox || echo /bin/busybox)
 
 root=$(mktemp -d)
+chmod 755 "$root" # mktemp makes it 0700: the image root must be readable by the node user
 trap 'rm -rf "$root" "$root.tar"' EXIT
 mkdir -p "$root"/{bin,usr/bin,usr/local/bin,usr/local/lib,etc/ssl/certs,tmp,home/node,root}
 chmod 1777 "$root/tmp"

@@ -4,12 +4,13 @@
 #  2. an npm cache staged on the host (which can reach the npm registry) in deploy/docker/npm-cache,
 #     because a container here cannot: the engine has no bridge (host networking only) and the
 #     registry is reached through a TLS proxy whose CA only the host trusts;
-#  3. `docker build` with --network host and `npm ci --offline` from that cache.
+#  3. `docker build --network none` (the build needs no network) with `npm ci --offline` from that cache.
 # The image is tagged by a hash of its inputs, so an unchanged tree reuses the image at once.
-#   usage: scripts/build-image.sh [repository]    (default sutazai-local/sutazai) -> prints the tag
+#   usage: scripts/build-image.sh [repository]   (default $SUTAZAI_IMAGE_REPO or sutazai-local/sutazai)
+#   env SUTAZAI_BASE_IMAGE: the base tag to build/use (default sutazai-local/node:20). Prints the tag.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPO_NAME=${1:-sutazai-local/sutazai}
+REPO_NAME=${1:-${SUTAZAI_IMAGE_REPO:-sutazai-local/sutazai}}
 log() { echo "build-image: $*" >&2; }
 
 base=$(scripts/build-base-image.sh "${SUTAZAI_BASE_IMAGE:-sutazai-local/node:20}")
@@ -35,6 +36,6 @@ if [ ! -f "$cache/.staged-$(sha256sum package-lock.json | cut -c1-16)" ]; then
 fi
 
 log "building $tag on $base"
-DOCKER_BUILDKIT=0 docker build --network host --build-arg BASE_IMAGE="$base" \
+DOCKER_BUILDKIT=0 docker build --network none --build-arg BASE_IMAGE="$base" \
   --build-arg NPM_CI_FLAGS=--offline --label org.sutazai.inputs="$inputs" -t "$tag" . >&2
 echo "$tag"
