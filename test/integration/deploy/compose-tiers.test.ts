@@ -15,7 +15,16 @@ const TIERS = {
   },
   monitoring: {
     files: ['compose.yaml', 'compose.standard.yaml', 'compose.monitoring.yaml'],
-    services: ['alertmanager', 'grafana', 'ollama', 'postgres', 'prometheus', 'redis', 'sutazai', 'sutazai-worker'],
+    services: [
+      'alertmanager',
+      'grafana',
+      'ollama',
+      'postgres',
+      'prometheus',
+      'redis',
+      'sutazai',
+      'sutazai-worker',
+    ],
   },
 } as const;
 
@@ -34,8 +43,18 @@ describe('compose tiers, merged in order, audited by `sutazai doctor` on their d
   it.each(Object.entries(TIERS))('%s: no finding at or above medium', async (_tier, tier) => {
     const files = tier.files.flatMap((f) => ['-f', path.join(COMPOSE, f)]);
     const res = await runMain([
-      'doctor', ...files, '--env-file', envFile, '--registry', path.join(REPO, 'deploy/port-registry.yaml'),
-      '--without', 'docker,listeners,processes,platform', '--format', 'json', '--fail-on', 'medium',
+      'doctor',
+      ...files,
+      '--env-file',
+      envFile,
+      '--registry',
+      path.join(REPO, 'deploy/port-registry.yaml'),
+      '--without',
+      'docker,listeners,processes,platform',
+      '--format',
+      'json',
+      '--fail-on',
+      'medium',
     ]);
     const report = JSON.parse(res.out) as Report;
     expect(report.partial).toBe(false);
@@ -48,7 +67,9 @@ describe('compose tiers, merged in order, audited by `sutazai doctor` on their d
     (_tier, tier) => {
       const merged: Record<string, Record<string, unknown>> = {};
       for (const f of tier.files) {
-        const doc = parse(readFileSync(path.join(COMPOSE, f), 'utf8')) as { services: Record<string, Record<string, unknown>> };
+        const doc = parse(readFileSync(path.join(COMPOSE, f), 'utf8')) as {
+          services: Record<string, Record<string, unknown>>;
+        };
         for (const [name, svc] of Object.entries(doc.services)) merged[name] = { ...merged[name], ...svc };
       }
       expect(Object.keys(merged).sort()).toEqual([...tier.services]);

@@ -20,8 +20,7 @@ async function exposedNames(): Promise<Set<string>> {
   const names = new Set<string>();
   for (const m of await registry.getMetricsAsJSON()) {
     names.add(m.name);
-    if (m.type === ('histogram' as typeof m.type))
-      for (const s of ['_bucket', '_count', '_sum']) names.add(m.name + s);
+    if (String(m.type) === 'histogram') for (const s of ['_bucket', '_count', '_sum']) names.add(m.name + s);
   }
   return names;
 }
@@ -29,7 +28,9 @@ async function exposedNames(): Promise<Set<string>> {
 describe('monitoring assets', () => {
   it('every alert expression and dashboard query reads only metrics SutazAI exposes', async () => {
     const names = await exposedNames();
-    const used = [...alertRules().map((r) => r.expr), ...panelQueries().map((q) => q.expr)].flatMap(metricNames);
+    const used = [...alertRules().map((r) => r.expr), ...panelQueries().map((q) => q.expr)].flatMap(
+      metricNames,
+    );
     expect(used.length).toBeGreaterThan(20);
     expect([...new Set(used)].filter((n) => !names.has(n))).toEqual([]);
   });
@@ -44,7 +45,11 @@ describe('monitoring assets', () => {
         return doc.tests.flatMap((t) => t.alert_rule_test ?? []);
       });
     const firing = new Set(tests.filter((t) => t.exp_alerts.length > 0).map((t) => t.alertname));
-    expect(alertRules().map((r) => r.alert).filter((a) => !firing.has(a))).toEqual([]);
+    expect(
+      alertRules()
+        .map((r) => r.alert)
+        .filter((a) => !firing.has(a)),
+    ).toEqual([]);
   });
 
   it('dashboards use the provisioned datasource and have a query in every panel', () => {
@@ -70,14 +75,22 @@ describe('monitoring assets', () => {
   const missing = missingBinaries(['promtool', 'amtool']);
   describe.skipIf(missing.length > 0)("with Debian's promtool and amtool", () => {
     it('promtool accepts the Prometheus config and its rule files', async () => {
-      const { stdout } = await exec('promtool', ['check', 'config', path.join(PROMETHEUS_DIR, 'prometheus.yml')]);
+      const { stdout } = await exec('promtool', [
+        'check',
+        'config',
+        path.join(PROMETHEUS_DIR, 'prometheus.yml'),
+      ]);
       expect(stdout).toContain('is valid prometheus config file syntax');
-      const rules = readdirSync(path.join(PROMETHEUS_DIR, 'rules')).map((f) => path.join(PROMETHEUS_DIR, 'rules', f));
+      const rules = readdirSync(path.join(PROMETHEUS_DIR, 'rules')).map((f) =>
+        path.join(PROMETHEUS_DIR, 'rules', f),
+      );
       await exec('promtool', ['check', 'rules', ...rules]);
     });
 
     it('promtool test rules passes for every alert', async () => {
-      const tests = readdirSync(path.join(PROMETHEUS_DIR, 'tests')).map((f) => path.join(PROMETHEUS_DIR, 'tests', f));
+      const tests = readdirSync(path.join(PROMETHEUS_DIR, 'tests')).map((f) =>
+        path.join(PROMETHEUS_DIR, 'tests', f),
+      );
       const { stdout } = await exec('promtool', ['test', 'rules', ...tests]);
       expect(stdout).toContain('SUCCESS');
     });
@@ -89,7 +102,10 @@ describe('monitoring assets', () => {
         "summary: 'LLM backend ollama circuit breaker is closed'",
       );
       const broken = path.join((await import('node:os')).tmpdir(), `alerts-broken-${process.pid}.test.yml`);
-      (await import('node:fs')).writeFileSync(broken, text.replaceAll('../rules/', `${PROMETHEUS_DIR}/rules/`));
+      (await import('node:fs')).writeFileSync(
+        broken,
+        text.replaceAll('../rules/', `${PROMETHEUS_DIR}/rules/`),
+      );
       try {
         await expect(exec('promtool', ['test', 'rules', broken])).rejects.toThrow(/FAILED/);
       } finally {

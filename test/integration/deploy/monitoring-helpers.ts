@@ -17,7 +17,9 @@ export const DASHBOARDS_DIR = path.join(REPO, 'deploy/grafana/dashboards');
 export function missingBinaries(names: string[]): string[] {
   const missing = names.filter((n) => spawnSync('sh', ['-c', `command -v ${n}`]).status !== 0);
   if (missing.length && process.env.CI === 'true')
-    throw new Error(`${missing.join(', ')} not installed: .ci/run installs prometheus and prometheus-alertmanager`);
+    throw new Error(
+      `${missing.join(', ')} not installed: .ci/run installs prometheus and prometheus-alertmanager`,
+    );
   if (missing.length) console.warn(`[monitoring] skipping: ${missing.join(', ')} not installed`);
   return missing;
 }
@@ -55,7 +57,9 @@ export function panelQueries(): PanelQuery[] {
         title: string;
         panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
       };
-      return d.panels.flatMap((p) => p.targets.map((t) => ({ dashboard: d.title, panel: p.title, expr: t.expr })));
+      return d.panels.flatMap((p) =>
+        p.targets.map((t) => ({ dashboard: d.title, panel: p.title, expr: t.expr })),
+      );
     });
 }
 

@@ -30,25 +30,35 @@ describe.skipIf(missing.length > 0)('the real Prometheus scraping a running Suta
   beforeAll(async () => {
     ollama = await startOllamaDouble();
     const port = await freePort();
-    writeFileSync(path.join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { memory: { command: process.execPath, args: [MEMORY] } } }));
+    writeFileSync(
+      path.join(dir, 'mcp.json'),
+      JSON.stringify({ mcpServers: { memory: { command: process.execPath, args: [MEMORY] } } }),
+    );
     // A port registry documenting a service no compose file defines: the doctor has a finding
     // (registry-drift) to export whether or not a Docker engine is there.
     writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  app:\n    image: busybox\n');
-    writeFileSync(path.join(dir, 'registry.yaml'), 'version: 1\nports:\n  - { service: ghost, port: 10999 }\n');
+    writeFileSync(
+      path.join(dir, 'registry.yaml'),
+      'version: 1\nports:\n  - { service: ghost, port: 10999 }\n',
+    );
     writeFileSync(
       path.join(dir, 'sutazai.yaml'),
       `doctor:\n  composeFiles: ['${path.join(dir, 'compose.yaml')}']\n  registryFile: '${path.join(dir, 'registry.yaml')}'\n`,
     );
-    platform = spawnCli(['up'], {
-      SUTAZAI_CONFIG: path.join(dir, 'sutazai.yaml'),
-      SUTAZAI_DATA_DIR: path.join(dir, 'data'),
-      SUTAZAI_PORT: String(port),
-      SUTAZAI_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      SUTAZAI_MCP_CONFIG: path.join(dir, 'mcp.json'),
-      SUTAZAI_AGENTS_DIR: path.join(dir, 'agents'),
-      SUTAZAI_OUTBOUND_ALLOW: '127.0.0.1',
-      OLLAMA_HOST: ollama.url,
-    }, dir);
+    platform = spawnCli(
+      ['up'],
+      {
+        SUTAZAI_CONFIG: path.join(dir, 'sutazai.yaml'),
+        SUTAZAI_DATA_DIR: path.join(dir, 'data'),
+        SUTAZAI_PORT: String(port),
+        SUTAZAI_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        SUTAZAI_MCP_CONFIG: path.join(dir, 'mcp.json'),
+        SUTAZAI_AGENTS_DIR: path.join(dir, 'agents'),
+        SUTAZAI_OUTBOUND_ALLOW: '127.0.0.1',
+        OLLAMA_HOST: ollama.url,
+      },
+      dir,
+    );
     await waitForLine(platform, /SutazAI API ready on/, 120_000);
     base = `http://127.0.0.1:${port}`;
     auth = await login(base);
@@ -67,8 +77,12 @@ describe.skipIf(missing.length > 0)('the real Prometheus scraping a running Suta
     );
     prometheus = spawn(
       'prometheus',
-      [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'],
+      [
+        `--config.file=${path.join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        '--log.level=warn',
+      ],
       { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     // Two rounds of traffic, each followed by a scrape, so every counter moved between samples.
@@ -93,7 +107,9 @@ describe.skipIf(missing.length > 0)('the real Prometheus scraping a running Suta
     const post = (url: string, body: unknown) =>
       fetch(`${base}${url}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
     const tasks = await Promise.all(
-      [0, 1, 2].map(() => post('/api/v1/tasks', { type: 'http.check', payload: { url: `${base}/health`, timeoutMs: 2000 } })),
+      [0, 1, 2].map(() =>
+        post('/api/v1/tasks', { type: 'http.check', payload: { url: `${base}/health`, timeoutMs: 2000 } }),
+      ),
     );
     for (const t of tasks) expect(t.status).toBe(202);
     expect((await post('/api/v1/chat', { message: 'hello prometheus' })).status).toBe(200);
@@ -105,7 +121,9 @@ describe.skipIf(missing.length > 0)('the real Prometheus scraping a running Suta
 
   async function waitForTask({ id }: { id: string }): Promise<void> {
     for (let i = 0; i < 600; i++) {
-      const task = (await (await fetch(`${base}/api/v1/tasks/${id}`, { headers: auth })).json()) as { status: string };
+      const task = (await (await fetch(`${base}/api/v1/tasks/${id}`, { headers: auth })).json()) as {
+        status: string;
+      };
       if (task.status === 'completed') return;
       if (['dead', 'cancelled'].includes(task.status)) throw new Error(`task ${id} ${task.status}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -121,7 +139,9 @@ describe.skipIf(missing.length > 0)('the real Prometheus scraping a running Suta
   /** Resolves once Prometheus holds `n` more successful scrapes of SutazAI than now. */
   async function waitForScrapes(n: number): Promise<void> {
     const count = async () => {
-      const a = await fetch(`${prom}/api/v1/query?query=${encodeURIComponent('count_over_time(up{job="sutazai"}[10m]) * on() group_left() (up{job="sutazai"} == 1)')}`)
+      const a = await fetch(
+        `${prom}/api/v1/query?query=${encodeURIComponent('count_over_time(up{job="sutazai"}[10m]) * on() group_left() (up{job="sutazai"} == 1)')}`,
+      )
         .then((r) => r.json() as Promise<QueryAnswer>)
         .catch(() => undefined);
       return Number(a?.data?.result[0]?.value[1] ?? 0);
@@ -164,7 +184,11 @@ describe.skipIf(missing.length > 0)('the real Prometheus scraping a running Suta
       data: { groups: Array<{ rules: Array<{ name: string; health: string }> }> };
     };
     const rules = res.data.groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.name).sort()).toEqual(alertRules().map((r) => r.alert).sort());
+    expect(rules.map((r) => r.name).sort()).toEqual(
+      alertRules()
+        .map((r) => r.alert)
+        .sort(),
+    );
     expect(rules.filter((r) => r.health !== 'ok')).toEqual([]);
   });
 });

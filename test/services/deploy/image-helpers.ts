@@ -55,7 +55,8 @@ export async function waitForHealth(name: string, want: 'healthy', timeoutMs: nu
     if (state.Health?.Status === want) return;
     if (state.Status === 'exited' || state.Status === 'dead')
       throw new Error(`${name} ${state.Status} before it was ${want}:\n${await logs(name)}`);
-    if (Date.now() > until) throw new Error(`${name} not ${want} after ${timeoutMs} ms:\n${await logs(name)}`);
+    if (Date.now() > until)
+      throw new Error(`${name} not ${want} after ${timeoutMs} ms:\n${await logs(name)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
