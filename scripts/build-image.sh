@@ -27,7 +27,7 @@ fi
 cache=deploy/docker/npm-cache
 if [ ! -f "$cache/.staged-$(sha256sum package-lock.json | cut -c1-16)" ]; then
   log "staging the npm cache from the registry (host network)"
-  find "$cache" -mindepth 1 ! -name .gitkeep ! -name .gitignore -exec rm -rf {} +
+  find "$cache" -mindepth 1 -maxdepth 1 ! -name .gitkeep ! -name .gitignore -exec rm -rf {} +
   stage=$(mktemp -d)
   cp package.json package-lock.json "$stage/"
   (cd "$stage" && npm ci --cache "$OLDPWD/$cache" --prefer-offline --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
