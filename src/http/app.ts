@@ -71,6 +71,18 @@ export async function buildHttpApp(options: HttpOptions, routes: readonly RouteM
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
+  // Drain: a response that finishes after close() began closes its connection. Without this its
+  // keep-alive socket held server.close() open until `up`'s force-exit bound, so a SIGTERM with a
+  // request in flight exited 1 after 10 s (test/integration/cli/drain-keep-alive.test.ts).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

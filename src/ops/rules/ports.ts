@@ -160,6 +160,8 @@ export const registryDrift: Rule = (ctx) => {
   for (const e of entries) {
     const s = compose.services.find((x) => x.name === e.service);
     if (!s) {
+      // An opt-in tier's service (monitoring, ...) may be absent; defined elsewhere, it is checked.
+      if (e.tier) continue;
       out.push(
         finding(
           'registry-drift',

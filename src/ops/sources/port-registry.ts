@@ -9,6 +9,11 @@ export interface RegistryEntry {
   port: number;
   containerPort?: number;
   project?: string;
+  /**
+   * The opt-in deployment tier that defines this service (e.g. `standard`, `monitoring`): a tier
+   * that is not deployed is not drift, so the entry only counts where a compose file defines it.
+   */
+  tier?: string;
   description?: string;
   location: SourceLocation;
 }
@@ -85,6 +90,7 @@ function entryOf(file: string, raw: Node | Record<string, unknown>, line: number
     port: port as number,
     ...(Number.isInteger(o.containerPort) ? { containerPort: o.containerPort as number } : {}),
     ...(typeof o.project === 'string' ? { project: o.project } : {}),
+    ...(typeof o.tier === 'string' && o.tier ? { tier: o.tier } : {}),
     ...(typeof o.description === 'string' ? { description: o.description } : {}),
     location: { file, line },
   };

@@ -152,7 +152,7 @@ describe("SutazAI's own deploy files", () => {
     const { runAudit, MemoryStateStore, ruleOptionsFrom } = await import('../../../src/ops/index.js');
     const { DoctorConfigSchema } = await import('../../../src/config/schema.js');
     const root = path.resolve(import.meta.dirname, '../../..');
-    const files = ['compose.yaml', 'compose.postgres.yaml', 'compose.monitoring.yaml'].map((f) =>
+    const files = ['compose.yaml', 'compose.standard.yaml', 'compose.monitoring.yaml'].map((f) =>
       path.join(root, 'deploy/compose', f),
     );
     const env = {
@@ -161,14 +161,14 @@ describe("SutazAI's own deploy files", () => {
       GRAFANA_ADMIN_PASSWORD: 'g',
     };
     const { report } = await runAudit({
-      compose: { files, env, profiles: ['monitoring'] },
+      compose: { files, env },
       registryFile: path.join(root, 'deploy/port-registry.yaml'),
       rules: ruleOptionsFrom(DoctorConfigSchema.parse({})),
       stateStore: new MemoryStateStore(),
     });
     expect(report.sources.filter((s) => s.status === 'failed')).toEqual([]);
     expect(report.findings).toEqual([]);
-    const project = loadComposeProject({ files, env, profiles: ['monitoring'] });
+    const project = loadComposeProject({ files, env });
     expect(project.services.map((s) => s.name).sort()).toEqual([
       'alertmanager',
       'grafana',
@@ -177,6 +177,7 @@ describe("SutazAI's own deploy files", () => {
       'prometheus',
       'redis',
       'sutazai',
+      'sutazai-worker',
     ]);
     for (const s of project.services) {
       expect(s.memoryLimit, s.name).toBeGreaterThan(0);

@@ -27,7 +27,7 @@ async function drift(registry: string, listening?: number[]): Promise<Finding[]>
   const env = memoryEnv();
   const { report } = await runAudit({
     compose: { files: [path.join(dir, 'compose.yaml')], env: {} },
-    registryFile: path.join(dir, registry),
+    registryFile: path.resolve(dir, registry),
     listeners: listening !== undefined,
     ...(listening ? { procRoot: await fakeProc(listening) } : {}),
     processes: false,
@@ -75,6 +75,21 @@ describe('port registry forms', () => {
       expect(found[0]!.message).toContain('documented, defined nowhere');
     },
   );
+
+  it('an entry of an opt-in tier is not drift when no compose file defines it, and is checked when one does', async () => {
+    const tmp = await mkdtemp(path.join(tmpdir(), 'doc-registry-tier-'));
+    const reg = path.join(tmp, 'r.yaml');
+    await writeFile(
+      reg,
+      'version: 1\nports:\n  - { service: backend, port: 10010 }\n  - { service: postgres, port: 10000 }\n' +
+        '  - { service: grafana, port: 10201, tier: monitoring }\n  - { service: ollama_integration, port: 8090, tier: llm }\n',
+    );
+    expect(loadPortRegistry(reg).entries[2]).toMatchObject({ service: 'grafana', tier: 'monitoring' });
+    expect(await drift(reg)).toEqual([]);
+    // The fixture's compose defines postgres on 10000: a tier entry that disagrees is still drift.
+    await writeFile(reg, 'version: 1\nports:\n  - { service: postgres, port: 10002, tier: standard }\n');
+    expect((await drift(reg)).map((f) => f.service)).toEqual(['postgres']);
+  });
 
   it('an entry whose port has no listener while its service should run is registry-drift', async () => {
     const found = await drift('grouped.yaml', [10010]);
