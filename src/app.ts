@@ -34,6 +34,7 @@ import { createOutboundGuard } from './net/index.js';
 import { openRedis } from './redis.js';
 import { createTaskSystem, sampleQueueMetrics } from './tasks/index.js';
 import { tasksRoutes } from './http/routes/tasks.js';
+import { staticRoutes } from './http/static.js';
 import { VERSION } from './version.js';
 
 /**
@@ -51,7 +52,11 @@ export interface PlatformOptions {
   inMemoryDb?: boolean;
   /** Route modules registered before all others (tests use this to record the route table). */
   firstRoutes?: RouteModule[];
+  /** The built dashboard served from `/`; default: web/dist of this checkout. */
+  webDir?: string;
 }
+
+const DEFAULT_WEB_DIR = path.resolve(import.meta.dirname, '../web/dist');
 
 export interface Platform {
   readonly config: Config;
@@ -170,6 +175,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       chatRoutes({ llm, db }),
       modelsRoutes({ llm }),
       conversationsRoutes({ db }),
+      staticRoutes({ dir: options.webDir ?? DEFAULT_WEB_DIR }),
     ];
     const app = await buildHttpApp(
       {
