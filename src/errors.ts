@@ -137,6 +137,16 @@ export const Errors = {
     400,
     'This credential does not belong to a user; log in as the user to change a password',
   ),
+  SUTAZAI_ERR_AUTH_CSRF: def(
+    'SUTAZAI_ERR_AUTH_CSRF',
+    403,
+    'A cookie session needs the X-CSRF-Token header equal to the sutazai_csrf cookie',
+  ),
+  SUTAZAI_ERR_EVENTS_TOO_MANY_STREAMS: def(
+    'SUTAZAI_ERR_EVENTS_TOO_MANY_STREAMS',
+    429,
+    'Too many open event streams ({scope} limit {limit}); close one or retry in {retryAfter} s',
+  ),
 
   // --- agents -------------------------------------------------------------------------------
   SUTAZAI_ERR_AGENT_NOT_FOUND: def('SUTAZAI_ERR_AGENT_NOT_FOUND', 404, 'Agent {id} not found'),

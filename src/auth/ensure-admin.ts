@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
+import { markFirstRun } from './first-run.js';
 import { hashPassword } from './password.js';
 
 /** Any fixed number; serialises first-start admin creation across processes. */
@@ -49,7 +50,10 @@ export async function ensureAdmin(options: EnsureAdminOptions): Promise<EnsureAd
        ON CONFLICT (username) DO NOTHING RETURNING id`,
       [username, passwordHash],
     );
-    return inserted.rows.length > 0;
+    if (inserted.rows.length === 0) return false;
+    // Only a generated password needs a hint; a configured one is known to whoever set it.
+    if (options.password === undefined) await markFirstRun(tx, username, new Date());
+    return true;
   });
   if (!created) {
     if (!(await hasAdmin())) {

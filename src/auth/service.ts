@@ -4,6 +4,7 @@ import { SutazaiError } from '../errors.js';
 import { authLogins } from '../metrics/index.js';
 import type { Principal } from '../http/types.js';
 import { apiKeyOwner, insertApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
+import { clearFirstRun, firstRunHint, readFirstRun } from './first-run.js';
 import { hashPassword, verifyPassword } from './password.js';
 import {
   consumeRefreshToken,
@@ -78,6 +79,7 @@ export class AuthService {
       throw invalidCredentials();
     }
     authLogins.inc({ outcome: 'success' });
+    await clearFirstRun(this.db);
     return this.issue(user);
   }
 
@@ -98,6 +100,12 @@ export class AuthService {
     const user = await findUserById(this.db, result.userId);
     if (!user || user.disabled) throw invalidToken();
     return this.issue(user);
+  }
+
+  /** Whether nobody has signed in since the admin was created with a generated password. */
+  async firstRun(): Promise<{ firstRun: boolean; hint: string | null }> {
+    const run = await readFirstRun(this.db);
+    return run ? { firstRun: true, hint: firstRunHint(run) } : { firstRun: false, hint: null };
   }
 
   async logout(refreshToken: string): Promise<void> {

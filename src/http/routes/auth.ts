@@ -1,21 +1,15 @@
 import { z } from 'zod';
-import type { ApiKeyInfo, AuthService, TokenPair, User } from '../../auth/index.js';
+import type { ApiKeyInfo, AuthService, User } from '../../auth/index.js';
 import type { RouteModule } from '../app.js';
 import type { App, Principal } from '../types.js';
+import { RoleSchema, tokenBody, TokenPairSchema } from './auth-schemas.js';
+import { cookieSession, CookieSessionSchema, registerSessionRoutes } from './auth-session.js';
+import { refreshCookie } from '../browser-session.js';
 
 export interface AuthRouteDeps {
   auth: AuthService;
 }
 
-const RoleSchema = z.enum(['admin', 'user']);
-const TokenPairSchema = z.object({
-  access_token: z.string(),
-  token_type: z.literal('Bearer'),
-  expires_in: z.number().int(),
-  refresh_token: z.string(),
-  refresh_expires_in: z.number().int(),
-  user: z.object({ id: z.string(), username: z.string(), role: RoleSchema }),
-});
 const UserSchema = z.object({
   id: z.string(),
   username: z.string(),
@@ -38,14 +32,6 @@ const ApiKeySchema = z.object({
 const NewPassword = z.string().min(12, 'must be at least 12 characters').max(1024);
 const UserParams = z.strictObject({ id: z.string().min(1).max(64) });
 
-const tokenBody = (t: TokenPair) => ({
-  access_token: t.accessToken,
-  token_type: 'Bearer' as const,
-  expires_in: t.expiresIn,
-  refresh_token: t.refreshToken,
-  refresh_expires_in: t.refreshExpiresIn,
-  user: t.user,
-});
 const userBody = (u: User) => ({
   id: u.id,
   username: u.username,
@@ -68,56 +54,11 @@ const keyBody = (k: ApiKeyInfo) => ({
 /** The route hook has already refused requests without a principal on non-public routes. */
 const principalOf = (request: { principal?: Principal }): Principal => request.principal!;
 
-/** Login, refresh, logout, me, users and API keys under /api/v1. */
+/** Login, refresh, logout (auth-session.ts), me, password, users and API keys under /api/v1. */
 export function authRoutes(deps: AuthRouteDeps): RouteModule {
   const { auth } = deps;
   return (app) => {
-    app.post(
-      '/api/v1/auth/login',
-      {
-        schema: {
-          tags: ['auth'],
-          summary: 'Exchange username and password for an access and a refresh token',
-          body: z.strictObject({
-            username: z.string().min(1).max(200),
-            password: z.string().min(1).max(1024),
-          }),
-          response: { 200: TokenPairSchema },
-        },
-        config: { access: 'public', rateLimit: 'login' },
-      },
-      async (request) => tokenBody(await auth.login(request.body.username, request.body.password)),
-    );
-
-    app.post(
-      '/api/v1/auth/refresh',
-      {
-        schema: {
-          tags: ['auth'],
-          summary: 'Rotate a refresh token: the old one is revoked, a new pair is issued',
-          body: z.strictObject({ refresh_token: z.string().min(1).max(512) }),
-          response: { 200: TokenPairSchema },
-        },
-        config: { access: 'public', rateLimit: 'login' },
-      },
-      async (request) => tokenBody(await auth.refresh(request.body.refresh_token)),
-    );
-
-    app.post(
-      '/api/v1/auth/logout',
-      {
-        schema: {
-          tags: ['auth'],
-          summary: 'Revoke a refresh token (idempotent; does not say whether it existed)',
-          body: z.strictObject({ refresh_token: z.string().min(1).max(512) }),
-        },
-        config: { access: 'public' },
-      },
-      async (request, reply) => {
-        await auth.logout(request.body.refresh_token);
-        return reply.status(204).send();
-      },
-    );
+    registerSessionRoutes(app, auth);
 
     app.get(
       '/api/v1/auth/me',
@@ -153,18 +94,19 @@ export function authRoutes(deps: AuthRouteDeps): RouteModule {
             current_password: z.string().min(1).max(1024),
             new_password: NewPassword,
           }),
-          response: { 200: TokenPairSchema },
+          response: { 200: z.union([TokenPairSchema, CookieSessionSchema]) },
         },
         config: { access: 'user', rateLimit: 'login' },
       },
-      async (request) =>
-        tokenBody(
-          await auth.changePassword(
-            principalOf(request),
-            request.body.current_password,
-            request.body.new_password,
-          ),
-        ),
+      async (request, reply) => {
+        const pair = await auth.changePassword(
+          principalOf(request),
+          request.body.current_password,
+          request.body.new_password,
+        );
+        // A browser session (its refresh cookie came along) continues on a new cookie.
+        return refreshCookie(request) ? cookieSession(request, reply, pair) : tokenBody(pair);
+      },
     );
 
     registerUserRoutes(app, auth);

@@ -125,6 +125,19 @@ export function mcpRoutes(deps: McpRouteDeps): RouteModule {
         return reply.status(202).send({ restarted: req.params.name });
       },
     );
+    app.get(
+      '/api/v1/mcp/servers/:name/stderr',
+      {
+        schema: {
+          summary: "The server's stderr tail: the supervisor's bounded ring, oldest first (admin)",
+          params: ServerParams,
+          response: { 200: z.object({ lines: z.array(z.string()) }) },
+        },
+        // stderr carries paths, env echoes and secrets: admins only, like the server details.
+        config: { access: 'admin' },
+      },
+      async (req) => mapped(async () => ({ lines: gw.runtime(req.params.name).stderr.tail() })),
+    );
     // The MCP endpoints speak JSON-RPC even when they refuse: their bodies arrive as bytes (the
     // session manager answers 415 and -32700 itself) and their errors keep the JSON-RPC shape.
     await app.register(async (scope) => {
