@@ -27,7 +27,7 @@ function route(path: string, search: URLSearchParams): { title: string; page: Re
       return { title: 'Agents', page: <AgentsPage /> };
     case '/tasks':
       return { title: 'Tasks', page: <TasksPage search={search} /> };
-    case '/mcp':
+    case '/mcp-servers':
       return { title: 'MCP servers', page: <McpPage /> };
     case '/doctor':
       return { title: 'Doctor', page: <DoctorPage /> };

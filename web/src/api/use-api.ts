@@ -2,6 +2,9 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSession } from './context.js';
 import type { LiveEventType } from './events.js';
 
+/** How often a live page refetches while the events stream is disconnected. */
+const OFFLINE_POLL_MS = 5000;
+
 export interface ApiState<T> {
   data: T | undefined;
   error: Error | undefined;
@@ -55,6 +58,15 @@ export function useApi<T>(
       pending.current = undefined;
     };
   }, [events, key, reload, throttleMs]);
+
+  // While the events stream is down the page would go stale: refetch slowly until it is back.
+  useEffect(() => {
+    if (!key || path === null) return;
+    const t = setInterval(() => {
+      if (events.status !== 'live') reload();
+    }, OFFLINE_POLL_MS);
+    return () => clearInterval(t);
+  }, [events, key, path, reload]);
 
   return { ...state, reload } as ApiState<T>;
 }

@@ -8,7 +8,7 @@ const NAV: Array<{ href: string; label: string; admin?: boolean }> = [
   { href: '/chat', label: 'Chat' },
   { href: '/agents', label: 'Agents' },
   { href: '/tasks', label: 'Tasks' },
-  { href: '/mcp', label: 'MCP' },
+  { href: '/mcp-servers', label: 'MCP' },
   { href: '/doctor', label: 'Doctor', admin: true },
   { href: '/settings', label: 'Settings' },
 ];

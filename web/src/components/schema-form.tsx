@@ -7,15 +7,18 @@ export function SchemaForm({
   idPrefix,
   submitLabel,
   busy,
+  omit = [],
   onSubmit,
 }: {
   schema: unknown;
   idPrefix: string;
   submitLabel: string;
   busy?: boolean;
+  /** Properties the page fills in itself (not shown). */
+  omit?: readonly string[];
   onSubmit: (args: Record<string, unknown>) => void;
 }) {
-  const fields = fieldsOf(schema);
+  const fields = fieldsOf(schema).filter((f) => !omit.includes(f.name));
   const [values, setValues] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<FieldError[]>([]);
   const set = (name: string, v: string) => setValues((s) => ({ ...s, [name]: v }));

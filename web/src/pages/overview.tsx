@@ -109,7 +109,7 @@ function McpSummary() {
   return (
     <section className="card" aria-labelledby="mcp-title">
       <h2 id="mcp-title">
-        <Link href="/mcp">MCP servers</Link>
+        <Link href="/mcp-servers">MCP servers</Link>
       </h2>
       <StateView
         state={servers}

@@ -91,7 +91,7 @@ export function AgentsPage() {
       )}
       <StateView state={agents} empty="No agents yet." isEmpty={(d) => d.items.length === 0}>
         {(d) => (
-          <div className="grid">
+          <div className="grid wide">
             {d.items.map((a) => (
               <AgentCard key={a.id} agent={a} onChanged={agents.reload} />
             ))}

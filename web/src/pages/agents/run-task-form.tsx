@@ -38,6 +38,7 @@ export function RunTaskForm({ agent }: { agent: Agent }) {
         idPrefix={`run-${agent.name}`}
         submitLabel={`Run ${agent.name}`}
         busy={busy}
+        omit={['agent', 'agent_id']}
         onSubmit={(p) => void submit(p)}
       />
       {error && <ErrorBox error={error} />}

@@ -31,7 +31,7 @@ export function McpPage() {
       {() => (
         <div className="grid wide">
           {list.map((s) => (
-            <ServerCard key={s.name} server={s} />
+            <ServerCard key={s.name} server={s} onChanged={servers.reload} />
           ))}
         </div>
       )}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useIsAdmin, useSession } from '../../api/context.js';
 import type { McpServer, McpTool } from '../../api/types.js';
 import { useApi } from '../../api/use-api.js';
@@ -28,11 +28,17 @@ function StderrTail({ server }: { server: string }) {
   );
 }
 
-function Tools({ server }: { server: McpServer }) {
+/** Servers start on first use: listing the tools of a stopped one starts it. */
+function Tools({ server, onStarted }: { server: McpServer; onStarted: () => void }) {
+  const usable = server.state === 'ready' || server.state === 'stopped' || server.state === 'starting';
   const tools = useApi<{ tools: McpTool[] }>(
-    server.state === 'ready' ? `/api/v1/mcp/servers/${encodeURIComponent(server.name)}/tools` : null,
+    usable ? `/api/v1/mcp/servers/${encodeURIComponent(server.name)}/tools` : null,
   );
-  if (server.state !== 'ready') return <p className="muted">Tools are listed once the server is ready.</p>;
+  const wasStopped = server.state !== 'ready';
+  useEffect(() => {
+    if (tools.data && wasStopped) onStarted();
+  }, [tools.data, wasStopped, onStarted]);
+  if (!usable) return <p className="muted">Tools are listed once the server is running again.</p>;
   return (
     <StateView state={tools} empty="This server offers no tools." isEmpty={(d) => d.tools.length === 0}>
       {(d) => (
@@ -47,7 +53,7 @@ function Tools({ server }: { server: McpServer }) {
 }
 
 /** One MCP server: state, processes, restarts, backoff, stderr (admin), restart (admin), tools. */
-export function ServerCard({ server }: { server: McpServer }) {
+export function ServerCard({ server, onChanged }: { server: McpServer; onChanged: () => void }) {
   const admin = useIsAdmin();
   const { client } = useSession();
   const [error, setError] = useState<Error | undefined>();
@@ -55,6 +61,7 @@ export function ServerCard({ server }: { server: McpServer }) {
     setError(undefined);
     try {
       await client.post(`/api/v1/mcp/servers/${encodeURIComponent(server.name)}/restart`);
+      onChanged();
     } catch (err) {
       setError(err as Error);
     }
@@ -105,7 +112,7 @@ export function ServerCard({ server }: { server: McpServer }) {
       {error && <ErrorBox error={error} />}
       {admin && <StderrTail server={server.name} />}
       <h3>Tools</h3>
-      <Tools server={server} />
+      <Tools server={server} onStarted={onChanged} />
     </article>
   );
 }

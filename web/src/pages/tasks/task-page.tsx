@@ -59,7 +59,7 @@ export function TaskPage({ id }: { id: string }) {
       </p>
       <StateView state={task} empty="">
         {(t) => (
-          <div className="grid">
+          <div className="grid wide">
             <section className="card" aria-labelledby="task-title">
               <h2 id="task-title">
                 {t.type} <StatusBadge status={t.status} />
