@@ -72,6 +72,8 @@ export interface Step {
   tool_call_id: string | null;
   arguments: unknown;
   result: unknown;
+  /** A model turn's assistant message (content and tool_calls); null for tool steps. */
+  message?: { content?: string; tool_calls?: unknown[] } | null;
   error: string | null;
   prompt_tokens: number | null;
   completion_tokens: number | null;

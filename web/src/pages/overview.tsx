@@ -36,34 +36,36 @@ function Dependencies() {
       <h2 id="deps-title">Dependencies</h2>
       <StateView state={health} empty="No dependencies are probed.">
         {() => (
-          <table data-testid="dependencies">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Latency</th>
-                <th scope="col">Checked</th>
-              </tr>
-            </thead>
-            <tbody>
-              {checks.map((c) => (
-                <tr key={c.name} data-check={c.name}>
-                  <th scope="row">
-                    {c.name}
-                    {c.required && <span className="muted"> (required)</span>}
-                  </th>
-                  <td>
-                    <StatusBadge status={freshStatus(c.status, c.checked_at, STALE_AFTER_MS)} />
-                    {c.error && <div className="muted small">{c.error}</div>}
-                  </td>
-                  <td>{duration(c.latency_ms)}</td>
-                  <td>
-                    <TimeAgo at={c.checked_at} />
-                  </td>
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Dependencies">
+            <table data-testid="dependencies">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Latency</th>
+                  <th scope="col">Checked</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {checks.map((c) => (
+                  <tr key={c.name} data-check={c.name}>
+                    <th scope="row">
+                      {c.name}
+                      {c.required && <span className="muted"> (required)</span>}
+                    </th>
+                    <td>
+                      <StatusBadge status={freshStatus(c.status, c.checked_at, STALE_AFTER_MS)} />
+                      {c.error && <div className="muted small">{c.error}</div>}
+                    </td>
+                    <td>{duration(c.latency_ms)}</td>
+                    <td>
+                      <TimeAgo at={c.checked_at} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </StateView>
     </section>

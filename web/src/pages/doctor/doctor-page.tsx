@@ -26,11 +26,11 @@ function Findings({ report }: { report: DoctorReport }) {
       <h2 id="findings-title">Findings</h2>
       <p className="muted small">
         Report <TimeAgo at={report.generatedAt} />
-        {report.partial && ' · partial view: '}
+        {report.partial ? ' · partial view' : ''}
         {report.sources
           .filter((s) => s.status !== 'ok')
-          .map((s) => `${s.name} ${s.status}${s.reason ? ` (${s.reason})` : ''}`)
-          .join('; ')}
+          .map((s) => ` · ${s.name} ${s.status}${s.reason ? ` (${s.reason})` : ''}`)
+          .join('')}
       </p>
       {groups.length === 0 ? (
         <p className="state-empty">No findings: declared and observed state agree.</p>

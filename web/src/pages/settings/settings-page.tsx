@@ -113,7 +113,7 @@ function ApiKeys() {
       {action.error && <ErrorBox error={action.error} />}
       <StateView state={keys} empty="No API keys." isEmpty={(d) => d.keys.length === 0}>
         {(d) => (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="API keys">
             <table>
               <thead>
                 <tr>

@@ -27,6 +27,7 @@ export function StepTrace({ taskId }: { taskId: string }) {
                   </span>
                   {s.error && <StatusBadge status="error" />}
                 </header>
+                {s.message?.content && <p className="plain-text">{s.message.content}</p>}
                 {s.arguments !== null && s.arguments !== undefined && (
                   <details open={s.kind === 'tool'}>
                     <summary>Arguments</summary>

@@ -69,7 +69,7 @@ export function TasksPage({ search }: { search: URLSearchParams }) {
       <section className="card">
         <StateView state={page} empty="No tasks match." isEmpty={(p) => p.items.length === 0}>
           {(p) => (
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0} role="region" aria-label="Tasks">
               <table data-testid="tasks">
                 <thead>
                   <tr>
