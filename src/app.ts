@@ -23,7 +23,12 @@ import { createMcpGateway, reapLedger } from './mcp/index.js';
 import { doctorDeps, inProcessPlatform, startDoctorWatch } from './ops/index.js';
 import { doctorRoutes } from './http/routes/doctor.js';
 import { CloseStack } from './close-stack.js';
-import { AgentRunPayloadSchema, createAgentRunner } from './agents/runner/index.js';
+import { AgentRunPayloadSchema, createAgentRunner, listStepViews } from './agents/runner/index.js';
+import { startEvents } from './events/index.js';
+import { eventsRoutes } from './http/routes/events.js';
+import { overviewRoutes } from './http/routes/overview.js';
+import { taskStepsRoutes } from './http/routes/task-steps.js';
+import type { Report } from './ops/index.js';
 import { createLlmService } from './llm/index.js';
 import { chatRoutes } from './http/routes/chat.js';
 import { conversationsRoutes } from './http/routes/conversations.js';
@@ -32,7 +37,7 @@ import { createBuiltinTools } from './tools/builtin/index.js';
 import { createToolRegistry } from './tools/registry.js';
 import { createOutboundGuard } from './net/index.js';
 import { openRedis } from './redis.js';
-import { createTaskSystem, sampleQueueMetrics } from './tasks/index.js';
+import { createTaskSystem, queueOverview, sampleQueueMetrics } from './tasks/index.js';
 import { tasksRoutes } from './http/routes/tasks.js';
 import { staticRoutes } from './http/static.js';
 import { VERSION } from './version.js';
@@ -118,10 +123,6 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
 
     // The server's own report reads the MCP children in process: no HTTP, no credential.
     const doctor = { ...doctorDeps(config), platform: inProcessPlatform(() => mcp.servers()) };
-    if (config.doctor.enabled) {
-      const watch = startDoctorWatch({ deps: doctor, config: config.doctor, logger });
-      stack.push('doctor-watch', () => watch.stop());
-    }
 
     const redis = config.redisUrl ? await openRedis(config.redisUrl, logger) : undefined;
     if (redis) stack.push('redis', async () => void redis.disconnect());
@@ -156,6 +157,26 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     health.addSource(mcp.probeSource);
     health.addSource(llm.probeSource);
 
+    // The live events stream; a worker-only process serves no HTTP and needs none.
+    const events = servesHttp
+      ? await startEvents({
+          db,
+          logger,
+          options: config.events,
+          mcp: {
+            onStateChange: (listener) => mcp.gateway.stateListeners.add(listener),
+            status: (name) => mcp.servers().find((s) => s.name === name),
+          },
+          health: () => health.report(),
+        })
+      : undefined;
+    if (events) stack.push('events', () => events.close());
+    const onReport = (report: Report) => events?.doctor.record(report);
+    if (config.doctor.enabled) {
+      const watch = startDoctorWatch({ deps: doctor, config: config.doctor, logger, onReport });
+      stack.push('doctor-watch', () => watch.stop());
+    }
+
     const routes: RouteModule[] = [
       ...(options.firstRoutes ?? []),
       healthRoutes({ health, version: VERSION, startedAt }),
@@ -170,8 +191,24 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         taskTypes: tasks.taskTypes,
         findAgent: (idOrName) => findAgent(db, idOrName),
       }),
+      taskStepsRoutes({ queue: tasks.queue, steps: (id) => listStepViews(db, id) }),
+      overviewRoutes({
+        queue: () => queueOverview(db),
+        mcpStates: () => mcp.status().states,
+        llm: () => llm.overview(),
+        doctor: () => events?.doctor.latest,
+      }),
+      ...(events
+        ? [
+            eventsRoutes({
+              hub: events.hub,
+              heartbeatMs: config.events.heartbeatMs,
+              reconnectRetryMs: config.events.reconnectRetryMs,
+            }),
+          ]
+        : []),
       mcpRoutes({ mcp, callsNeedAdmin: config.mcp.callsNeedAdmin }),
-      doctorRoutes({ audit: doctor }),
+      doctorRoutes({ audit: doctor, onReport }),
       chatRoutes({ llm, db }),
       modelsRoutes({ llm }),
       conversationsRoutes({ db }),

@@ -362,6 +362,29 @@ export const DoctorConfigSchema = z.strictObject({
 });
 export type DoctorConfig = z.infer<typeof DoctorConfigSchema>;
 
+/** The live events stream, GET /api/v1/events (decision 0031). */
+export const EventsConfigSchema = z.strictObject({
+  /** Events kept for Last-Event-ID resume; an older id answers `reset`. */
+  replaySize: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Bytes a stream may have written but not yet read by its client before it is dropped with `reconnect`. */
+  bufferBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(256 * 1024),
+  /** Open streams in all (429 past it). */
+  maxStreams: z.coerce.number().int().positive().max(10_000).default(200),
+  /** Open streams per user (or API key without an owner); 429 past it. */
+  maxStreamsPerUser: z.coerce.number().int().positive().max(1000).default(8),
+  /** A `: hb` comment this often keeps proxies and the client's idle timers from closing the stream. */
+  heartbeatMs: positiveMs.default(15_000),
+  /** The retry hint in the `reconnect` event a dropped slow consumer gets. */
+  reconnectRetryMs: positiveMs.default(3000),
+  /** How often health is re-checked for `health` events while any stream is open. */
+  healthIntervalMs: positiveMs.default(5000),
+});
+
 export const ConfigSchema = z
   .strictObject({
     dataDir: z.string().min(1).default('.sutazai'),
@@ -380,6 +403,7 @@ export const ConfigSchema = z
     outbound: OutboundConfigSchema.default(OutboundConfigSchema.parse({})),
     mcp: McpConfigSchema.default(McpConfigSchema.parse({})),
     doctor: DoctorConfigSchema.default(DoctorConfigSchema.parse({})),
+    events: EventsConfigSchema.default(EventsConfigSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     if (config.queue.asyncWorkerCommits === true && !config.database.url)

@@ -37,6 +37,12 @@ export async function openPglite(dir: string | undefined): Promise<Db> {
     ping: async () => {
       await pg.query('SELECT 1');
     },
+    listen: async (channel, onPayload) => {
+      const stop = await pg.listen(channel, onPayload);
+      return async () => {
+        if (!pg.closed) await stop().catch(() => undefined);
+      };
+    },
     close: () => (closing ??= pg.close()),
   };
 }

@@ -56,7 +56,50 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     ping: async () => {
       await pool.query('SELECT 1');
     },
+    listen: (channel, onPayload) => listenWithReconnect(options.url, channel, onPayload),
     close: () => (closing ??= pool.end()),
+  };
+}
+
+const RECONNECT_MS = 1000;
+
+/**
+ * One dedicated connection LISTENs on `channel`; when it is lost, a new one is made after
+ * RECONNECT_MS until stopped. The first connection must succeed (the caller learns the database
+ * is unreachable); later losses are retried quietly.
+ */
+async function listenWithReconnect(
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: withDefaultUser(url), application_name: 'sutazai-events' });
+    c.on('notification', (msg) => onPayload(msg.payload ?? ''));
+    c.on('error', () => undefined);
+    c.on('end', () => {
+      if (client === c) retry();
+    });
+    client = c;
+    await c.connect();
+    await c.query(`LISTEN ${channel}`);
+  };
+  const retry = (): void => {
+    client = undefined;
+    clearTimeout(timer);
+    if (stopped) return;
+    timer = setTimeout(() => void connect().catch(retry), RECONNECT_MS);
+    timer.unref();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await client?.end().catch(() => undefined);
   };
 }
 

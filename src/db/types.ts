@@ -18,6 +18,12 @@ export interface Db extends Queryable {
   exec(sql: string): Promise<void>;
   /** Round-trip check used by the health probe. */
   ping(): Promise<void>;
+  /**
+   * LISTENs on `channel` and calls `onPayload` for every NOTIFY, from this process or any other
+   * on the same database; returns the function that stops. On PostgreSQL a dedicated connection
+   * listens and reconnects after a loss (notifications sent meanwhile are missed).
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Idempotent. */
   close(): Promise<void>;
 }

@@ -1,5 +1,12 @@
 export { createLlmService, LlmService, collect } from './service.js';
-export type { LlmServiceDeps, ChatOptions, ChatOutcome, BatchItem, BackendModels } from './service.js';
+export type {
+  LlmServiceDeps,
+  ChatOptions,
+  ChatOutcome,
+  BatchItem,
+  BackendModels,
+  BackendOverview,
+} from './service.js';
 export { LlmError, isLlmError, toSutazaiError } from './errors.js';
 export type { LlmErrorKind } from './errors.js';
 export { CircuitBreaker, type BreakerState } from './breaker.js';

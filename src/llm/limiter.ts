@@ -29,6 +29,11 @@ export class ModelLimiter {
 
   constructor(private readonly options: LimiterOptions) {}
 
+  /** Every lane that has been used (`backend/model` keys). */
+  keys(): string[] {
+    return [...this.lanes.keys()];
+  }
+
   snapshot(key: string): { inFlight: number; waiting: number } {
     const lane = this.lanes.get(key);
     return { inFlight: lane?.inFlight ?? 0, waiting: lane?.waiters.length ?? 0 };

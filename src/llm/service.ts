@@ -6,6 +6,7 @@ import { boundedLabel, llmCache, type BoundedLabel } from '../metrics/index.js';
 import { backendConfigs, buildBackends, pickBackend, type BackendEntry } from './backends.js';
 import { MemoryLruCache, RedisResponseCache, cacheKey, type ResponseCache } from './cache.js';
 import { LlmError, toSutazaiError } from './errors.js';
+import type { BreakerState } from './breaker.js';
 import { ModelLimiter } from './limiter.js';
 import { slotGauges } from './slot-gauges.js';
 import { guardedStream } from './stream-call.js';
@@ -47,6 +48,23 @@ export interface BackendModels {
   models: ModelInfo[];
   loaded: LoadedModel[];
   error?: string;
+}
+
+export interface BackendOverview {
+  name: string;
+  url: string;
+  breaker: BreakerState;
+  models: Array<{ name: string; slotsInUse: number; slotsMax: number }>;
+}
+
+/** A URL without user info, query or fragment. */
+function publicUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+  } catch {
+    return '';
+  }
 }
 
 /** Models that a backend answered for, past the configured ones, that get their own series. */
@@ -92,6 +110,30 @@ export class LlmService {
   slots(model: string): { inFlight: number; waiting: number } {
     const entry = pickBackend(this.backends, model);
     return this.limiter.snapshot(`${entry.name}/${model}`);
+  }
+
+  /**
+   * Every backend with its breaker and per-model slots (the dashboard's overview): the models
+   * configured for it, the default model when it is routed there, and any model it has served.
+   * The URL is shown without credentials.
+   */
+  overview(): BackendOverview[] {
+    const used = this.limiter.keys();
+    return this.backends.map((b) => {
+      const names = new Set(b.config.models);
+      if (pickBackend(this.backends, this.defaultModel) === b) names.add(this.defaultModel);
+      for (const key of used) if (key.startsWith(`${b.name}/`)) names.add(key.slice(b.name.length + 1));
+      return {
+        name: b.name,
+        url: publicUrl(b.url),
+        breaker: b.breaker.state,
+        models: [...names].sort().map((name) => ({
+          name,
+          slotsInUse: this.limiter.snapshot(`${b.name}/${name}`).inFlight,
+          slotsMax: b.limit,
+        })),
+      };
+    });
   }
 
   breakerState(backend: string): string | undefined {

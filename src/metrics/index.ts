@@ -235,3 +235,22 @@ export {
   type BoundedLabel,
   type BoundedLabelOptions,
 } from './labels.js';
+
+export const eventsPublished = new Counter({
+  name: 'sutazai_events_published_total',
+  help: 'Events published to the live events stream, by type',
+  labelNames: ['type'] as const,
+  registers: [registry],
+});
+
+export const eventsDropped = new Counter({
+  name: 'sutazai_events_streams_dropped_total',
+  help: 'Event streams closed with a reconnect hint because the client read too slowly',
+  registers: [registry],
+});
+
+export const eventStreamsOpen = new Gauge({
+  name: 'sutazai_events_streams_open',
+  help: 'Open GET /api/v1/events streams',
+  registers: [registry],
+});

@@ -17,6 +17,7 @@ export {
 } from './http-check.js';
 export { listenForTasks, TASKS_CHANNEL } from './listen.js';
 export { sampleQueueMetrics } from './metrics.js';
+export { queueOverview, type QueueOverview } from './overview.js';
 export {
   TaskQueue,
   type ClaimOptions,

@@ -104,3 +104,44 @@ export async function deleteStepsOfMissingTasks(db: Queryable): Promise<number> 
   );
   return rowCount;
 }
+
+/** One journal row as the step-trace API shows it (GET /api/v1/tasks/{id}/steps). */
+export interface StepView {
+  seq: number;
+  attempt: number;
+  kind: 'model' | 'tool';
+  toolName: string | null;
+  toolCallId: string | null;
+  arguments: Record<string, unknown> | null;
+  /** The model turn's assistant message (content and tool calls); null for a tool call. */
+  message: ChatMessage | null;
+  result: ToolResult | null;
+  error: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  durationMs: number;
+  createdAt: Date;
+}
+
+/** A task's journal in order; bounded by `limit` (the runner's step budget keeps it far below). */
+export async function listStepViews(db: Queryable, taskId: string, limit = 1000): Promise<StepView[]> {
+  const { rows } = await db.query<StepRow & { created_at: Date | string }>(
+    'SELECT * FROM task_steps WHERE task_id = $1 ORDER BY seq LIMIT $2',
+    [taskId, limit],
+  );
+  return rows.map((r) => ({
+    seq: r.seq,
+    attempt: r.attempt,
+    kind: r.kind,
+    toolName: r.tool_name,
+    toolCallId: r.tool_call_id,
+    arguments: r.arguments,
+    message: r.message,
+    result: r.result,
+    error: r.error,
+    promptTokens: r.prompt_tokens,
+    completionTokens: r.completion_tokens,
+    durationMs: r.duration_ms,
+    createdAt: new Date(r.created_at),
+  }));
+}

@@ -3,6 +3,7 @@ import { sql as queueClaim } from './0002-queue-claim.js';
 import { sql as llm } from './0003-llm.js';
 import { sql as ownership } from './0004-ownership.js';
 import { sql as taskRequester } from './0005-task-requester.js';
+import { sql as events } from './0007-events.js';
 
 export interface Migration {
   /** Stable, ordered name; recorded in schema_migrations once applied. */
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { name: '0003-llm', sql: llm },
   { name: '0004-ownership', sql: ownership },
   { name: '0005-task-requester', sql: taskRequester },
+  { name: '0007-events', sql: events },
 ];

@@ -12,6 +12,7 @@ import {
   toSarif,
   type AuditDeps,
   type AuditRequest,
+  type Report,
 } from '../../ops/index.js';
 import type { RouteModule } from '../app.js';
 
@@ -20,6 +21,8 @@ export interface DoctorRouteDeps {
   audit: AuditDeps;
   /** Defaults for every audit the API runs (compose files, name filter, sources to leave out). */
   request?: AuditRequest;
+  /** Told about every report produced here (the live events stream and the overview). */
+  onReport?: (report: Report) => void;
 }
 
 const ruleList = z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).max(50);
@@ -47,6 +50,7 @@ export function doctorRoutes(deps: DoctorRouteDeps): RouteModule {
       },
       async (req) => {
         const { report } = await runAudit(auditOptions(deps.audit, request({})));
+        deps.onReport?.(report);
         return req.query.format === 'sarif' ? toSarif(report) : report;
       },
     );

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { DoctorConfig } from '../../config/schema.js';
 import { runAudit } from '../audit.js';
 import { auditOptions, type AuditDeps, type AuditRequest } from '../options.js';
-import type { Finding } from '../types.js';
+import type { Finding, Report } from '../types.js';
 import { errorMessage } from '../util.js';
 import { RestartBudget } from './restart-budget.js';
 import { AlertDeduper, postWebhook, wants, webhookBody, type AlertKind } from './webhooks.js';
@@ -28,6 +28,8 @@ export interface DoctorWatchOptions {
   /** Debounce after a Docker event before re-auditing. */
   eventDebounceMs?: number;
   onEvent?: (e: WatchEvent) => void;
+  /** Told about every report a pass produces. */
+  onReport?: (report: Report) => void;
   logger?: Logger;
 }
 
@@ -90,6 +92,7 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
   async function pass(): Promise<void> {
     try {
       const { report } = await runAudit(auditOptions(opts.deps, opts.request));
+      opts.onReport?.(report);
       const next = new Map(report.findings.filter((f) => !f.suppressed).map((f) => [f.fingerprint, f]));
       for (const [k, f] of next) if (!active.has(k)) await alert('finding:new', f);
       for (const [k, f] of active) if (!next.has(k)) await alert('finding:resolved', f);
