@@ -43,9 +43,9 @@ beforeEach(({ task, onTestFailed }) =>
   }),
 );
 
-/** Waits until no loading placeholder is left on the page. */
+/** Waits until no loading placeholder is left on the page (no in-page eval: the CSP forbids it). */
 const settled = (p: Page) =>
-  p.waitForFunction("!document.querySelector('.state-loading')", null, { timeout: 30_000 });
+  expect.poll(() => p.locator('.state-loading').count(), { timeout: 30_000, interval: 100 }).toBe(0);
 
 describe('the dashboard in a browser', { timeout: 120_000 }, () => {
   it('signs in with username and password and keeps the session across a reload (cookie refresh)', async () => {
