@@ -189,6 +189,11 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
       await s.page.getByRole('heading', { name: 'Sign in to SutazAI' }).waitFor();
       for (const v of await axeViolations(s.page)) found.push(`sign-in@${vpName}: ${v.id} ${v.help}`);
       await s.page.screenshot({ path: path.join(OUT_DIR, `sign-in-${vpName}.png`) });
+      if (process.env.SUTAZAI_DOCS_SCREENSHOTS === '1')
+        copyFileSync(
+          path.join(OUT_DIR, `sign-in-${vpName}.png`),
+          path.join(DOCS_IMAGES, `sign-in-${vpName}.png`),
+        );
       await signIn(s.page, h.base, 'admin', ADMIN_PASSWORD);
       for (const [name, url] of pages) {
         await s.page.goto(h.base + url);

@@ -59,10 +59,11 @@ describe('every route of the platform', () => {
     }
   });
 
-  it('keeps public only what must be: health, login/refresh/logout, metrics, docs', () => {
+  it('keeps public only what must be: health, login/refresh/logout, the first-run hint, metrics, docs', () => {
     const publicApi = routes
       .filter((r) => r.access === 'public' && r.url.startsWith('/api/'))
       .map((r) => `${r.method} ${r.url}`);
-    for (const entry of publicApi) expect(entry).toMatch(/\/api\/v1\/(health|auth\/(login|refresh|logout))/);
+    for (const entry of publicApi)
+      expect(entry).toMatch(/\/api\/v1\/(health|auth\/(login|refresh|logout|first-run))/);
   });
 });

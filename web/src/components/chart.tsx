@@ -30,8 +30,13 @@ export function LineChart({
         cursor: { show: false },
         scales: { x: { time: true } },
         axes: [
-          { stroke: axis, grid: { show: false } },
-          { stroke: axis, size: 48, values: (_u, vals) => vals.map((v) => `${v} ${unit}`) },
+          {
+            stroke: axis,
+            grid: { show: false },
+            values: (_u, vals) =>
+              vals.map((v) => new Date(v * 1000).toLocaleTimeString('en-GB', { hour12: false })),
+          },
+          { stroke: axis, size: 64, values: (_u, vals) => vals.map((v) => `${v} ${unit}`) },
         ],
         series: [{}, { label, stroke, width: 2, fill: stroke + '22' }],
       },

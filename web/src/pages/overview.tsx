@@ -32,7 +32,7 @@ function Dependencies() {
     return () => clearInterval(t);
   }, [reload]);
   return (
-    <section className="card" aria-labelledby="deps-title">
+    <section className="card span-2" aria-labelledby="deps-title">
       <h2 id="deps-title">Dependencies</h2>
       <StateView state={health} empty="No dependencies are probed.">
         {() => (
