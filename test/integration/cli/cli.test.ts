@@ -90,7 +90,7 @@ describe('sutazai CLI', () => {
     expect(res.stderr).not.toContain('\u001b['); // not a terminal: no colour
   });
 
-  it('runs `up` on embedded Postgres, answers, and drains on SIGTERM leaving no process behind', async () => {
+  it('runs `up` on embedded Postgres, answers, and drains on SIGTERM (an open events stream included) leaving no process behind', async () => {
     const cwd = tempDir();
     const child = spawnCli(
       ['up'],
@@ -118,9 +118,24 @@ describe('sutazai CLI', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('database');
 
+    // An open events stream (a browser left on the dashboard) must not hold up the drain: a
+    // drain that waited would be forced after 10 s and exit 1.
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'a-long-test-password' }),
+    });
+    const { access_token } = (await login.json()) as { access_token: string };
+    const events = await fetch(`${url}/api/v1/events`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    expect(events.status).toBe(200);
+    const streamEnded = events.text();
+
     child.kill('SIGTERM');
     const result = await done;
     expect(result.code).toBe(0);
+    await streamEnded; // the server ended it
     // tsx's esbuild helper (a test-only child) leaves when its pipe closes; allow it a moment.
     expect(await groupGone(child.pid!, 5000)).toBe(true);
   }, 150_000);

@@ -60,6 +60,7 @@ describe('GET /api/v1/events on the whole platform', () => {
     platform = await startTestPlatform({}, {}, (config) => {
       config.worker.enabled = false;
       config.events.heartbeatMs = 200;
+      config.events.healthIntervalMs = 100;
     });
     base = await platform.listen();
     admin = await adminHeaders(base);
@@ -140,10 +141,39 @@ describe('GET /api/v1/events on the whole platform', () => {
     bogus.close();
   });
 
-  it('sends heartbeat comments at the configured interval', async () => {
+  it('sends heartbeat comments at the configured interval, and health changes', async () => {
     const s = await stream(users.ada);
     await s.waitFor((f) => f.comments.includes('hb'));
+    // Health is polled while streams are open and published on change; the first check of the
+    // database (a change from "never seen") happened during an earlier test, so replay from the
+    // start of this process's ring to find it.
+    const id = await createTask(users.ada);
+    const epoch = (await s.waitFor(isTask(id))).id!.split('.')[0];
     s.close();
+    const replay = await stream(users.ada, { 'last-event-id': `${epoch}.0` });
+    const db = await replay.waitFor((f) => f.event === 'health' && dataOf(f).name === 'database');
+    expect(dataOf(db)).toMatchObject({ status: 'up', checked_at: expect.any(String) });
+    expect(typeof dataOf(db).latency_ms).toBe('number');
+    replay.close();
+  });
+
+  it('sends doctor reports to admins only, and the overview shows the last one', async () => {
+    const root = await stream(admin);
+    const ada = await stream(users.ada);
+    const report = await fetch(`${base}/api/v1/doctor/report`, { headers: admin });
+    expect(report.status).toBe(200);
+    const doctor = await root.waitFor((f) => f.event === 'doctor');
+    expect(dataOf(doctor)).toMatchObject({
+      at: expect.any(String),
+      findings: { critical: expect.any(Number), info: expect.any(Number) },
+    });
+    const id = await createTask(users.ada); // after the report: Ada would have had it first
+    await ada.waitFor(isTask(id));
+    expect(ada.frames.some((f) => f.event === 'doctor')).toBe(false);
+    const overview = await json('GET', '/api/v1/overview', users.ada);
+    expect((overview.body.doctor as { at: string }).at).toBe(dataOf(doctor).at);
+    root.close();
+    ada.close();
   });
 
   it('GET /api/v1/tasks/{id}/steps answers the owner the step trace and another user 404', async () => {
@@ -195,7 +225,6 @@ describe('GET /api/v1/events on the whole platform', () => {
       queue: { by_state: Record<string, number>; throughput_per_min: number; lag_ms: number | null };
       mcp: { by_state: Record<string, number> };
       llm: { backends: Array<{ name: string; breaker: string; models: unknown[] }> };
-      doctor: { at: string | null };
     };
     const { rows } = await platform.db.query<{ status: string; n: number }>(
       'SELECT status, count(*)::int AS n FROM tasks GROUP BY status',
@@ -206,7 +235,6 @@ describe('GET /api/v1/events on the whole platform', () => {
     expect(body.queue.lag_ms).toBeGreaterThanOrEqual(0); // pending tasks are waiting: the worker is off
     expect(body.mcp.by_state).toMatchObject({ ready: 0, crashloop: 0 });
     expect(body.llm.backends[0]).toMatchObject({ name: 'ollama', breaker: 'closed' });
-    expect(body.doctor.at).toBeNull();
   });
 
   it('ends open streams when the platform closes, and close does not wait for them', async () => {

@@ -60,6 +60,13 @@ interface FuzzRequest {
 let platform: Platform;
 let operations: Operation[];
 let validAuth: Record<string, string>;
+/** The listening address, for streaming operations (inject() waits for a stream's end). */
+let baseUrl: string;
+/**
+ * Operations that answer a stream which ends only when the client leaves: "answered" means the
+ * status line and headers arrived; the body of a 200 is not waited for.
+ */
+const STREAMING = new Set(['GET /api/v1/events']);
 const histogram = new Map<number, number>();
 let sent = 0;
 
@@ -195,6 +202,31 @@ function describeRequest(req: FuzzRequest, url: string): string {
   return `${req.op.method} ${url.slice(0, 300)} credentials=${req.credentials} content-type=${req.contentType}${body}`;
 }
 
+/** Over a real socket: the status and headers within SLOW_MS, then the stream is dropped. */
+async function sendStreaming(
+  req: FuzzRequest,
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ statusCode: number; body: string } | 'slow'> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), SLOW_MS);
+  try {
+    const res = await fetch(`${baseUrl}${url}`, {
+      method: req.op.method,
+      headers,
+      signal: controller.signal,
+      ...(req.payload !== undefined && req.op.method !== 'GET' ? { body: req.payload } : {}),
+    });
+    return { statusCode: res.status, body: res.status === 200 ? '' : await res.text() };
+  } catch (err) {
+    if (controller.signal.aborted) return 'slow';
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
 async function send(req: FuzzRequest): Promise<void> {
   const url = urlOf(req);
   const headers: Record<string, string> = {
@@ -204,15 +236,17 @@ async function send(req: FuzzRequest): Promise<void> {
   if (req.contentType && req.payload !== undefined) headers['content-type'] = req.contentType;
   let timer: NodeJS.Timeout | undefined;
   const slow = new Promise<'slow'>((resolve) => (timer = setTimeout(() => resolve('slow'), SLOW_MS)));
-  const res = await Promise.race([
-    platform.app.inject({
-      method: req.op.method as 'GET',
-      url,
-      headers,
-      ...(req.payload !== undefined ? { payload: req.payload } : {}),
-    }),
-    slow,
-  ]).finally(() => clearTimeout(timer));
+  const res = STREAMING.has(`${req.op.method} ${req.op.path}`)
+    ? await sendStreaming(req, url, headers)
+    : await Promise.race([
+        platform.app.inject({
+          method: req.op.method as 'GET',
+          url,
+          headers,
+          ...(req.payload !== undefined ? { payload: req.payload } : {}),
+        }),
+        slow,
+      ]).finally(() => clearTimeout(timer));
   sent++;
   const where = describeRequest(req, url);
   if (res === 'slow') throw new Error(`no answer within ${SLOW_MS / 1000} s: ${where}`);
@@ -240,7 +274,9 @@ beforeAll(async () => {
   // Rate limits would answer most requests with 429 before they reach a handler.
   config.rateLimit.login.max = 1_000_000;
   config.rateLimit.expensive.max = 1_000_000;
+  config.http.port = 0;
   platform = await createPlatform({ config, logger: pino({ level: 'silent' }), inMemoryDb: true });
+  baseUrl = await platform.listen();
   const login = await platform.app.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
