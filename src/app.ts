@@ -44,6 +44,7 @@ import { createOutboundGuard } from './net/index.js';
 import { openRedis } from './redis.js';
 import { createTaskSystem, queueOverview, sampleQueueMetrics } from './tasks/index.js';
 import { tasksRoutes } from './http/routes/tasks.js';
+import { staticRoutes } from './http/static.js';
 import { VERSION } from './version.js';
 
 /**
@@ -63,7 +64,11 @@ export interface PlatformOptions {
   firstRoutes?: RouteModule[];
   /** The config file that was loaded, if any: backups copy it. */
   configFile?: string;
+  /** The built dashboard served from `/`; default: web/dist of this checkout. */
+  webDir?: string;
 }
+
+const DEFAULT_WEB_DIR = path.resolve(import.meta.dirname, '../web/dist');
 
 export interface Platform {
   readonly config: Config;
@@ -253,6 +258,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       modelsRoutes({ llm }),
       conversationsRoutes({ db }),
       backupsRoutes({ backups, retain: config.backup.retain }),
+      staticRoutes({ dir: options.webDir ?? DEFAULT_WEB_DIR }),
     ];
     const app = await buildHttpApp(
       {

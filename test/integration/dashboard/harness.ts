@@ -1,0 +1,180 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollama-double.js';
+import { EVERYTHING } from '../../fixtures/mcp/servers.js';
+import { collect, groupGone, killGroup, REPO, spawnCli, waitForLine } from '../../helpers/cli.js';
+
+/**
+ * A real `sutazai up` (auth on, PGlite, the Ollama double, the `everything` MCP server from npm,
+ * one file-defined agent allowed to call its echo tool) and Debian's Chromium driven by
+ * playwright-core. Never `npx playwright install`: the browser is the system's.
+ */
+export const ADMIN_PASSWORD = 'dashboard-test-admin-password';
+export const CHROMIUM = process.env.SUTAZAI_CHROMIUM ?? '/usr/bin/chromium';
+export const OUT_DIR = path.join(REPO, 'test-results', 'dashboard');
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const;
+
+export interface Harness {
+  base: string;
+  double: OllamaDouble;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+export async function startHarness(): Promise<Harness> {
+  if (!existsSync(path.join(REPO, 'web/dist/index.html')))
+    throw new Error('web/dist is not built: run `npm run build:web` (npm ci builds it)');
+  const double = await startOllamaDouble({ models: ['tinyllama:latest'] });
+  const cwd = mkdtempSync(path.join(tmpdir(), 'sutazai-dashboard-'));
+  const agents = path.join(cwd, 'agents');
+  mkdirSync(agents);
+  writeFileSync(
+    path.join(agents, 'echoer.md'),
+    '---\nname: echoer\ndescription: repeats what it is told through the echo tool\ncapabilities: [echo]\nmodel: tinyllama\ntools: [everything__echo]\n---\nYou repeat the prompt with the echo tool.\n',
+  );
+  writeFileSync(
+    path.join(cwd, '.mcp.json'),
+    JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [EVERYTHING] } } }),
+  );
+  const child = spawnCli(
+    ['up'],
+    {
+      SUTAZAI_PORT: String(await freePort()),
+      SUTAZAI_DATA_DIR: path.join(cwd, 'data'),
+      SUTAZAI_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      SUTAZAI_API_KEY: '',
+      SUTAZAI_AGENTS_DIR: agents,
+      SUTAZAI_MCP_CONFIG: path.join(cwd, '.mcp.json'),
+      OLLAMA_HOST: double.url,
+      SUTAZAI_LLM_DEFAULT_MODEL: 'tinyllama',
+    },
+    cwd,
+  );
+  const done = collect(child);
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close().catch(() => undefined);
+    if (child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      if (!(await groupGone(child.pid, 15_000))) killGroup(child.pid);
+    }
+    await done;
+    await double.close();
+  };
+  try {
+    const [, url] = await waitForLine(child, /ready on (http:\/\/\S+)/, 90_000);
+    browser = await launchChromium();
+    return { base: url!, double, browser, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** A page whose CSP violations and page errors are recorded (the app must cause none). */
+export async function newPage(
+  browser: Browser,
+  viewport: { width: number; height: number } = VIEWPORTS.desktop,
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport, colorScheme });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return { context, page, problems };
+}
+
+export async function signIn(page: Page, base: string, username: string, password: string): Promise<void> {
+  await page.goto(base + '/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('whoami').waitFor();
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+/**
+ * axe-core's serious and critical violations on the page. The source goes in through the
+ * DevTools protocol (page.evaluate), which the page's CSP does not apply to; an inline script tag
+ * would (rightly) be refused.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  // A string, evaluated in the page: this file is compiled without the DOM library.
+  const violations = await page.evaluate<AxeViolation[]>(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })),
+    })))`,
+  );
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export async function adminToken(base: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login: ${res.status}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export async function api<T>(
+  base: string,
+  token: string,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(base + url, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
