@@ -43,8 +43,25 @@ function asyncCommits(mode: Commits, bench: BenchDb): boolean {
   return mode === 'auto' ? asyncCommitsAllowed('auto', bench.db.kind) : mode === 'async';
 }
 
-async function runOnce(bench: BenchDb, concurrency: number, tasks: number, mode: Commits): Promise<number> {
+async function setTriggers(bench: BenchDb, on: boolean): Promise<void> {
+  const verb = on ? 'ENABLE' : 'DISABLE';
+  for (const [table, trigger] of [
+    ['tasks', 'tasks_notify_insert'],
+    ['tasks', 'tasks_notify_status'],
+    ['task_steps', 'task_steps_notify'],
+  ])
+    await bench.db.exec(`ALTER TABLE ${table} ${verb} TRIGGER ${trigger}`);
+}
+
+async function runOnce(
+  bench: BenchDb,
+  concurrency: number,
+  tasks: number,
+  mode: Commits,
+  triggers = true,
+): Promise<number> {
   await bench.reset();
+  await setTriggers(bench, triggers);
   const queue = new CountingQueue(bench.db, {
     maxPending: 10_000_000,
     defaultMaxAttempts: 5,
@@ -91,11 +108,16 @@ async function main(): Promise<void> {
       for (const concurrency of (process.env.CONCURRENCY ?? '1,4,16').split(',').map(Number)) {
         const tasks = Number(process.env.TASKS ?? (name === 'postgres' ? 10_000 : 3000));
         const modes = (process.env.COMMITS ?? 'auto').split(',') as Commits[];
+        const triggers = (process.env.TRIGGERS ?? 'on').split(',').map((t) => t === 'on');
         await runOnce(bench, concurrency, Math.min(500, tasks), modes[0]!); // warm-up
-        const rates = new Map<Commits, number[]>(modes.map((m) => [m, []]));
+        const rates = new Map<string, number[]>();
         for (let r = 0; r < RUNS; r++)
-          for (const mode of modes) rates.get(mode)!.push(await runOnce(bench, concurrency, tasks, mode));
-        for (const [mode, list] of rates) report(bench, concurrency, tasks, mode, list);
+          for (const mode of modes)
+            for (const on of triggers) {
+              const key = `${mode}${triggers.length > 1 ? ` triggers=${on ? 'on' : 'off'}` : ''}`;
+              rates.set(key, [...(rates.get(key) ?? []), await runOnce(bench, concurrency, tasks, mode, on)]);
+            }
+        for (const [key, list] of rates) report(bench, concurrency, tasks, key, list);
       }
     } finally {
       await bench.close();
@@ -103,13 +125,14 @@ async function main(): Promise<void> {
   }
 }
 
-function report(bench: BenchDb, concurrency: number, tasks: number, mode: Commits, rates: number[]): void {
+function report(bench: BenchDb, concurrency: number, tasks: number, key: string, rates: number[]): void {
+  const [mode, label = ''] = key.split(' ') as [Commits, string?];
   const m = median(rates);
   const versus =
     bench.name === 'postgres' && concurrency === 16 ? ` (${(m / TARGET_PER_SECOND).toFixed(2)}x target)` : '';
   const commits = asyncCommits(mode, bench) ? 'async' : 'sync';
   console.log(
-    `${bench.name.padEnd(8)} commits=${mode}(${commits}) concurrency=${String(concurrency).padStart(2)} ` +
+    `${bench.name.padEnd(8)} commits=${mode}(${commits}) ${label} concurrency=${String(concurrency).padStart(2)} ` +
       `tasks=${tasks}  ${m.toFixed(0)} tasks/s  runs=[${rates.map((x) => x.toFixed(0)).join(', ')}]${versus}`,
   );
 }
