@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildHttpApp } from '../../../src/http/app.js';
 import { MemoryRateLimiter } from '../../../src/http/rate-limit.js';
 import { mcpRoutes } from '../../../src/http/routes/mcp.js';
@@ -46,13 +46,18 @@ describe('GET /api/v1/mcp/servers/{name}/stderr', () => {
       payload: { arguments: { n: 3 } },
     });
     expect(call.statusCode).toBe(200);
-    const res = await app.inject({
-      url: '/api/v1/mcp/servers/fixture/stderr',
-      headers: { 'x-test-role': 'admin' },
-    });
-    expect(res.statusCode).toBe(200);
-    const lines = res.json<{ lines: string[] }>().lines;
-    expect(lines.slice(-3)).toEqual(['flood 0', 'flood 1', 'flood 2']);
+    // stderr is its own pipe: its lines may land after the tool's answer on stdout.
+    await vi.waitFor(
+      async () => {
+        const res = await app.inject({
+          url: '/api/v1/mcp/servers/fixture/stderr',
+          headers: { 'x-test-role': 'admin' },
+        });
+        expect(res.statusCode).toBe(200);
+        expect(res.json<{ lines: string[] }>().lines.slice(-3)).toEqual(['flood 0', 'flood 1', 'flood 2']);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
   });
 
   it('refuses a user (403) and answers 404 for an undeclared server', async () => {
