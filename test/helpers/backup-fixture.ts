@@ -59,6 +59,22 @@ export async function populateEveryTable(db: Db, tasks = 25): Promise<void> {
       `INSERT INTO messages (conversation_id, role, content, usage) VALUES ($1, 'user', $2, '{"tokens":3}')`,
       [conv, content],
     );
+  const series = (
+    await db.query<{ id: number }>(
+      `INSERT INTO resource_series (name, kind, metric, subject, last_at, last_value)
+       VALUES ('container:memory_bytes:redis', 'container', 'memory_bytes', 'redis', '2026-11-30T12:00:15.5Z', 1048576.25)
+       RETURNING id`,
+    )
+  ).rows[0]!.id;
+  await db.query(
+    `INSERT INTO resource_samples (series_id, at, value) VALUES ($1, '2026-11-30T12:00:00Z', 1024), ($1, '2026-11-30T12:00:15.5Z', 1048576.25)`,
+    [series],
+  );
+  await db.query(
+    `INSERT INTO resource_rollups (series_id, resolution, bucket, count, min, max, mean, p95)
+     VALUES ($1, 300, '2026-11-30T12:00:00Z', 2, 1024, 1048576.25, 524800.125, 1048576.25)`,
+    [series],
+  );
   for (const table of await dataTables(db)) {
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table}"`);
     if (rows[0]!.n > 0) continue;
