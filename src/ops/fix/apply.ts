@@ -44,17 +44,13 @@ async function applyAction(a: FixAction, docker: DockerClient): Promise<unknown>
         ...(a.cpus !== undefined ? { NanoCpus: Math.round(a.cpus * 1e9) } : {}),
       });
       // A live update alone is lost when compose recreates the container: write it down too.
-      const written = a.composeFile
-        ? await editLimitsInFile(a.composeFile, composeEditOf(a)!)
-        : false;
+      const written = a.composeFile ? await editLimitsInFile(a.composeFile, composeEditOf(a)!) : false;
       return { memory: a.memory ?? null, cpus: a.cpus ?? null, composeFile: written ? a.composeFile : null };
     }
     case 'restart-policy': {
       await docker.updateContainer(a.containerId, { RestartPolicy: a.policy });
       // Live only would be lost on the next recreate: write `restart:` into the compose file too.
-      const written = a.composeFile
-        ? await editLimitsInFile(a.composeFile, composeEditOf(a)!)
-        : false;
+      const written = a.composeFile ? await editLimitsInFile(a.composeFile, composeEditOf(a)!) : false;
       return { policy: a.policy, composeFile: written ? a.composeFile : null };
     }
     default:

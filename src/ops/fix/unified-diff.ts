@@ -37,12 +37,13 @@ function middleOps(a: string[], b: string[], oldBase: number, newBase: number): 
       ops.push({ tag: ' ', line: a[i]!, oldNo: oldBase + i, newNo: newBase + j });
       i++;
       j++;
-    } else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      ops.push({ tag: '+', line: b[j]!, oldNo: oldBase + i, newNo: newBase + j });
-      j++;
-    } else {
+    } else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      // On a tie, removals first: a replaced line reads `-old` then `+new`, as diff -u has it.
       ops.push({ tag: '-', line: a[i]!, oldNo: oldBase + i, newNo: newBase + j });
       i++;
+    } else {
+      ops.push({ tag: '+', line: b[j]!, oldNo: oldBase + i, newNo: newBase + j });
+      j++;
     }
   }
   return ops;
