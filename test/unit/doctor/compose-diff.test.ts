@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
+  DIFF_MAX_BYTES,
   TRUNCATION_MARKER,
   composeEditOf,
   editLimitsInFile,
@@ -113,6 +114,7 @@ describe('previewComposeDiffs', () => {
     expect(d!.truncated).toBe(true);
     expect(Buffer.byteLength(d!.diff)).toBeLessThanOrEqual(120);
     expect(d!.diff.endsWith(`\n${TRUNCATION_MARKER}\n`)).toBe(true);
+    expect(DIFF_MAX_BYTES).toBe(64 * 1024); // the default docs/doctor.md states
   });
 
   it('leaves out files it would not change and files outside the plan', async () => {
