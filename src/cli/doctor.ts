@@ -12,6 +12,7 @@ import {
   listBackups,
   partialReasons,
   planFix,
+  previewComposeDiffs,
   renderFixPlan,
   renderTable,
   rollbackBackup,
@@ -170,7 +171,12 @@ async function fixAction(
     ...(req.nameFilter ? { nameFilter: req.nameFilter } : {}),
   });
   if (!flags.apply) {
-    out(flags.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderFixPlan(plan));
+    const composeDiffs = await previewComposeDiffs(plan, snapshot);
+    out(
+      flags.format === 'json'
+        ? `${JSON.stringify({ ...plan, composeDiffs }, null, 2)}\n`
+        : renderFixPlan(plan, composeDiffs),
+    );
     process.exitCode = 0;
     return;
   }

@@ -57,7 +57,14 @@ export * as limits from './limits/floors.js';
 export { applyFix, verifyContainers, type ApplyOptions, type ApplyResult } from './fix/apply.js';
 export { rollback, rollbackBackup, type RollbackResult } from './fix/rollback.js';
 export { listBackups, loadBackup, backupsRoot, type BackupInfo, type BackupManifest } from './fix/backup.js';
-export { editLimits, editLimitsInFile } from './fix/compose-edit.js';
+export { composeEditOf, editLimits, editLimitsInFile } from './fix/compose-edit.js';
+export {
+  DIFF_MAX_BYTES,
+  TRUNCATION_MARKER,
+  previewComposeDiffs,
+  type ComposeDiff,
+} from './fix/compose-preview.js';
+export { unifiedDiff } from './fix/unified-diff.js';
 export {
   startDoctorWatch,
   type DoctorWatch,

@@ -7,6 +7,7 @@ import {
   loadBackup,
   partialReasons,
   planFix,
+  previewComposeDiffs,
   rollback,
   runAudit,
   toSarif,
@@ -84,7 +85,11 @@ export function doctorRoutes(deps: DoctorRouteDeps): RouteModule {
         const plan = planFix(report, snapshot, state, deps.audit.config, {
           ...(req.body.removeVolumes ? { removeVolumes: req.body.removeVolumes } : {}),
         });
-        if (!req.body.apply) return { plan };
+        if (!req.body.apply) {
+          // The dry run shows the compose edits apply would write, computed by the same edit.
+          const composeDiffs = await previewComposeDiffs(plan, snapshot);
+          return { plan: { ...plan, composeDiffs } };
+        }
         const verify = {
           ...deps.audit.config.verify,
           ...(req.body.verifyWindowMs ? { windowMs: req.body.verifyWindowMs } : {}),

@@ -3,7 +3,7 @@ import type { Snapshot } from '../rules/context.js';
 import { DockerApiError, type ContainerInspect, type DockerClient } from '../sources/docker-types.js';
 import { errorMessage } from '../util.js';
 import { backupVolumes, createBackup, type Backup } from './backup.js';
-import { editLimitsInFile } from './compose-edit.js';
+import { composeEditOf, editLimitsInFile } from './compose-edit.js';
 import { isIrreversible, type FixAction, type FixPlan } from './plan.js';
 import { rollback } from './rollback.js';
 
@@ -44,24 +44,13 @@ async function applyAction(a: FixAction, docker: DockerClient): Promise<unknown>
         ...(a.cpus !== undefined ? { NanoCpus: Math.round(a.cpus * 1e9) } : {}),
       });
       // A live update alone is lost when compose recreates the container: write it down too.
-      const written = a.composeFile
-        ? await editLimitsInFile(a.composeFile, {
-            service: a.service,
-            ...(a.memory !== undefined ? { memory: a.memory } : {}),
-            ...(a.cpus !== undefined ? { cpus: a.cpus } : {}),
-          })
-        : false;
+      const written = a.composeFile ? await editLimitsInFile(a.composeFile, composeEditOf(a)!) : false;
       return { memory: a.memory ?? null, cpus: a.cpus ?? null, composeFile: written ? a.composeFile : null };
     }
     case 'restart-policy': {
       await docker.updateContainer(a.containerId, { RestartPolicy: a.policy });
       // Live only would be lost on the next recreate: write `restart:` into the compose file too.
-      const written = a.composeFile
-        ? await editLimitsInFile(a.composeFile, {
-            service: a.service,
-            restart: `${a.policy.Name}:${a.policy.MaximumRetryCount}`,
-          })
-        : false;
+      const written = a.composeFile ? await editLimitsInFile(a.composeFile, composeEditOf(a)!) : false;
       return { policy: a.policy, composeFile: written ? a.composeFile : null };
     }
     default:

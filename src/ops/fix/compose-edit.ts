@@ -48,3 +48,26 @@ export async function editLimitsInFile(file: string, edit: ComposeEdit): Promise
   if (changed) await writeFile(file, text);
   return changed;
 }
+
+/**
+ * The compose edit a reversible fix action writes, or undefined when it writes none. Apply and
+ * the dry-run preview (compose-preview.ts) both go through this, so the preview shows exactly
+ * what apply would write.
+ */
+export function composeEditOf(a: {
+  kind: string;
+  service: string;
+  memory?: number;
+  cpus?: number;
+  policy?: { Name: string; MaximumRetryCount: number };
+}): ComposeEdit | undefined {
+  if (a.kind === 'set-limits')
+    return {
+      service: a.service,
+      ...(a.memory !== undefined ? { memory: a.memory } : {}),
+      ...(a.cpus !== undefined ? { cpus: a.cpus } : {}),
+    };
+  if (a.kind === 'restart-policy' && a.policy)
+    return { service: a.service, restart: `${a.policy.Name}:${a.policy.MaximumRetryCount}` };
+  return undefined;
+}

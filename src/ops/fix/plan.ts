@@ -209,7 +209,8 @@ function describe(a: FixAction): string {
   }
 }
 
-export function renderFixPlan(plan: FixPlan): string {
+/** The plan as text; with composeDiffs (compose-preview.ts), the compose edits it would write. */
+export function renderFixPlan(plan: FixPlan, composeDiffs: ReadonlyArray<{ diff: string }> = []): string {
   const lines = [
     `Fix plan for ${plan.project ?? '(no project)'} — ${plan.actions.length} action(s); run with --apply to act`,
   ];
@@ -223,5 +224,7 @@ export function renderFixPlan(plan: FixPlan): string {
   for (const k of plan.kept) lines.push(`  - ${k.resource}: ${k.reason}`);
   if (plan.manual.length) lines.push('', 'Needs a person:');
   for (const m of plan.manual) lines.push(`  - [${m.ruleId}] ${m.service}: ${m.message} — ${m.remediation}`);
+  if (composeDiffs.length) lines.push('', 'Compose edits it would write:');
+  for (const d of composeDiffs) lines.push(d.diff.trimEnd());
   return `${lines.join('\n')}\n`;
 }

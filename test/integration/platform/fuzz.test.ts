@@ -187,9 +187,19 @@ function credentialHeaders(kind: Credentials, garbage: string): Record<string, s
   return {};
 }
 
+/**
+ * A path value as one segment. `.` and `..` (also as `%2E`) are dot segments to URL parsing (WHATWG
+ * URL, which inject uses like every client): `/mcp/..` is sent as `/`, another route. Such a value
+ * goes out as `...`, still a dotted name the route must refuse, and one no parser rewrites.
+ */
+function pathSegment(value: string): string {
+  const encoded = encodeAny(value);
+  return /^\.{1,2}$/.test(encoded) ? '...' : encoded;
+}
+
 function urlOf(req: FuzzRequest): string {
   let i = 0;
-  const path = req.op.path.replace(/\{[^}]+\}/g, () => encodeAny(req.pathValues[i++] ?? ''));
+  const path = req.op.path.replace(/\{[^}]+\}/g, () => pathSegment(req.pathValues[i++] ?? ''));
   const qs = req.query.map(([k, v]) => `${encodeAny(k)}=${encodeAny(v)}`).join('&');
   return qs ? `${path}?${qs}` : path;
 }

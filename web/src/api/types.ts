@@ -170,6 +170,13 @@ export interface FixPlan {
   createdAt: string;
   actions: Array<Record<string, unknown> & { kind: string }>;
   manual: Array<{ ruleId: string; service: string; message: string; remediation: string }>;
+  /** Dry runs only: per compose file, the unified diff apply would write. */
+  composeDiffs?: ComposeDiff[];
+}
+export interface ComposeDiff {
+  path: string;
+  diff: string;
+  truncated: boolean;
 }
 export interface Backup {
   id: string;

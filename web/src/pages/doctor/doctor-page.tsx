@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useSession } from '../../api/context.js';
 import type { Backup, DoctorReport, Finding, FixPlan } from '../../api/types.js';
 import { useApi } from '../../api/use-api.js';
+import { DiffView } from '../../components/diff-view.js';
 import { JsonView } from '../../components/json-view.js';
 import { ErrorBox, StateView } from '../../components/state-view.js';
 import { StatusBadge } from '../../components/status-badge.js';
@@ -124,6 +125,14 @@ function Plan() {
             ))}
           </ol>
         ))}
+      {plan && plan.composeDiffs && plan.composeDiffs.length > 0 && (
+        <>
+          <h3>Compose edits it would write</h3>
+          {plan.composeDiffs.map((d) => (
+            <DiffView key={d.path} {...d} />
+          ))}
+        </>
+      )}
       {plan && plan.manual.length > 0 && (
         <>
           <h3>Needs a person</h3>
