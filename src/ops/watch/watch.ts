@@ -10,6 +10,7 @@ import { RestartBudget } from './restart-budget.js';
 import path from 'node:path';
 import { doctorDir } from '../options.js';
 import { AlertOutbox } from './outbox.js';
+import { FileOutboxStore, type OutboxStore } from './outbox-store.js';
 import type { AlertKind } from './webhooks.js';
 
 /**
@@ -46,6 +47,11 @@ export interface DoctorWatchOptions {
   /** Told about every report a pass produces. */
   onReport?: (report: Report) => void;
   logger?: Logger;
+  /**
+   * Where the alert outbox lives: the platform passes its database (DbOutboxStore); default, for
+   * the CLI alone, `<dataDir>/doctor/alerts.json`.
+   */
+  outboxStore?: OutboxStore;
   /** The outbox's clock for retry backoff (tests). */
   now?: () => number;
 }
@@ -62,7 +68,7 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
   const cfg = opts.config;
   const interval = opts.intervalMs ?? cfg.watch.intervalMs;
   const outbox = new AlertOutbox({
-    file: path.join(doctorDir(opts.deps.dataDir), 'alerts.json'),
+    store: opts.outboxStore ?? new FileOutboxStore(path.join(doctorDir(opts.deps.dataDir), 'alerts.json')),
     targets: cfg.webhooks,
     retry: { minMs: cfg.watch.alertRetryMinMs, maxMs: cfg.watch.alertRetryMaxMs },
     ...(opts.now ? { now: opts.now } : {}),
