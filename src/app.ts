@@ -20,7 +20,7 @@ import { mcpRoutes } from './http/routes/mcp.js';
 import { metricsAccess, metricsRoutes } from './http/routes/metrics.js';
 import type { App } from './http/types.js';
 import { createMcpGateway, reapLedger } from './mcp/index.js';
-import { doctorDeps, inProcessPlatform, startDoctorWatch } from './ops/index.js';
+import { DbOutboxStore, doctorDeps, inProcessPlatform, startDoctorWatch } from './ops/index.js';
 import { doctorRoutes } from './http/routes/doctor.js';
 import { resourcesRoutes } from './http/routes/resources.js';
 import { optimizerCollector, startResourceSampler } from './optimizer/index.js';
@@ -217,7 +217,14 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     if (events) stack.push('events', () => events.close());
     const onReport = (report: Report) => events?.doctor.record(report);
     if (config.doctor.enabled) {
-      const watch = startDoctorWatch({ deps: doctor, config: config.doctor, logger, onReport });
+      // Inside the platform the alert outbox lives in its database (the CLI alone: the data dir).
+      const watch = startDoctorWatch({
+        deps: doctor,
+        config: config.doctor,
+        logger,
+        onReport,
+        outboxStore: new DbOutboxStore(db),
+      });
       stack.push('doctor-watch', () => watch.stop());
     }
 

@@ -17,7 +17,7 @@ import { readListeners } from './sources/listeners.js';
 import { platformDescription, readPlatformServers, type PlatformSourceOptions } from './sources/platform.js';
 import { loadPortRegistry } from './sources/port-registry.js';
 import { readProcesses } from './sources/processes.js';
-import type { DoctorState, StateStore } from './state.js';
+import { mergeOwnRestarts, type DoctorState, type OwnRestart, type StateStore } from './state.js';
 import {
   DOCTOR_VERSION,
   REPORT_SCHEMA_VERSION,
@@ -47,6 +47,8 @@ export interface AuditOptions {
   only?: string[];
   skip?: string[];
   stateStore: StateStore;
+  /** Restarts the caller (the watch) made, per container id: not evidence of a restart loop. */
+  ownRestarts?: Record<string, OwnRestart[]>;
   procRoot?: string;
   /** Where container cgroups are read for memory use; null to always ask the engine. */
   cgroupRoot?: string | null;
@@ -205,6 +207,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditResult> {
   const sources: SourceStatus[] = [observed[0]!, ...declared, ...observed.slice(1)];
   const state = await opts.stateStore.load();
   updateUsage(snap, state);
+  mergeOwnRestarts(state, opts.ownRestarts ?? {}, snap.now - opts.rules.restartLoop.windowSeconds * 1000);
   const findings = evaluate(snap, opts.rules, state, {
     ...(opts.suppressions ? { suppressions: opts.suppressions } : {}),
     ...(opts.only ? { only: opts.only } : {}),

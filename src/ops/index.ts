@@ -74,4 +74,5 @@ export {
 export { RestartBudget } from './watch/restart-budget.js';
 export { webhookBody } from './watch/webhooks.js';
 export { AlertOutbox, webhookName, type OutboxEntry } from './watch/outbox.js';
+export { DbOutboxStore, FileOutboxStore, type OutboxStore } from './watch/outbox-store.js';
 export { assertKnownRules, nearestRuleIds, editDistance } from './rules/rule-ids.js';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseDotEnv } from './interpolate.js';
 import { mergeValues } from './merge.js';
 import { ComposeError, parseComposeFile, type ParsedFile } from './parse-file.js';
+import { rebaseService, rebaseServicePaths } from './relative-paths.js';
 
 /**
  * `include` and `extends`, resolved per file before files are merged (as compose-go does):
@@ -120,6 +121,8 @@ function applyIncludes(p: ParsedFile, data: Obj, ctx: ResolveContext): Obj {
     const env = includedEnv(entry, dir, projectDir, ctx);
     let model: Obj = {};
     for (const f of files) model = mergeValues(model, loadResolved(f, env, ctx)) as Obj;
+    // Relative paths in an included model are relative to its project directory, not ours.
+    if (isObj(model.services)) model = { ...model, services: rebaseServicePaths(model.services, projectDir) };
     for (const kind of RESOURCES) {
       for (const name of Object.keys(isObj(model[kind]) ? model[kind] : {})) {
         const mine = isObj(own[kind]) && name in own[kind];
@@ -179,7 +182,8 @@ function resolveExtends(
           : resolveExtends(other.p, other.services, env, { ...ctx, stack: [...ctx.stack, p.file] })[
               ref.service
             ];
-      base = resolved as Obj;
+      // A base from another file keeps its paths relative to that file's directory.
+      base = other.p === p ? (resolved as Obj) : rebaseService(resolved as Obj, path.dirname(file));
     } else {
       if (!isObj(services[ref.service]))
         throw new ComposeError(p.file, line, `extends: service ${ref.service} not found`);

@@ -1,6 +1,8 @@
 import { DEFAULT_POLICY, insufficiency } from '../limits/floors.js';
 import { usageKey } from '../limits/evidence.js';
 import { finding, serviceOf, type ContainerView, type Rule, type RuleContext } from './context.js';
+import type { DockerEvent } from '../sources/docker-types.js';
+import type { OwnRestart } from '../state.js';
 
 function running(ctx: RuleContext): ContainerView[] {
   return ctx.own.filter((c) => c.inspect.State.Running);
@@ -108,10 +110,26 @@ interface Run {
   exitCode: string | null;
 }
 
+/** The restarts the doctor's watch made of this container (kept in the state). */
+function ownRestarts(ctx: RuleContext, c: ContainerView): OwnRestart[] {
+  return ctx.state.ownRestarts?.[c.inspect.Id] ?? [];
+}
+
+/**
+ * Whether a `die` event is the stop half of a restart the watch made: it happened while the
+ * restart call ran. Event times are whole seconds (timeNano when present), hence a second's slack.
+ */
+function causedByUs(e: DockerEvent, own: OwnRestart[], now: number): boolean {
+  const ms = e.timeNano !== undefined ? e.timeNano / 1e6 : e.time * 1000;
+  return own.some((r) => ms >= r.from - 1000 && ms <= (r.to ?? now) + 1000);
+}
+
 function shortRuns(ctx: RuleContext, c: ContainerView): Run[] {
   const since = ctx.snap.now / 1000 - ctx.options.restartLoop.windowSeconds;
+  const own = ownRestarts(ctx, c);
   const mine = (ctx.snap.events ?? [])
     .filter((e) => e.Type === 'container' && e.Actor.ID === c.inspect.Id && e.time >= since)
+    .filter((e) => e.Action !== 'die' || !causedByUs(e, own, ctx.snap.now))
     .sort((a, b) => (a.timeNano ?? a.time * 1e9) - (b.timeNano ?? b.time * 1e9));
   const runs: Run[] = [];
   let startedAt: number | undefined;
@@ -139,7 +157,8 @@ function restartDelta(ctx: RuleContext, c: ContainerView): number {
   const history = (ctx.state.restarts[key] ?? []).filter((h) => now - h.at <= windowMs);
   history.push({ at: now, count: c.inspect.RestartCount });
   ctx.state.restarts[key] = history.slice(-20);
-  return c.inspect.RestartCount - history[0]!.count;
+  const ours = ownRestarts(ctx, c).filter((r) => r.from >= history[0]!.at).length;
+  return Math.max(0, c.inspect.RestartCount - history[0]!.count - ours);
 }
 
 export const restartLoop: Rule = (ctx) =>
@@ -150,7 +169,12 @@ export const restartLoop: Rule = (ctx) =>
     // /events; a container created inside the window has had all its restarts inside it.
     const created = Date.parse(c.inspect.Created);
     const young = ctx.snap.now - created <= ctx.options.restartLoop.windowSeconds * 1000;
-    const exits = Math.max(runs.length, delta, young ? c.inspect.RestartCount : 0);
+    const oursSinceCreated = ownRestarts(ctx, c).filter((r) => r.from >= created).length;
+    const exits = Math.max(
+      runs.length,
+      delta,
+      young ? Math.max(0, c.inspect.RestartCount - oursSinceCreated) : 0,
+    );
     if (exits < ctx.options.restartLoop.minExits) return [];
     return [
       finding(

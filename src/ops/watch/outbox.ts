@@ -1,6 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Finding } from '../types.js';
+import { FileOutboxStore, type OutboxStore } from './outbox-store.js';
 import { postWebhook, wants, webhookBody, type AlertKind, type WebhookTarget } from './webhooks.js';
 
 /**
@@ -11,8 +10,9 @@ import { postWebhook, wants, webhookBody, type AlertKind, type WebhookTarget } f
  * webhook that wants it. A finding that resolves and returns opens a new episode and is alerted
  * again; a persisting one never is. Entries leave the queue only after a 2xx; failures retry with
  * exponential backoff, and a webhook's entries go out strictly in order (a failed head holds back
- * the rest of that webhook's queue). Episodes and queue live in one JSON file in the data dir,
- * written atomically after every change, so a restart neither loses nor re-posts alerts.
+ * the rest of that webhook's queue). Episodes and queue are one JSON document in an OutboxStore
+ * (the platform's database inside `sutazai up`, a file in the data dir for the CLI), written
+ * atomically after every change, so a restart neither loses nor re-posts alerts.
  *
  * Entry states: queued → (2xx) gone | (failure) queued with attempts+1 and nextAt in the future.
  */
@@ -36,7 +36,9 @@ interface OutboxData {
 }
 
 export interface OutboxOptions {
-  file: string;
+  /** Where the document lives; `file` is shorthand for a FileOutboxStore. */
+  store?: OutboxStore;
+  file?: string;
   targets: WebhookTarget[];
   retry: { minMs: number; maxMs: number };
   now?: () => number;
@@ -66,15 +68,20 @@ export class AlertOutbox {
   private data: OutboxData = { seq: 0, episodes: {}, queue: [] };
   private loaded: Promise<void> | undefined;
   private readonly now: () => number;
+  private readonly store: OutboxStore;
 
   constructor(private readonly opts: OutboxOptions) {
     this.now = opts.now ?? Date.now;
+    if (opts.store) this.store = opts.store;
+    else if (opts.file) this.store = new FileOutboxStore(opts.file);
+    else throw new Error('AlertOutbox needs a store or a file');
   }
 
   load(): Promise<void> {
-    this.loaded ??= readFile(this.opts.file, 'utf8').then(
+    this.loaded ??= this.store.read().then(
       (text) => {
-        this.data = { seq: 0, episodes: {}, queue: [], ...(JSON.parse(text) as Partial<OutboxData>) };
+        if (text !== undefined)
+          this.data = { seq: 0, episodes: {}, queue: [], ...(JSON.parse(text) as Partial<OutboxData>) };
       },
       () => undefined,
     );
@@ -134,15 +141,10 @@ export class AlertOutbox {
 
   private saving: Promise<void> = Promise.resolve();
 
-  /** Writes are serialised (a pass and a retry may both save) and atomic (tmp + rename). */
+  /** Writes are serialised (a pass and a retry may both save); each store write is atomic. */
   save(): Promise<void> {
     const snapshot = JSON.stringify(this.data);
-    const write = async () => {
-      await mkdir(path.dirname(this.opts.file), { recursive: true });
-      const tmp = `${this.opts.file}.${process.pid}.tmp`;
-      await writeFile(tmp, snapshot);
-      await rename(tmp, this.opts.file);
-    };
+    const write = () => this.store.write(snapshot);
     this.saving = this.saving.then(write, write);
     return this.saving;
   }

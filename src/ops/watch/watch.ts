@@ -5,10 +5,12 @@ import { auditOptions, type AuditDeps, type AuditRequest } from '../options.js';
 import type { Snapshot } from '../rules/context.js';
 import type { Finding, Report } from '../types.js';
 import { errorMessage } from '../util.js';
+import type { OwnRestart } from '../state.js';
 import { RestartBudget } from './restart-budget.js';
 import path from 'node:path';
 import { doctorDir } from '../options.js';
 import { AlertOutbox } from './outbox.js';
+import { FileOutboxStore, type OutboxStore } from './outbox-store.js';
 import type { AlertKind } from './webhooks.js';
 
 /**
@@ -45,6 +47,11 @@ export interface DoctorWatchOptions {
   /** Told about every report a pass produces. */
   onReport?: (report: Report) => void;
   logger?: Logger;
+  /**
+   * Where the alert outbox lives: the platform passes its database (DbOutboxStore); default, for
+   * the CLI alone, `<dataDir>/doctor/alerts.json`.
+   */
+  outboxStore?: OutboxStore;
   /** The outbox's clock for retry backoff (tests). */
   now?: () => number;
 }
@@ -61,7 +68,7 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
   const cfg = opts.config;
   const interval = opts.intervalMs ?? cfg.watch.intervalMs;
   const outbox = new AlertOutbox({
-    file: path.join(doctorDir(opts.deps.dataDir), 'alerts.json'),
+    store: opts.outboxStore ?? new FileOutboxStore(path.join(doctorDir(opts.deps.dataDir), 'alerts.json')),
     targets: cfg.webhooks,
     retry: { minMs: cfg.watch.alertRetryMinMs, maxMs: cfg.watch.alertRetryMaxMs },
     ...(opts.now ? { now: opts.now } : {}),
@@ -134,6 +141,11 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
   }
 
   const restarting = new Map<string, Promise<void>>();
+  /**
+   * The restarts this watch made, per container; every pass hands them to the audit, which keeps
+   * them in the doctor state (so they outlive this watch) for the restart-loop evaluation window.
+   */
+  const ownRestarts: Record<string, OwnRestart[]> = {};
   /** Findings announcing an exhausted restart budget, alerted with the next pass. */
   const exhausted: Finding[] = [];
 
@@ -158,8 +170,13 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
       if (wait > 0) continue;
       budget.record(id, Date.now());
       const container = f.container ?? id;
+      // Recorded before the call: the container's `die` arrives while it runs, and the next pass
+      // must already know that exit is ours (not a restart loop).
+      const made: OwnRestart = { from: Date.now() };
+      ownRestarts[id] = [...(ownRestarts[id] ?? []), made];
       const job = docker
         .restartContainer(id)
+        .finally(() => (made.to = Date.now()))
         .then(
           () => emit({ type: 'container:restart', at: at(), container, ok: true }),
           (err: unknown) =>
@@ -172,7 +189,19 @@ export function startDoctorWatch(opts: DoctorWatchOptions): DoctorWatch {
 
   async function pass(): Promise<void> {
     try {
-      const { report, snapshot } = await runAudit(auditOptions(opts.deps, opts.request));
+      const handed = structuredClone(ownRestarts);
+      const { report, snapshot } = await runAudit({
+        ...auditOptions(opts.deps, opts.request),
+        ownRestarts: handed,
+      });
+      // The state now holds every restart that had finished when the pass began; keep the rest.
+      for (const id of Object.keys(ownRestarts)) {
+        const running = ownRestarts[id]!.filter(
+          (r) => !handed[id]?.some((h) => h.from === r.from && h.to !== undefined),
+        );
+        if (running.length) ownRestarts[id] = running;
+        else delete ownRestarts[id];
+      }
       opts.onReport?.(report);
       const next = new Map(report.findings.filter((f) => !f.suppressed).map((f) => [f.fingerprint, f]));
       await alerts(next, report.partial, snapshot);

@@ -3,21 +3,38 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { access } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it, describe } from 'vitest';
 import { DoctorConfigSchema } from '../../../src/config/schema.js';
+import type { Db } from '../../../src/db/index.js';
 import {
+  DbOutboxStore,
   MemoryDocker,
   MemoryStateStore,
   fakeContainer,
   startDoctorWatch,
+  type OutboxStore,
   type WatchEvent,
 } from '../../../src/ops/index.js';
+import { freshPglite } from '../../helpers/db.js';
+import { startTestPlatform } from '../../helpers/platform.js';
+
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * A webhook receiver that goes down for a while and comes back: every NEW and RESOLVED reaches
- * each webhook exactly once and in order, and a restart of the watch re-posts nothing.
+ * each webhook exactly once and in order, and a restart of the watch re-posts nothing. Run against
+ * both outbox stores: the data dir's file (the CLI alone) and the platform's database (PGlite,
+ * the embedded default; `sutazai up` passes its database).
  */
-describe('doctor alert outbox', () => {
+describe.each(['file', 'database'] as const)('doctor alert outbox (%s store)', (kind) => {
+  let db: Db | undefined;
+  /** A new store object per watch: a restarted watch must find the state in the store itself. */
+  const storeFor = (): OutboxStore | undefined => (db ? new DbOutboxStore(db) : undefined);
   let server: http.Server;
   let url: string;
   let down = true;
@@ -46,10 +63,12 @@ describe('doctor alert outbox', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     dir = await mkdtemp(path.join(tmpdir(), 'doctor-outbox-'));
     await writeFile(path.join(dir, 'compose.yaml'), 'name: w\nservices:\n  app:\n    image: busybox\n');
+    if (kind === 'database') db = await freshPglite();
   });
   const dirs: string[] = [];
   afterAll(async () => {
     await new Promise((r) => server.close(r));
+    await db?.close();
     for (const d of [dir, ...dirs]) await rm(d, { recursive: true, force: true });
   });
 
@@ -80,6 +99,7 @@ describe('doctor alert outbox', () => {
         config,
         onEvent: (e) => events.push(e),
         now: () => clock,
+        ...(db ? { outboxStore: storeFor()! } : {}),
       });
     let watch = start();
     await watch.runNow(); // unhealthy: NEW, receiver down
@@ -97,6 +117,15 @@ describe('doctor alert outbox', () => {
     await watch.runNow(); // back within the hour: a new episode, alerted again
     expect(received).toEqual([]);
     await watch.stop();
+    // The undelivered alerts are where this context keeps them, and only there.
+    const file = path.join(dir, 'doctor', 'alerts.json');
+    expect(await exists(file)).toBe(kind === 'file');
+    if (db) {
+      const row = await db.query<{ data: { queue: unknown[] } }>(
+        "SELECT data FROM doctor_alert_outbox WHERE name = 'watch'",
+      );
+      expect(row.rows[0]!.data.queue).toHaveLength(6);
+    }
 
     // The watch restarts while the receiver is still down; then the receiver comes back.
     watch = start();
@@ -140,6 +169,7 @@ describe('doctor alert outbox', () => {
       request: { cwd: own, without: ['listeners', 'processes'] },
       config,
       onEvent: (e) => events.push(e),
+      ...(db ? { outboxStore: storeFor()! } : {}),
     });
     await watch.runNow();
     app.State.Health = { Status: 'starting' };
@@ -149,5 +179,27 @@ describe('doctor alert outbox', () => {
     await watch.runNow();
     expect(events.filter((e) => e.type === 'finding:resolved')).toHaveLength(1);
     await watch.stop();
+  });
+});
+
+describe('the outbox store is picked by context', () => {
+  it('inside the platform (`up` with doctor.enabled) the watch keeps its outbox in the database, not the data dir', async () => {
+    const platform = await startTestPlatform({}, {}, (config) => {
+      config.doctor.enabled = true;
+      config.doctor.watch.intervalMs = 3_600_000;
+      config.doctor.watch.restartUnhealthy = false; // never touch containers on a shared engine
+    });
+    try {
+      // The first pass saves the outbox (episodes, even when empty) as soon as it has audited.
+      let rows = 0;
+      for (let i = 0; i < 400 && rows === 0; i++) {
+        rows = (await platform.db.query("SELECT 1 FROM doctor_alert_outbox WHERE name = 'watch'")).rowCount;
+        if (rows === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(rows).toBe(1);
+      expect(await exists(path.join(platform.config.dataDir, 'doctor', 'alerts.json'))).toBe(false);
+    } finally {
+      await platform.close();
+    }
   });
 });

@@ -19,14 +19,12 @@ import {
   type AuditDeps,
   type AuditRequest,
 } from '../../../src/ops/index.js';
+import { sarifErrors } from '../../helpers/sarif.js';
 import { describeWithService } from '../../helpers/services.js';
 import { docker, inspect, removeByPrefix, runContainer, waitFor } from './docker-helpers.js';
 
 const reportSchema = JSON.parse(
   await readFile(new URL('../../../docs/schemas/doctor-report.schema.json', import.meta.url), 'utf8'),
-);
-const sarifSchema = JSON.parse(
-  await readFile(new URL('./sarif-subset.schema.json', import.meta.url), 'utf8'),
 );
 
 async function freePort(): Promise<number> {
@@ -190,7 +188,7 @@ describeWithService('DOCKER_HOST', 'doctor against a real Docker engine', (docke
     const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
     expect(ajv.validate(reportSchema, JSON.parse(JSON.stringify(report))), ajv.errorsText()).toBe(true);
     const sarif = toSarif(report, dir) as { runs: Array<{ results: Array<{ locations?: unknown[] }> }> };
-    expect(ajv.validate(sarifSchema, JSON.parse(JSON.stringify(sarif))), ajv.errorsText()).toBe(true);
+    expect(sarifErrors(sarif)).toBeUndefined();
     expect(sarif.runs[0]!.results.some((r) => r.locations)).toBe(true);
   });
 

@@ -120,6 +120,10 @@ describe('doctor subcommands honour their flags', () => {
   });
 
   it('watch: -f, --profile, --without, --only and --interval-ms reach the watch loop', async () => {
+    // A data dir of its own: the outbox persists open episodes, so a shared one (the default,
+    // ./.sutazai) would remember the finding from an earlier run and post no finding:new.
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'doctor-watch-flags-'));
+    vi.stubEnv('SUTAZAI_DATA_DIR', dataDir);
     const events: string[] = [];
     const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (events.push(String(s)), true));
     const done = main([
@@ -143,6 +147,7 @@ describe('doctor subcommands honour their flags', () => {
       process.emit('SIGINT');
       await done;
       o.mockRestore();
+      vi.unstubAllEnvs();
     }
     const parsed = events
       .join('')

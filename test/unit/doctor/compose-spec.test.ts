@@ -129,3 +129,49 @@ describe('errors the reference implementation makes fatal', () => {
     );
   });
 });
+
+describe('relative paths in included and extended-from files', () => {
+  it('resolve against the included file, its project_directory, or the extended file', () => {
+    const s = byName(['relpaths/compose.yaml']);
+    const d = (...p: string[]) => fx('relpaths', ...p);
+    // The main file's paths stay as written.
+    expect(s.main!.config.build).toBe('./main');
+    expect(s.main!.config.volumes).toEqual(['./main-data:/data']);
+    // An included file: relative to its own directory.
+    expect(s.inc!.config.build).toEqual({ context: d('sub/app'), dockerfile: 'Dockerfile' });
+    expect(s.inc!.config.env_file).toEqual([
+      d('sub/app.env'),
+      { path: d('sub/optional.env'), required: false },
+    ]);
+    expect(s.inc!.config.volumes).toEqual([
+      `${d('sub/data')}:/data:ro`,
+      { type: 'bind', source: d('sub/conf'), target: '/conf' },
+      'named:/cache',
+      '/abs:/abs',
+    ]);
+    // extends.file inside the included file was resolved against it (the base was found there).
+    expect(s.inc!.config.labels).toEqual({ from: 'more' });
+    // An include with project_directory: relative to that directory.
+    expect(s.pdsvc!.config.build).toBe(d('base/ctx'));
+    // extends from another file: relative to that file's directory.
+    expect(s.child!.config.build).toBe(d('base/common-ctx'));
+    expect(s.child!.config.env_file).toBe(d('base/common.env'));
+    expect(s.child!.config.volumes).toEqual([`${d('shared')}:/shared`]);
+  });
+});
+
+describe('COMPOSE_PROFILES', () => {
+  const active = (env: Record<string, string>, profiles?: string[]) =>
+    loadComposeProject({ files: [fx('relpaths/profiles.yaml')], env, ...(profiles ? { profiles } : {}) })
+      .services.filter((x) => x.active)
+      .map((x) => x.name)
+      .sort();
+
+  it('enables profiles like --profile, including "*", and --profile wins over it', () => {
+    expect(active({})).toEqual(['always']);
+    expect(active({ COMPOSE_PROFILES: 'debug' })).toEqual(['always', 'debug']);
+    expect(active({ COMPOSE_PROFILES: 'debug, extra' })).toEqual(['always', 'debug', 'extra']);
+    expect(active({ COMPOSE_PROFILES: '*' })).toEqual(['always', 'debug', 'extra']);
+    expect(active({ COMPOSE_PROFILES: 'debug' }, ['extra'])).toEqual(['always', 'extra']);
+  });
+});
