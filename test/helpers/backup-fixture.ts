@@ -75,6 +75,9 @@ export async function populateEveryTable(db: Db, tasks = 25): Promise<void> {
      VALUES ($1, 300, '2026-11-30T12:00:00Z', 2, 1024, 1048576.25, 524800.125, 1048576.25)`,
     [series],
   );
+  await db.query(
+    `INSERT INTO doctor_alert_outbox (name, data) VALUES ('watch', '{"episodes":{"fp-1":{"since":"2026-11-30T12:00:00Z"}},"pending":[]}')`,
+  );
   for (const table of await dataTables(db)) {
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table}"`);
     if (rows[0]!.n > 0) continue;
