@@ -218,9 +218,13 @@ async function runSample(config: Config, passes: number): Promise<void> {
     });
     process.once('SIGINT', finish);
     process.once('SIGTERM', finish);
+    // The sampler's timer is unref'd (inside `up` it must not hold the process open); alone it is
+    // the whole job, so hold the event loop until a signal or --passes ends it.
+    const keepAlive = setInterval(() => undefined, 2 ** 30);
     try {
       await done;
     } finally {
+      clearInterval(keepAlive);
       process.removeListener('SIGINT', finish);
       process.removeListener('SIGTERM', finish);
       await sampler.stop();

@@ -81,13 +81,15 @@ describe('sutazai optimize', { timeout: 300_000 }, () => {
     expect(missing.err).toContain('SUTAZAI_ERR_RESOURCES_SERIES_NOT_FOUND');
   });
 
-  it('a running sampler stops cleanly on SIGTERM', async () => {
+  it('a running sampler keeps sampling and stops cleanly on SIGTERM', async () => {
     const child = spawnCli(['optimize', 'sample', '-c', configFile]);
     onTestFinished(() => killGroup(child.pid));
     const result = collect(child);
     await new Promise<void>((resolve, reject) => {
+      let passes = 0;
       child.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('stored')) resolve();
+        passes += chunk.toString().split('stored').length - 1;
+        if (passes >= 3) resolve();
       });
       child.once('exit', () => reject(new Error('exited before its first pass')));
     });
