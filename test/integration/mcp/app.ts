@@ -3,7 +3,7 @@ import { MemoryRateLimiter } from '../../../src/http/rate-limit.js';
 import type { App } from '../../../src/http/types.js';
 import { mcpRoutes } from '../../../src/http/routes/mcp.js';
 import type { McpGatewayHandle } from '../../../src/mcp/index.js';
-import { quietLogger } from '../../fixtures/mcp/helpers.js';
+import { quietLogger } from '../../fixtures/mcp/quiet-logger.js';
 
 /** The HTTP app with only the MCP routes, auth disabled (loopback). Benches lift the call limit. */
 export function mcpApp(mcp: McpGatewayHandle, expensivePerMinute = 100_000): Promise<App> {
