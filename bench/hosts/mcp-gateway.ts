@@ -12,7 +12,9 @@ const mcp = createMcpGateway({
   configPath,
   dataDir,
   logger,
-  config: McpConfigSchema.parse({ reloadDebounceMs: 0 }),
+  // Benches open up to 32 SDK and 32 lean sessions from one (unauthenticated) principal; the
+  // per-principal cap of 32 would evict the first ones mid-run ("Session not found").
+  config: McpConfigSchema.parse({ reloadDebounceMs: 0, maxSessionsPerPrincipal: 1000 }),
 });
 await mcp.start();
 const app = await mcpApp(mcp, 1e9);
