@@ -86,6 +86,7 @@ function ApiKeys() {
   };
   const revoke = (k: ApiKey) =>
     void action.run(async () => {
+      setCreated(undefined);
       await client.call('DELETE', `/api/v1/auth/api-keys/${k.id}`);
       keys.reload();
       return `Key ${k.name} revoked.`;
@@ -110,6 +111,7 @@ function ApiKeys() {
           </code>
         </div>
       )}
+      {action.done && !created && <p role="status">{action.done}</p>}
       {action.error && <ErrorBox error={action.error} />}
       <StateView state={keys} empty="No API keys." isEmpty={(d) => d.keys.length === 0}>
         {(d) => (
