@@ -52,9 +52,9 @@ const agentByName = async (name: string): Promise<Agent> => {
 
 /** The task ids the list shows now. */
 const rowIds = (p: Page) =>
-  p.locator('[data-testid="tasks"] tr[data-task]').evaluateAll((rows) =>
-    rows.map((r) => r.getAttribute('data-task') ?? ''),
-  );
+  p
+    .locator('[data-testid="tasks"] tr[data-task]')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-task') ?? ''));
 
 describe('the dashboard page actions in a browser', { timeout: 120_000 }, () => {
   it('creates an API-defined agent and edits it; a file-defined agent is read-only and names its file', async () => {

@@ -153,7 +153,11 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 }
 
 /** An access token for `username` (admin by default), as a curl user would get one. */
-export async function adminToken(base: string, username = 'admin', password = ADMIN_PASSWORD): Promise<string> {
+export async function adminToken(
+  base: string,
+  username = 'admin',
+  password = ADMIN_PASSWORD,
+): Promise<string> {
   const res = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
