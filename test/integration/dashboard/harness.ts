@@ -49,7 +49,12 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Extra files written into the cwd before `sutazai up` starts (a sutazai.yaml, a compose file). */
+  files?: Record<string, string>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   if (!existsSync(path.join(REPO, 'web/dist/index.html')))
     throw new Error('web/dist is not built: run `npm run build:web` (npm ci builds it)');
   const double = await startOllamaDouble({ models: ['tinyllama:latest'] });
@@ -64,6 +69,7 @@ export async function startHarness(): Promise<Harness> {
     path.join(cwd, '.mcp.json'),
     JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [EVERYTHING] } } }),
   );
+  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(path.join(cwd, name), text);
   const child = spawnCli(
     ['up'],
     {
