@@ -33,6 +33,7 @@ export const ENV_KEYS: Record<string, string> = {
   DOCKER_HOST: 'doctor.dockerHost',
   SUTAZAI_DOCTOR_REGISTRY: 'doctor.registryFile',
   SUTAZAI_DOCTOR_WATCH: 'doctor.enabled',
+  SUTAZAI_DOCTOR_NAME_FILTER: 'doctor.nameFilter',
   SUTAZAI_BACKUP_DIR: 'backup.dir',
   SUTAZAI_BACKUP_INTERVAL_MINUTES: 'backup.intervalMinutes',
   SUTAZAI_BACKUP_RETAIN: 'backup.retain',

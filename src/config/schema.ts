@@ -292,6 +292,11 @@ export const DoctorConfigSchema = z.strictObject({
   dockerTimeoutMs: positiveMs.default(10_000),
   composeFiles: z.array(z.string()).default([]),
   projectName: z.string().optional(),
+  /**
+   * Only containers whose name matches this (Docker's name filter): the audits, fixes and
+   * rollbacks of the API and of `doctor watch` never see or touch any other container on the engine.
+   */
+  nameFilter: z.string().min(1).max(200).optional(),
   registryFile: z.string().optional(),
   failOn: severity.default('high'),
   /** Limits the fix applies when no usage history exists, by service kind. */

@@ -56,7 +56,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     ping: async () => {
       await pool.query('SELECT 1');
     },
-    listen: (channel, onPayload) => listenWithReconnect(options.url, channel, onPayload),
+    listen: (channel, onPayload, onReconnect) =>
+      listenWithReconnect(options.url, channel, onPayload, onReconnect),
     close: () => (closing ??= pool.end()),
   };
 }
@@ -66,12 +67,13 @@ const RECONNECT_MS = 1000;
 /**
  * One dedicated connection LISTENs on `channel`; when it is lost, a new one is made after
  * RECONNECT_MS until stopped. The first connection must succeed (the caller learns the database
- * is unreachable); later losses are retried quietly.
+ * is unreachable); later losses are retried quietly, and `onReconnect` runs once listening again.
  */
 async function listenWithReconnect(
   url: string,
   channel: string,
   onPayload: (payload: string) => void,
+  onReconnect: () => void = () => undefined,
 ): Promise<() => Promise<void>> {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
   let stopped = false;
@@ -92,7 +94,13 @@ async function listenWithReconnect(
     client = undefined;
     clearTimeout(timer);
     if (stopped) return;
-    timer = setTimeout(() => void connect().catch(retry), RECONNECT_MS);
+    timer = setTimeout(
+      () =>
+        void connect().then(() => {
+          if (!stopped) onReconnect();
+        }, retry),
+      RECONNECT_MS,
+    );
     timer.unref();
   };
   await connect();

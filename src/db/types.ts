@@ -21,9 +21,14 @@ export interface Db extends Queryable {
   /**
    * LISTENs on `channel` and calls `onPayload` for every NOTIFY, from this process or any other
    * on the same database; returns the function that stops. On PostgreSQL a dedicated connection
-   * listens and reconnects after a loss (notifications sent meanwhile are missed).
+   * listens and reconnects after a loss; notifications sent meanwhile are missed, so
+   * `onReconnect` is called once it listens again (the caller tells its readers to refetch).
    */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onReconnect?: () => void,
+  ): Promise<() => Promise<void>>;
   /** Idempotent. */
   close(): Promise<void>;
 }

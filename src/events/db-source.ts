@@ -28,15 +28,26 @@ export function eventFromNotify(payload: string): PlatformEvent | undefined {
   return undefined;
 }
 
-/** LISTENs for task and step changes made by any process on this database. */
+/**
+ * LISTENs for task and step changes made by any process on this database. After the listening
+ * connection was lost and made again, `onGap` runs: changes made meanwhile were never notified.
+ */
 export async function listenForTaskEvents(
   db: Db,
   publish: (event: PlatformEvent) => void,
   log: Logger,
+  onGap: () => void,
 ): Promise<() => Promise<void>> {
-  return db.listen(EVENTS_CHANNEL, (payload) => {
-    const event = eventFromNotify(payload);
-    if (event) publish(event);
-    else log.warn({ event: 'events:notify:unreadable' }, 'unreadable events notification');
-  });
+  return db.listen(
+    EVENTS_CHANNEL,
+    (payload) => {
+      const event = eventFromNotify(payload);
+      if (event) publish(event);
+      else log.warn({ event: 'events:notify:unreadable' }, 'unreadable events notification');
+    },
+    () => {
+      log.warn({ event: 'events:listen:reconnected' }, 'events listener reconnected; streams told to refetch');
+      onGap();
+    },
+  );
 }

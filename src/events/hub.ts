@@ -98,11 +98,24 @@ export class EventHub {
     this.perViewer.set(viewerKey, (this.perViewer.get(viewerKey) ?? 0) + 1);
     eventStreamsOpen.set(this.subscribers.size);
     const plan = this.resumePlan(lastEventId);
-    if (plan.kind === 'reset') this.send(sub, `id: ${this.epoch}.${this.n}\nevent: reset\ndata: {}\n\n`);
+    if (plan.kind === 'reset') this.send(sub, this.resetFrame());
     if (plan.kind === 'replay')
       for (const e of this.ring)
         if (e.n > plan.after && visibleTo(viewer, e.audience)) this.send(sub, e.frame);
     return () => this.remove(sub);
+  }
+
+  /**
+   * Tells every stream to refetch everything: events were lost before they reached the hub (the
+   * database listener was reconnected). Not kept for replay: a resume point stays valid.
+   */
+  resetAll(): void {
+    const frame = this.resetFrame();
+    for (const sub of this.subscribers) this.send(sub, frame);
+  }
+
+  private resetFrame(): string {
+    return `id: ${this.epoch}.${this.n}\nevent: reset\ndata: {}\n\n`;
   }
 
   /** Writes a comment line to every stream (heartbeat); slow streams are dropped as for events. */

@@ -41,7 +41,7 @@ export async function startEvents(deps: EventsDeps): Promise<EventsService> {
   const { options, logger } = deps;
   const hub = new EventHub(options);
   const publish = hub.publish.bind(hub);
-  const stopListening = await listenForTaskEvents(deps.db, publish, logger);
+  const stopListening = await listenForTaskEvents(deps.db, publish, logger, () => hub.resetAll());
 
   if (deps.mcp) {
     const mcp = deps.mcp;

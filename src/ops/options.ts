@@ -57,6 +57,7 @@ export function auditOptions(deps: AuditDeps, req: AuditRequest = {}): AuditOpti
   const files = req.files?.length ? req.files : deps.config.composeFiles;
   const projectName = req.projectName ?? deps.config.projectName;
   const registryFile = req.registryFile ?? deps.config.registryFile;
+  const nameFilter = req.nameFilter ?? deps.config.nameFilter;
   return {
     ...(deps.docker && !without.has('docker') ? { docker: deps.docker } : {}),
     ...(!without.has('compose')
@@ -76,7 +77,7 @@ export function auditOptions(deps: AuditDeps, req: AuditRequest = {}): AuditOpti
     listeners: !without.has('listeners'),
     processes: !without.has('processes'),
     ...(deps.platform && !without.has('platform') ? { platform: deps.platform } : {}),
-    ...(req.nameFilter ? { nameFilter: req.nameFilter } : {}),
+    ...(nameFilter ? { nameFilter } : {}),
     ...(req.only?.length ? { only: req.only } : {}),
     ...(req.skip?.length ? { skip: req.skip } : {}),
     rules: ruleOptionsFrom(deps.config),

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { beforeEach } from 'vitest';
 import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollama-double.js';
 import { EVERYTHING } from '../../fixtures/mcp/servers.js';
 import { collect, groupGone, killGroup, REPO, spawnCli, waitForLine } from '../../helpers/cli.js';
@@ -23,6 +24,8 @@ export const VIEWPORTS = {
 
 export interface Harness {
   base: string;
+  /** The directory `sutazai up` runs in (agents/, .mcp.json, data/). */
+  cwd: string;
   double: OllamaDouble;
   browser: Browser;
   close(): Promise<void>;
@@ -46,7 +49,12 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Extra files written into the cwd before `sutazai up` starts (a sutazai.yaml, a compose file). */
+  files?: Record<string, string>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   if (!existsSync(path.join(REPO, 'web/dist/index.html')))
     throw new Error('web/dist is not built: run `npm run build:web` (npm ci builds it)');
   const double = await startOllamaDouble({ models: ['tinyllama:latest'] });
@@ -61,6 +69,7 @@ export async function startHarness(): Promise<Harness> {
     path.join(cwd, '.mcp.json'),
     JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [EVERYTHING] } } }),
   );
+  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(path.join(cwd, name), text);
   const child = spawnCli(
     ['up'],
     {
@@ -93,7 +102,7 @@ export async function startHarness(): Promise<Harness> {
   try {
     const [, url] = await waitForLine(child, /ready on (http:\/\/\S+)/, 90_000);
     browser = await launchChromium();
-    return { base: url!, double, browser, close };
+    return { base: url!, cwd, double, browser, close };
   } catch (err) {
     await close();
     throw err;
@@ -149,14 +158,31 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-export async function adminToken(base: string): Promise<string> {
+/** An access token for `username` (admin by default), as a curl user would get one. */
+export async function adminToken(
+  base: string,
+  username = 'admin',
+  password = ADMIN_PASSWORD,
+): Promise<string> {
   const res = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    body: JSON.stringify({ username, password }),
   });
   if (!res.ok) throw new Error(`login: ${res.status}`);
   return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** Registers a hook that saves a full-page screenshot of what the browser showed when a test failed. */
+export function screenshotOnFailure(current: () => Page | undefined): void {
+  beforeEach(({ task, onTestFailed }) =>
+    onTestFailed(async () => {
+      await current()?.screenshot({
+        path: path.join(OUT_DIR, `failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}.png`),
+        fullPage: true,
+      });
+    }),
+  );
 }
 
 export async function api<T>(

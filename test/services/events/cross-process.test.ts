@@ -11,12 +11,14 @@ describeWithService('TEST_DATABASE_URL', 'events across processes on PostgreSQL'
   let platform: Platform;
   let drop: () => Promise<void>;
   let url: string;
+  let base: string;
   beforeAll(async () => {
     ({ url, drop } = await freshPostgresSchemaUrl(baseUrl));
     // An API-only process: its worker is off, so every change below comes from elsewhere.
     platform = await startTestPlatform({}, { role: 'api', inMemoryDb: false }, (config) => {
       config.database.url = url;
     });
+    base = await platform.listen();
   });
   afterAll(async () => {
     await platform?.close();
@@ -24,7 +26,6 @@ describeWithService('TEST_DATABASE_URL', 'events across processes on PostgreSQL'
   });
 
   it("an API process streams the state changes a worker process's connection makes", async () => {
-    const base = await platform.listen();
     const admin = await adminHeaders(base);
     const stream = await openSse(`${base}/api/v1/events`, admin);
     const created = await fetch(`${base}/api/v1/tasks`, {
@@ -48,5 +49,31 @@ describeWithService('TEST_DATABASE_URL', 'events across processes on PostgreSQL'
       .map((f) => dataOf(f).state);
     expect(states).toEqual(['pending', 'running', 'dead']);
     stream.close();
+  });
+
+  it('a Last-Event-ID from another API process answers reset there (refetch), not a silent gap', async () => {
+    const admin = await adminHeaders(base);
+    const first = await openSse(`${base}/api/v1/events`, admin);
+    await fetch(`${base}/api/v1/tasks`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'http.check', payload: { url: 'http://127.0.0.1:9/' } }),
+    });
+    const seen = await first.waitFor((f) => f.event === 'task');
+    first.close();
+    const other = await startTestPlatform({}, { role: 'api', inMemoryDb: false }, (config) => {
+      config.database.url = url;
+    });
+    try {
+      const otherBase = await other.listen();
+      const resumed = await openSse(`${otherBase}/api/v1/events`, {
+        ...(await adminHeaders(otherBase)),
+        'last-event-id': seen.id!,
+      });
+      expect((await resumed.waitFor((f) => f.event !== undefined)).event).toBe('reset');
+      resumed.close();
+    } finally {
+      await other.close();
+    }
   });
 });

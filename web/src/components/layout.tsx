@@ -1,6 +1,5 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useSyncExternalStore, type ReactNode } from 'react';
 import { useSession } from '../api/context.js';
-import type { StreamStatus } from '../api/events.js';
 import { Link } from './link.js';
 
 const NAV: Array<{ href: string; label: string; admin?: boolean }> = [
@@ -19,8 +18,17 @@ function isCurrent(href: string, path: string): boolean {
 
 function LiveIndicator() {
   const { events } = useSession();
-  const [status, setStatus] = useState<StreamStatus>(events.status);
-  useEffect(() => events.onStatus(setStatus), [events]);
+  // Read through the store, not a copy taken at render: the stream may go live between this
+  // render and the effect that subscribes, and a copy would then say "Connecting…" for ever
+  // (decision 0061).
+  const subscribe = useCallback(
+    (changed: () => void) => {
+      const off = events.onStatus(changed);
+      return () => void off();
+    },
+    [events],
+  );
+  const status = useSyncExternalStore(subscribe, () => events.status);
   const text = { live: 'Live', connecting: 'Connecting…', offline: 'Offline: reconnecting' }[status];
   return (
     <span className={`live live-${status}`} role="status" data-live={status}>

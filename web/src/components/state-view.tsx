@@ -29,6 +29,50 @@ export function StateView<T>({
   );
 }
 
+/**
+ * A list shown as a table, with the list states of StateView: a keyboard-reachable scrolling
+ * region named `label` (narrow screens scroll it sideways), one header row, and `rows(data)`.
+ */
+export function TableView<T>({
+  state,
+  label,
+  empty,
+  isEmpty,
+  columns,
+  testId,
+  rows,
+}: {
+  state: { data: T | undefined; error: Error | undefined; loading: boolean; reload: () => void };
+  label: string;
+  empty: string;
+  isEmpty: (data: T) => boolean;
+  /** Column headers; a ReactNode for one that needs markup (e.g. a visually hidden name). */
+  columns: ReactNode[];
+  testId?: string;
+  rows: (data: T) => ReactNode;
+}) {
+  return (
+    <StateView state={state} empty={empty} isEmpty={isEmpty}>
+      {(data) => (
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={label}>
+          <table data-testid={testId}>
+            <thead>
+              <tr>
+                {columns.map((c, i) => (
+                  <th key={i} scope="col">
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>{rows(data)}</tbody>
+          </table>
+        </div>
+      )}
+    </StateView>
+  );
+}
+
 export function ErrorBox({ error, onRetry }: { error: Error; onRetry?: () => void }) {
   const api = error instanceof ApiError ? error : undefined;
   return (

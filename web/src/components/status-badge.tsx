@@ -26,6 +26,11 @@ const TONE: Record<string, string> = {
   medium: 'warn',
   low: 'info',
   info: 'muted',
+  applied: 'good',
+  restored: 'info',
+  'rolled-back': 'warn',
+  incomplete: 'warn',
+  'nothing-to-do': 'muted',
 };
 
 /** A state word with a colour and a shape, so it does not depend on colour alone. */

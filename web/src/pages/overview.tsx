@@ -3,7 +3,7 @@ import type { Check, HealthDetailed, McpServer, Overview } from '../api/types.js
 import { useApi, useLive } from '../api/use-api.js';
 import { LineChart } from '../components/chart.js';
 import { Link } from '../components/link.js';
-import { StateView } from '../components/state-view.js';
+import { StateView, TableView } from '../components/state-view.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { TimeAgo } from '../components/time-ago.js';
 import { count, duration, freshStatus } from '../lib/format.js';
@@ -34,40 +34,32 @@ function Dependencies() {
   return (
     <section className="card span-2" aria-labelledby="deps-title">
       <h2 id="deps-title">Dependencies</h2>
-      <StateView state={health} empty="No dependencies are probed.">
-        {() => (
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Dependencies">
-            <table data-testid="dependencies">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Latency</th>
-                  <th scope="col">Checked</th>
-                </tr>
-              </thead>
-              <tbody>
-                {checks.map((c) => (
-                  <tr key={c.name} data-check={c.name}>
-                    <th scope="row">
-                      {c.name}
-                      {c.required && <span className="muted"> (required)</span>}
-                    </th>
-                    <td>
-                      <StatusBadge status={freshStatus(c.status, c.checked_at, STALE_AFTER_MS)} />
-                      {c.error && <div className="muted small">{c.error}</div>}
-                    </td>
-                    <td>{duration(c.latency_ms)}</td>
-                    <td>
-                      <TimeAgo at={c.checked_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </StateView>
+      <TableView
+        state={health}
+        label="Dependencies"
+        testId="dependencies"
+        empty="No dependencies are probed."
+        isEmpty={() => checks.length === 0}
+        columns={['Name', 'Status', 'Latency', 'Checked']}
+        rows={() =>
+          checks.map((c) => (
+            <tr key={c.name} data-check={c.name}>
+              <th scope="row">
+                {c.name}
+                {c.required && <span className="muted"> (required)</span>}
+              </th>
+              <td>
+                <StatusBadge status={freshStatus(c.status, c.checked_at, STALE_AFTER_MS)} />
+                {c.error && <div className="muted small">{c.error}</div>}
+              </td>
+              <td>{duration(c.latency_ms)}</td>
+              <td>
+                <TimeAgo at={c.checked_at} />
+              </td>
+            </tr>
+          ))
+        }
+      />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useSession } from '../../api/context.js';
 import type { Backup, DoctorReport, Finding, FixPlan } from '../../api/types.js';
-import { useApi } from '../../api/use-api.js';
+import { useApi, type ApiState } from '../../api/use-api.js';
 import { DiffView } from '../../components/diff-view.js';
 import { JsonView } from '../../components/json-view.js';
 import { ErrorBox, StateView } from '../../components/state-view.js';
@@ -59,10 +59,16 @@ function Findings({ report }: { report: DoctorReport }) {
   );
 }
 
-function Plan() {
+interface ApplyResult {
+  outcome: string;
+  summary: string;
+}
+
+/** The fix plan; `onApplied` is told after an apply (a backup was taken, the list changed). */
+function Plan({ onApplied }: { onApplied: () => void }) {
   const { client } = useSession();
   const [plan, setPlan] = useState<FixPlan | undefined>();
-  const [result, setResult] = useState<unknown>();
+  const [result, setResult] = useState<ApplyResult | undefined>();
   const [error, setError] = useState<Error | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
   const [confirm, setConfirm] = useState(false);
@@ -70,9 +76,13 @@ function Plan() {
     setBusy(apply ? 'Applying and verifying…' : 'Planning…');
     setError(undefined);
     try {
-      const r = await client.post<{ plan: FixPlan; result?: unknown }>('/api/v1/doctor/fix', { apply });
+      setResult(undefined);
+      const r = await client.post<{ plan: FixPlan; result?: ApplyResult }>('/api/v1/doctor/fix', { apply });
       setPlan(r.plan);
-      if (apply) setResult(r.result);
+      if (apply) {
+        setResult(r.result);
+        onApplied();
+      }
     } catch (err) {
       setError(err as Error);
     } finally {
@@ -145,19 +155,29 @@ function Plan() {
           </ul>
         </>
       )}
-      {result !== undefined && <JsonView value={result} label="Apply result" />}
+      {result && (
+        <>
+          <p role="status" data-testid="apply-outcome">
+            <StatusBadge status={result.outcome} /> {result.summary}
+          </p>
+          <JsonView value={result} label="Apply result" />
+        </>
+      )}
     </section>
   );
 }
 
-function Backups() {
+function Backups({ backups }: { backups: ApiState<{ backups: Backup[] }> }) {
   const { client } = useSession();
-  const backups = useApi<{ backups: Backup[] }>('/api/v1/doctor/backups', ['doctor']);
   const [error, setError] = useState<Error | undefined>();
+  const [restored, setRestored] = useState<string | undefined>();
   const rollback = async (id: string) => {
     if (!window.confirm(`Restore backup ${id}?`)) return;
+    setError(undefined);
+    setRestored(undefined);
     try {
       await client.post('/api/v1/doctor/rollback', { backup: id });
+      setRestored(`Backup ${id} restored.`);
       backups.reload();
     } catch (err) {
       setError(err as Error);
@@ -166,6 +186,7 @@ function Backups() {
   return (
     <section className="card" aria-labelledby="backups-title">
       <h2 id="backups-title">Backups</h2>
+      {restored && <p role="status">{restored}</p>}
       {error && <ErrorBox error={error} />}
       <StateView
         state={backups}
@@ -193,13 +214,14 @@ function Backups() {
 /** The doctor (admin only): findings, the fix plan, apply with confirmation, backups and rollback. */
 export function DoctorPage() {
   const report = useApi<DoctorReport>('/api/v1/doctor/report', ['doctor'], 5000);
+  const backups = useApi<{ backups: Backup[] }>('/api/v1/doctor/backups', ['doctor']);
   return (
     <div className="grid wide">
       <StateView state={report} empty="">
         {(r) => <Findings report={r} />}
       </StateView>
-      <Plan />
-      <Backups />
+      <Plan onApplied={backups.reload} />
+      <Backups backups={backups} />
     </div>
   );
 }

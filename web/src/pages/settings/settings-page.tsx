@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useIsAdmin, useSession } from '../../api/context.js';
 import type { ApiKey, User } from '../../api/types.js';
 import { useApi } from '../../api/use-api.js';
-import { ErrorBox, StateView } from '../../components/state-view.js';
+import { ErrorBox, StateView, TableView } from '../../components/state-view.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { TimeAgo } from '../../components/time-ago.js';
 
@@ -86,6 +86,7 @@ function ApiKeys() {
   };
   const revoke = (k: ApiKey) =>
     void action.run(async () => {
+      setCreated(undefined);
       await client.call('DELETE', `/api/v1/auth/api-keys/${k.id}`);
       keys.reload();
       return `Key ${k.name} revoked.`;
@@ -110,47 +111,36 @@ function ApiKeys() {
           </code>
         </div>
       )}
+      {action.done && !created && <p role="status">{action.done}</p>}
       {action.error && <ErrorBox error={action.error} />}
-      <StateView state={keys} empty="No API keys." isEmpty={(d) => d.keys.length === 0}>
-        {(d) => (
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="API keys">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.keys.map((k) => (
-                  <tr key={k.id}>
-                    <th scope="row">{k.name}</th>
-                    <td className="mono">{k.prefix}…</td>
-                    <td>{k.role}</td>
-                    <td>
-                      <TimeAgo at={k.last_used_at} />
-                    </td>
-                    <td>
-                      {k.revoked_at ? (
-                        <StatusBadge status="cancelled" label="revoked" />
-                      ) : (
-                        <button type="button" onClick={() => revoke(k)}>
-                          Revoke {k.name}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </StateView>
+      <TableView
+        state={keys}
+        label="API keys"
+        empty="No API keys."
+        isEmpty={(d) => d.keys.length === 0}
+        columns={['Name', 'Prefix', 'Role', 'Last used', <span className="visually-hidden">Actions</span>]}
+        rows={(d) =>
+          d.keys.map((k) => (
+            <tr key={k.id}>
+              <th scope="row">{k.name}</th>
+              <td className="mono">{k.prefix}…</td>
+              <td>{k.role}</td>
+              <td>
+                <TimeAgo at={k.last_used_at} />
+              </td>
+              <td>
+                {k.revoked_at ? (
+                  <StatusBadge status="cancelled" label="revoked" />
+                ) : (
+                  <button type="button" onClick={() => revoke(k)}>
+                    Revoke {k.name}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))
+        }
+      />
     </section>
   );
 }

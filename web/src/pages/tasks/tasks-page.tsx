@@ -3,7 +3,7 @@ import { query } from '../../api/client.js';
 import type { Agent, Page, Task } from '../../api/types.js';
 import { useApi } from '../../api/use-api.js';
 import { Link } from '../../components/link.js';
-import { StateView } from '../../components/state-view.js';
+import { TableView } from '../../components/state-view.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { TimeAgo } from '../../components/time-ago.js';
 import { navigate } from '../../lib/router.js';
@@ -67,43 +67,34 @@ export function TasksPage({ search }: { search: URLSearchParams }) {
         <button type="submit">Filter</button>
       </form>
       <section className="card">
-        <StateView state={page} empty="No tasks match." isEmpty={(p) => p.items.length === 0}>
-          {(p) => (
-            <div className="table-wrap" tabIndex={0} role="region" aria-label="Tasks">
-              <table data-testid="tasks">
-                <thead>
-                  <tr>
-                    <th scope="col">Task</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Agent</th>
-                    <th scope="col">Attempts</th>
-                    <th scope="col">Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {p.items.map((t) => (
-                    <tr key={t.id} data-task={t.id}>
-                      <th scope="row">
-                        <Link href={`/tasks/${t.id}`}>{t.type}</Link>
-                        <div className="muted small mono">{t.id.slice(0, 8)}</div>
-                      </th>
-                      <td>
-                        <StatusBadge status={t.status} />
-                      </td>
-                      <td>{agentName(t.agent_id)}</td>
-                      <td>
-                        {t.attempts} / {t.max_attempts}
-                      </td>
-                      <td>
-                        <TimeAgo at={t.created_at} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </StateView>
+        <TableView
+          state={page}
+          label="Tasks"
+          testId="tasks"
+          empty="No tasks match."
+          isEmpty={(p) => p.items.length === 0}
+          columns={['Task', 'State', 'Agent', 'Attempts', 'Created']}
+          rows={(p) =>
+            p.items.map((t) => (
+              <tr key={t.id} data-task={t.id}>
+                <th scope="row">
+                  <Link href={`/tasks/${t.id}`}>{t.type}</Link>
+                  <div className="muted small mono">{t.id.slice(0, 8)}</div>
+                </th>
+                <td>
+                  <StatusBadge status={t.status} />
+                </td>
+                <td>{agentName(t.agent_id)}</td>
+                <td>
+                  {t.attempts} / {t.max_attempts}
+                </td>
+                <td>
+                  <TimeAgo at={t.created_at} />
+                </td>
+              </tr>
+            ))
+          }
+        />
         <div className="pager">
           <button
             type="button"
