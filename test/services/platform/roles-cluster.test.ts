@@ -115,7 +115,12 @@ describeWithService(
       const agent = await fetch(`${apiA.url}/api/v1/agents`, {
         method: 'POST',
         headers: { authorization: `Bearer ${tokens[0]}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'echoer', model: 'tinyllama', tools: ['everything__echo'] }),
+        body: JSON.stringify({
+          name: 'echoer',
+          system_prompt: 'Echo the task with the echo tool.',
+          model: 'tinyllama',
+          tools: ['everything__echo'],
+        }),
       });
       expect(agent.status).toBe(201);
       // A client of api B sees the events of tasks submitted through api A (LISTEN/NOTIFY).
@@ -234,7 +239,7 @@ describeWithService(
       expect(workerMetrics).toContain('sutazai_');
 
       // A task submitted through one api process is seen completed, with its result, through the other.
-      for (const s of submitted.slice(0, 20)) {
+      for (const s of checks.slice(0, 20)) {
         const other = 1 - s.via;
         const res = await fetch(`${apis[other]!.url}/api/v1/tasks/${s.id}`, {
           headers: { authorization: `Bearer ${tokens[other]}` },
