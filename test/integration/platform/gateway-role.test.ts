@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../src/app.js';
-import { loadConfig } from '../../../src/config/index.js';
+import { loadConfig, redactConfig } from '../../../src/config/index.js';
+import { createLogger } from '../../../src/log.js';
 import { SutazaiError } from '../../../src/errors.js';
 import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollama-double.js';
 import { EVERYTHING } from '../../fixtures/mcp/servers.js';
@@ -21,6 +22,9 @@ let double: OllamaDouble;
 let gatewayUrl: string;
 let base: string;
 let headers: Record<string, string>;
+/** Every log line of both processes, at debug level: the credential must be in none. */
+const lines: string[] = [];
+const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
 
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'sutazai-gw-'));
@@ -31,7 +35,7 @@ beforeAll(async () => {
   );
   gateway = await startTestPlatform(
     { SUTAZAI_MCP_CONFIG: mcpConfig, SUTAZAI_MCP_GATEWAY_TOKEN: TOKEN },
-    { role: 'gateway' },
+    { role: 'gateway', logger },
   );
   gatewayUrl = await gateway.listen();
   double = await startOllamaDouble({ models: ['tinyllama:latest'] });
@@ -42,7 +46,7 @@ beforeAll(async () => {
       OLLAMA_HOST: double.url,
       SUTAZAI_LLM_DEFAULT_MODEL: 'tinyllama',
     },
-    {},
+    { logger },
     (config) => {
       config.queue.backoffBaseMs = 100;
       config.worker.pollIntervalMs = 50;
@@ -159,6 +163,13 @@ describe('api and worker processes reach MCP tools through the gateway role', ()
 });
 
 describe('gateway role configuration', () => {
+  it('never logs the internal credential, and `config print` redacts it', () => {
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.includes(TOKEN))).toEqual([]);
+    const { config } = loadConfig({ env: { SUTAZAI_MCP_GATEWAY_TOKEN: TOKEN }, cwd: tmpdir() });
+    expect(JSON.stringify(redactConfig(config))).not.toContain(TOKEN);
+  });
+
   it('refuses mcp.gatewayUrl without the internal credential, naming the key', () => {
     expect(() =>
       loadConfig({ env: { SUTAZAI_MCP_GATEWAY_URL: 'http://127.0.0.1:10011' }, cwd: tmpdir() }),

@@ -236,7 +236,10 @@ describeWithService(
         ).toMatchObject({ status: 'up' });
       }
       const workerMetrics = await (await fetch(`${survivor.url}/metrics`)).text();
-      expect(workerMetrics).toContain('sutazai_');
+      expect(workerMetrics).toContain('sutazai_task_outcomes_total');
+      // The worker's listener is health and metrics only; the gateway serves no task API.
+      expect((await fetch(`${survivor.url}/api/v1/tasks`)).status).toBe(404);
+      expect((await fetch(`${gateway.url}/api/v1/tasks`)).status).toBe(404);
 
       // A task submitted through one api process is seen completed, with its result, through the other.
       for (const s of checks.slice(0, 20)) {
