@@ -258,6 +258,17 @@ export const Errors = {
     'MCP server {name} answered {method} with error {upstreamCode}: {reason}',
   ),
 
+  SUTAZAI_ERR_MCP_GATEWAY_UNAVAILABLE: def(
+    'SUTAZAI_ERR_MCP_GATEWAY_UNAVAILABLE',
+    503,
+    'The MCP gateway at {url} is unavailable: {reason}',
+  ),
+  SUTAZAI_ERR_MCP_GATEWAY_CREDENTIAL: def(
+    'SUTAZAI_ERR_MCP_GATEWAY_CREDENTIAL',
+    401,
+    'The internal gateway credential is missing or wrong',
+  ),
+
   // --- optimizer ----------------------------------------------------------------------------
   SUTAZAI_ERR_RESOURCES_SERIES_NOT_FOUND: def(
     'SUTAZAI_ERR_RESOURCES_SERIES_NOT_FOUND',

@@ -9,6 +9,7 @@ import { optimizeCommand } from './optimize.js';
 import { EXIT, printError } from './output.js';
 import { runStatus } from './status.js';
 import { runUp } from './up.js';
+import type { Role } from '../app.js';
 
 /** Builds the command tree; each action resolves to an exit code stored in `result.code`. */
 export function buildProgram(result: { code: number }): Command {
@@ -34,9 +35,11 @@ export function buildProgram(result: { code: number }): Command {
     .command('up')
     .description('run the platform: API, worker and gateways in one process (Ctrl-C drains and stops)')
     .addOption(
-      new Option('--role <role>', 'which parts to run').choices(['all', 'api', 'worker']).default('all'),
+      new Option('--role <role>', 'which parts to run (docs/operations.md)')
+        .choices(['all', 'api', 'worker', 'gateway'])
+        .default('all'),
     )
-    .action(async (opts: { role: 'all' | 'api' | 'worker' }) => {
+    .action(async (opts: { role: Role }) => {
       result.code = await runUp({ ...configFile(), role: opts.role });
     });
 

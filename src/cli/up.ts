@@ -1,9 +1,22 @@
-import { createPlatform, type Role } from '../app.js';
+import { createPlatform, type Platform, type Role } from '../app.js';
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../log.js';
 import { logDestination } from '../log-pretty.js';
 
 const FORCE_EXIT_MS = 10_000;
+
+/**
+ * What `up` prints once it is ready. A worker serves no API (several of them run beside one API
+ * process): only health and metrics, and only when worker.metricsPort is set.
+ */
+async function readyLine(role: Role, workerMetricsPort: number, platform: Platform): Promise<string> {
+  if (role === 'worker')
+    return workerMetricsPort > 0
+      ? `SutazAI worker running; health and metrics on ${await platform.listen()}`
+      : 'SutazAI worker running';
+  if (role === 'gateway') return `SutazAI gateway ready on ${await platform.listen()}`;
+  return `SutazAI API ready on ${await platform.listen()}`;
+}
 
 /**
  * Runs the platform until SIGINT/SIGTERM. The first signal drains (stop accepting, let in-flight
@@ -20,9 +33,7 @@ export async function runUp(options: { config?: string; role: Role }): Promise<n
     ...(file ? { configFile: file } : {}),
   });
   try {
-    // A worker-only process serves no HTTP: several of them run beside one API process.
-    if (options.role === 'worker') console.error('SutazAI worker running');
-    else console.error(`SutazAI API ready on ${await platform.listen()}`);
+    console.error(await readyLine(options.role, config.worker.metricsPort, platform));
   } catch (err) {
     await platform.close();
     throw err;

@@ -119,6 +119,17 @@ export const WorkerConfigSchema = z.strictObject({
    * full buffer. At most a third of queue.leaseSeconds.
    */
   claimBufferHoldMs: positiveMs.default(1000),
+  /**
+   * The worker role's own listener for /health, /ready, /api/v1/health/detailed and /metrics on
+   * http.host; 0 = none (the default: several workers on one host would fight over one port).
+   */
+  metricsPort: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(0)
+    .describe('worker role: port of its health and metrics listener on http.host; 0 = off'),
 });
 
 export const DatabaseConfigSchema = z.strictObject({
@@ -272,6 +283,29 @@ export const McpConfigSchema = z.strictObject({
   reloadDebounceMs: z.coerce.number().int().min(0).default(250),
   /** Whether POST .../tools/{tool}/call and execute tools/call need the admin role. */
   callsNeedAdmin: bool.default(false),
+  /**
+   * The gateway process (`sutazai up --role gateway`) api and worker processes reach MCP tools
+   * through; when set they spawn no MCP server themselves (docs/operations.md, decision 0066).
+   */
+  gatewayUrl: z
+    .string()
+    .url()
+    .optional()
+    .describe('base URL of the gateway role; unset: run MCP servers in process'),
+  /**
+   * The internal credential between api/worker processes and the gateway: it lists and calls MCP
+   * tools and nothing else. Required on the gateway role and wherever gatewayUrl is set.
+   */
+  gatewayToken: z
+    .string()
+    .min(32)
+    .max(512)
+    .optional()
+    .describe('internal credential (>= 32 characters); secret'),
+  /** Calls one process has open to the gateway at once; more wait up to slotWaitMs, then fail. */
+  gatewayMaxInFlight: z.coerce.number().int().positive().max(1000).default(32),
+  /** Timeout of a tool listing or health probe to the gateway; a tool call gets its own timeout plus this. */
+  gatewayTimeoutMs: positiveMs.default(10_000),
 });
 
 export type McpConfig = z.infer<typeof McpConfigSchema>;
@@ -527,9 +561,15 @@ export const ConfigSchema = z
         message:
           'asynchronous commits need an external PostgreSQL (database.url): with the embedded database a crash of this process would undo acknowledged work; use auto or false',
       });
+    if (config.mcp.gatewayUrl && !config.mcp.gatewayToken)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mcp', 'gatewayToken'],
+        message: 'mcp.gatewayUrl needs the internal credential the gateway was started with',
+      });
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** Key paths whose values are secrets: redacted by `config print` and never logged. */
-export const SECRET_PATHS = ['auth.adminPassword', 'database.url', 'redisUrl'] as const;
+export const SECRET_PATHS = ['auth.adminPassword', 'database.url', 'redisUrl', 'mcp.gatewayToken'] as const;

@@ -21,6 +21,14 @@ export type { ServerStatus } from './status.js';
 export type { ServerState } from './supervisor/server-runtime.js';
 export { NameTable } from './aggregate/names.js';
 export { SessionManager } from './aggregate/sessions.js';
+export {
+  GATEWAY_TOKEN_HEADER,
+  GatewayToolProvider,
+  INTERNAL_CALL_PATH,
+  INTERNAL_TOOLS_PATH,
+  type GatewayClientOptions,
+} from './remote/gateway-client.js';
+export { gatewayProbe } from './remote/probe.js';
 
 export interface McpGatewayHandle {
   gateway: McpGateway;

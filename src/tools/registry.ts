@@ -1,10 +1,18 @@
-import type { ToolCallOptions, ToolDescriptor, ToolProvider, ToolResult } from './types.js';
+import {
+  ToolBackendUnavailableError,
+  type ToolCallOptions,
+  type ToolDescriptor,
+  type ToolProvider,
+  type ToolResult,
+} from './types.js';
 
 /**
  * A composite ToolProvider over several providers (built-ins, the MCP gateway…). Names must be
  * unique; on a clash the earlier provider wins and the later tool is hidden (reported through
  * `onConflict`). Calls route by name; an unknown name refreshes the listing once, then answers
- * an error result rather than throwing, so the model can recover.
+ * an error result rather than throwing, so the model can recover. A provider whose backend is
+ * down (ToolBackendUnavailableError) fails the listing: the task waits for it rather than running
+ * without the tools its agent was given.
  */
 export interface ToolRegistryOptions {
   onConflict?: (name: string) => void;
@@ -20,8 +28,13 @@ export function createToolRegistry(
     const next = new Map<string, ToolProvider>();
     const all: ToolDescriptor[] = [];
     const listed = await Promise.allSettled(providers.map((p) => p.listTools()));
+    const backendDown = listed.find(
+      (r): r is PromiseRejectedResult =>
+        r.status === 'rejected' && r.reason instanceof ToolBackendUnavailableError,
+    );
+    if (backendDown) throw backendDown.reason;
     listed.forEach((result, i) => {
-      if (result.status !== 'fulfilled') return; // a provider that is down offers no tools right now
+      if (result.status !== 'fulfilled') return; // a provider that failed otherwise offers nothing now
       for (const tool of result.value) {
         if (next.has(tool.name)) {
           options.onConflict?.(tool.name);

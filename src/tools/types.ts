@@ -35,3 +35,23 @@ export interface ToolProvider {
   listTools(): Promise<ToolDescriptor[]>;
   callTool(name: string, args: Record<string, unknown>, options?: ToolCallOptions): Promise<ToolResult>;
 }
+
+/**
+ * The provider itself cannot answer (the MCP gateway process is down or unreachable): not the
+ * tool's failure and not the model's to repair. It propagates out of the agent loop, and the
+ * runner defers the task until the backend may answer again (decision 0018), instead of handing
+ * the model an error result or an empty tool list.
+ */
+export class ToolBackendUnavailableError extends Error {
+  constructor(
+    /** The backend's name as tasks report it, e.g. `mcp-gateway`. */
+    readonly backend: string,
+    /** The catalogue code the message starts with (e.g. SUTAZAI_ERR_MCP_GATEWAY_UNAVAILABLE). */
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${message}`, options);
+    this.name = 'ToolBackendUnavailableError';
+  }
+}

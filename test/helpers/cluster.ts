@@ -8,15 +8,24 @@ import { groupGone, killGroup, spawnCli, waitForLine } from './cli.js';
 
 export const CLUSTER_PASSWORD = 'cluster-test-admin-password';
 
+export type ClusterRole = 'api' | 'worker' | 'gateway';
+
 export interface ClusterProcess {
-  role: 'api' | 'worker';
+  role: ClusterRole;
   child: ChildProcess;
-  /** Base URL (api processes). */
+  /** Base URL (api and gateway processes; a worker's health and metrics listener when it has one). */
   url?: string;
 }
 
+/** What each role prints once it is ready; group 1 is its URL when it listens. */
+const READY_LINE: Record<ClusterRole, RegExp> = {
+  api: /API ready on (http:\/\/\S+)/,
+  gateway: /gateway ready on (http:\/\/\S+)/,
+  worker: /worker running(?:; health and metrics on (http:\/\/\S+))?/,
+};
+
 /**
- * Real `sutazai up --role api|worker` processes on one PostgreSQL (and Redis), each in its own
+ * Real `sutazai up --role api|worker|gateway` processes on one PostgreSQL (and Redis), each in its own
  * process group and data dir, sharing one config file.
  */
 export class Cluster {
@@ -36,17 +45,18 @@ export class Cluster {
     };
   }
 
-  async start(role: 'api' | 'worker'): Promise<ClusterProcess> {
+  /** Starts one process; `env` adds to (or overrides) the cluster's environment for it. */
+  async start(role: ClusterRole, env: NodeJS.ProcessEnv = {}): Promise<ClusterProcess> {
     const dataDir = mkdtempSync(path.join(this.cwd, `${role}-`));
-    const child = spawnCli(['up', '--role', role], { ...this.env, SUTAZAI_DATA_DIR: dataDir }, this.cwd);
+    const child = spawnCli(
+      ['up', '--role', role],
+      { ...this.env, ...env, SUTAZAI_DATA_DIR: dataDir },
+      this.cwd,
+    );
     const proc: ClusterProcess = { role, child };
     this.processes.push(proc);
-    const line = await waitForLine(
-      child,
-      role === 'api' ? /ready on (http:\/\/\S+)/ : /worker running/,
-      120_000,
-    );
-    if (role === 'api') proc.url = line[1]!;
+    const line = await waitForLine(child, READY_LINE[role], 120_000);
+    if (line[1]) proc.url = line[1];
     return proc;
   }
 
@@ -62,6 +72,15 @@ export class Cluster {
     for (const p of this.processes) if (!(await groupGone(p.child.pid!, graceMs))) killGroup(p.child.pid!);
     rmSync(this.cwd, { recursive: true, force: true });
   }
+}
+
+/** A loopback port nothing listens on right now (for listeners that must be given a port). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export async function adminToken(baseUrl: string): Promise<string> {

@@ -19,7 +19,7 @@ import {
   type TaskHandler,
   type TaskRecord,
 } from '../../tasks/types.js';
-import type { ToolDescriptor, ToolProvider } from '../../tools/types.js';
+import { ToolBackendUnavailableError, type ToolDescriptor, type ToolProvider } from '../../tools/types.js';
 import { routeTask } from '../routing/index.js';
 import { setAgentStatus } from './agent-status.js';
 import { loadSteps, saveStep, type Step } from './steps.js';
@@ -98,6 +98,8 @@ export function createAgentRunner(deps: AgentRunnerDeps): TaskHandler {
           err.retryAfter === undefined ? undefined : err.retryAfter * 1000,
           { cause: err },
         );
+      if (err instanceof ToolBackendUnavailableError)
+        throw new BackendUnavailableError(err.backend, err.message, undefined, { cause: err });
       throw err;
     }
   };

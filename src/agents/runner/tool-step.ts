@@ -1,10 +1,16 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { ToolCall } from '../../llm/index.js';
-import type { ToolDescriptor, ToolProvider, ToolResult } from '../../tools/types.js';
+import {
+  ToolBackendUnavailableError,
+  type ToolDescriptor,
+  type ToolProvider,
+  type ToolResult,
+} from '../../tools/types.js';
 
 /**
  * One tool call: allowed-list check, JSON Schema validation (ajv), then the provider call under a
- * timeout. Every failure becomes a tool result the model can read and repair, never a throw.
+ * timeout. Every failure of the tool becomes a tool result the model can read and repair; only a
+ * provider that cannot answer at all (ToolBackendUnavailableError) or an abort throws.
  */
 export class ToolStepRunner {
   constructor(
@@ -42,7 +48,7 @@ export class ToolStepRunner {
       });
       return { result, error: result.isError ? 'tool_error' : null };
     } catch (err) {
-      if (signal.aborted) throw err;
+      if (signal.aborted || err instanceof ToolBackendUnavailableError) throw err;
       return fail(`Tool ${call.name} failed: ${(err as Error).message}`, 'tool_exception');
     }
   }

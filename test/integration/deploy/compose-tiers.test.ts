@@ -11,7 +11,7 @@ const TIERS = {
   minimal: { files: ['compose.yaml'], services: ['ollama', 'sutazai'] },
   standard: {
     files: ['compose.yaml', 'compose.standard.yaml'],
-    services: ['ollama', 'postgres', 'redis', 'sutazai', 'sutazai-worker'],
+    services: ['ollama', 'postgres', 'redis', 'sutazai', 'sutazai-gateway', 'sutazai-worker'],
   },
   monitoring: {
     files: ['compose.yaml', 'compose.standard.yaml', 'compose.monitoring.yaml'],
@@ -23,6 +23,7 @@ const TIERS = {
       'prometheus',
       'redis',
       'sutazai',
+      'sutazai-gateway',
       'sutazai-worker',
     ],
   },
@@ -31,7 +32,7 @@ const TIERS = {
 const envFile = path.join(mkdtempSync(path.join(tmpdir(), 'sutazai-tiers-')), '.env');
 writeFileSync(
   envFile,
-  'SUTAZAI_ADMIN_PASSWORD=tier-test-admin-password\nPOSTGRES_PASSWORD=tier-test-postgres\nGRAFANA_ADMIN_PASSWORD=tier-test-grafana\n',
+  'SUTAZAI_ADMIN_PASSWORD=tier-test-admin-password\nPOSTGRES_PASSWORD=tier-test-postgres\nGRAFANA_ADMIN_PASSWORD=tier-test-grafana\nSUTAZAI_MCP_GATEWAY_TOKEN=tier-test-internal-gateway-credential-0123\n',
 );
 
 interface Report {

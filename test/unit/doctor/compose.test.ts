@@ -159,6 +159,7 @@ describe("SutazAI's own deploy files", () => {
       SUTAZAI_ADMIN_PASSWORD: 'x'.repeat(16),
       POSTGRES_PASSWORD: 'p',
       GRAFANA_ADMIN_PASSWORD: 'g',
+      SUTAZAI_MCP_GATEWAY_TOKEN: 't'.repeat(32),
     };
     const { report } = await runAudit({
       compose: { files, env },
@@ -177,6 +178,7 @@ describe("SutazAI's own deploy files", () => {
       'prometheus',
       'redis',
       'sutazai',
+      'sutazai-gateway',
       'sutazai-worker',
     ]);
     for (const s of project.services) {
