@@ -2,15 +2,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Option } from 'commander';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildProgram } from '../../../src/cli/main.js';
 import { ENV_KEYS, loadConfig } from '../../../src/config/load.js';
 import { HttpConfigSchema } from '../../../src/config/schema.js';
 import { registry } from '../../../src/metrics/index.js';
 import { startTestPlatform } from '../../helpers/platform.js';
-import { collectRoutes, type CollectedRoute } from '../../helpers/routes.js';
-import type { Platform } from '../../../src/app.js';
+import { collectRoutes } from '../../helpers/routes.js';
+import type { PlatformOptions } from '../../../src/app.js';
 import { schemaErrors } from './kubernetes-schemas.js';
 import { renderKustomization, type Manifest } from './kustomize-subset.js';
 import { exec, missingBinaries, REPO } from './monitoring-helpers.js';
@@ -307,32 +307,33 @@ describe("the manifests' env and ports agree with the config schema", () => {
 });
 
 describe('probes ask /health (liveness) and /ready (readiness), routes the app serves', () => {
-  let platform: Platform;
-  let routes: CollectedRoute[];
-  beforeAll(async () => {
-    const collector = collectRoutes();
-    routes = collector.routes;
-    platform = await startTestPlatform({}, { firstRoutes: [collector.hook] });
-  });
-  afterAll(async () => platform?.close());
-
-  it('on a port each container declares, answered by the app without credentials', async () => {
-    for (const { d, c } of containers) {
+  it.each(containers.map(({ d, c }) => [d.metadata.name, c] as const))(
+    '%s: on a port it declares, public routes of the app its role builds, answered',
+    async (name, c) => {
       const probes = { startup: c.startupProbe, liveness: c.livenessProbe, readiness: c.readinessProbe };
-      expect(probes.liveness?.httpGet.path, d.metadata.name).toBe('/health');
-      expect(probes.startup?.httpGet.path, d.metadata.name).toBe('/health');
-      expect(probes.readiness?.httpGet.path, d.metadata.name).toBe('/ready');
-      for (const probe of Object.values(probes)) {
-        expect(portNumber(c, probe!.httpGet.port), d.metadata.name).toBe(c.ports![0]!.containerPort);
-        const route = routes.find((r) => r.method === 'GET' && r.url === probe!.httpGet.path);
-        expect(route?.access, probe!.httpGet.path).toBe('public');
+      expect(probes.liveness?.httpGet.path).toBe('/health');
+      expect(probes.startup?.httpGet.path).toBe('/health');
+      expect(probes.readiness?.httpGet.path).toBe('/ready');
+      const collector = collectRoutes();
+      const platform = await startTestPlatform(
+        { SUTAZAI_MCP_GATEWAY_TOKEN: SECRET_PLACEHOLDERS.SUTAZAI_MCP_GATEWAY_TOKEN! },
+        { role: roleOf(c) as PlatformOptions['role'], firstRoutes: [collector.hook] },
+      );
+      try {
+        for (const probe of Object.values(probes)) {
+          expect(portNumber(c, probe!.httpGet.port), name).toBe(c.ports![0]!.containerPort);
+          const route = collector.routes.find((r) => r.method === 'GET' && r.url === probe!.httpGet.path);
+          expect(route?.access, probe!.httpGet.path).toBe('public');
+        }
+        expect((await platform.app.inject({ url: '/health' })).statusCode).toBe(200);
+        const ready = await platform.app.inject({ url: '/ready' });
+        expect([200, 503]).toContain(ready.statusCode);
+        expect(typeof ready.json().ready).toBe('boolean');
+      } finally {
+        await platform.close();
       }
-    }
-    expect((await platform.app.inject({ url: '/health' })).statusCode).toBe(200);
-    const ready = await platform.app.inject({ url: '/ready' });
-    expect([200, 503]).toContain(ready.statusCode);
-    expect(typeof ready.json().ready).toBe('boolean');
-  });
+    },
+  );
 });
 
 describe('worker autoscaling on queue depth: the Prometheus Adapter rule', () => {
