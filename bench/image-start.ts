@@ -9,6 +9,7 @@
  */
 import {
   buildImage,
+  containerRunArgs,
   docker,
   freePort,
   removeQuietly,
@@ -25,27 +26,13 @@ async function startToHealthy(image: string, volume: string): Promise<number> {
   const started = performance.now();
   try {
     await docker(
-      [
-        'run',
-        '-d',
-        '--name',
+      containerRunArgs({
         name,
-        '--network',
-        'host',
-        '--read-only',
-        '--tmpfs',
-        '/tmp',
-        '--init',
-        '-v',
-        `${volume}:/data`,
-        '-e',
-        'SUTAZAI_HOST=127.0.0.1',
-        '-e',
-        `SUTAZAI_PORT=${port}`,
-        '-e',
-        'SUTAZAI_ADMIN_PASSWORD=bench-admin-password',
         image,
-      ],
+        volume,
+        port,
+        env: { SUTAZAI_ADMIN_PASSWORD: 'bench-admin-password' },
+      }),
       5 * 60_000,
     );
     await waitForHealth(name, 'healthy', 5 * 60_000);

@@ -5,7 +5,9 @@ import { errorMessage } from '../util.js';
 /**
  * Saving and restoring a volume's contents through the Engine API alone: a helper container
  * that mounts the volume is created but never started (any local image will do, since nothing
- * runs), and its archive endpoint reads or writes the mount. No image pull, no shell.
+ * runs), and its archive endpoint reads or writes the mount. No image pull, no shell. An image
+ * with a VOLUME (ours has /data) gives the helper an anonymous volume too: it is removed with
+ * the helper, or every backup and restore would leave one behind on the user's engine.
  */
 const MOUNT = '/doctor-volume';
 const CREATE_TIMEOUT_MS = 120_000;
@@ -35,13 +37,13 @@ async function withHelper<T>(
     );
   } catch (err) {
     // A create that timed out on our side may still complete on the engine's: remove it by name.
-    await docker.removeContainer(name, { force: true }).catch(() => undefined);
+    await docker.removeContainer(name, { force: true, removeVolumes: true }).catch(() => undefined);
     throw err;
   }
   try {
     return await fn(id);
   } finally {
-    await docker.removeContainer(id, { force: true }).catch(() => undefined);
+    await docker.removeContainer(id, { force: true, removeVolumes: true }).catch(() => undefined);
   }
 }
 

@@ -235,9 +235,9 @@ export class HttpDockerClient implements DockerClient {
     await this.call('POST', `/containers/${encodeURIComponent(id)}/update`, { body: update });
   }
 
-  async removeContainer(id: string, opts: { force: boolean }): Promise<void> {
+  async removeContainer(id: string, opts: { force: boolean; removeVolumes?: boolean }): Promise<void> {
     await this.call('DELETE', `/containers/${encodeURIComponent(id)}`, {
-      query: { force: String(opts.force) },
+      query: { force: String(opts.force), ...(opts.removeVolumes ? { v: 'true' } : {}) },
     });
   }
 

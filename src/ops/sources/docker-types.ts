@@ -117,7 +117,11 @@ export interface DockerClient {
   danglingNetworks(): Promise<NetworkSummary[]>;
   memoryStats(id: string): Promise<MemoryStats | undefined>;
   updateContainer(id: string, update: ContainerUpdate): Promise<void>;
-  removeContainer(id: string, opts: { force: boolean }): Promise<void>;
+  /**
+   * `removeVolumes` also removes the container's anonymous volumes (the image's VOLUME paths not
+   * mounted by name); named volumes are never removed with a container.
+   */
+  removeContainer(id: string, opts: { force: boolean; removeVolumes?: boolean }): Promise<void>;
   startContainer(id: string): Promise<void>;
   stopContainer(id: string, timeoutSeconds?: number): Promise<void>;
   renameContainer(id: string, name: string): Promise<void>;

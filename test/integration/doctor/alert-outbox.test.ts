@@ -1,21 +1,16 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { access } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it, describe } from 'vitest';
 import { DoctorConfigSchema } from '../../../src/config/schema.js';
 import type { Db } from '../../../src/db/index.js';
+import { DbOutboxStore, MemoryDocker, type OutboxStore, type WatchEvent } from '../../../src/ops/index.js';
 import {
-  DbOutboxStore,
-  MemoryDocker,
-  MemoryStateStore,
-  fakeContainer,
-  startDoctorWatch,
-  type OutboxStore,
-  type WatchEvent,
-} from '../../../src/ops/index.js';
+  startProjectWatch,
+  startWebhookReceiver,
+  unhealthyApp,
+  watchProjectDir,
+  type WebhookReceiver,
+} from '../../fixtures/doctor/watch-project.js';
 import { freshPglite } from '../../helpers/db.js';
 import { startTestPlatform } from '../../helpers/platform.js';
 
@@ -35,53 +30,37 @@ describe.each(['file', 'database'] as const)('doctor alert outbox (%s store)', (
   let db: Db | undefined;
   /** A new store object per watch: a restarted watch must find the state in the store itself. */
   const storeFor = (): OutboxStore | undefined => (db ? new DbOutboxStore(db) : undefined);
-  let server: http.Server;
+  let receiver: WebhookReceiver;
   let url: string;
   let down = true;
   const received: Array<{ path: string; event: string; rule: string }> = [];
   let dir: string;
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        if (down) {
-          res.statusCode = 503;
-          return res.end('down');
-        }
-        const b = JSON.parse(body) as { event?: string; text?: string; finding?: { ruleId: string } };
-        received.push({
-          path: req.url ?? '',
-          event: b.event ?? (b.text?.includes('RESOLVED') ? 'finding:resolved' : 'finding:new'),
-          rule: b.finding?.ruleId ?? b.text?.split(' ')[4] ?? '',
-        });
-        res.end('ok');
+    receiver = await startWebhookReceiver((path, body) => {
+      if (down) return 503;
+      const b = body as { event?: string; text?: string; finding?: { ruleId: string } };
+      received.push({
+        path,
+        event: b.event ?? (b.text?.includes('RESOLVED') ? 'finding:resolved' : 'finding:new'),
+        rule: b.finding?.ruleId ?? b.text?.split(' ')[4] ?? '',
       });
+      return 200;
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    dir = await mkdtemp(path.join(tmpdir(), 'doctor-outbox-'));
-    await writeFile(path.join(dir, 'compose.yaml'), 'name: w\nservices:\n  app:\n    image: busybox\n');
+    url = receiver.url;
+    dir = await watchProjectDir();
     if (kind === 'database') db = await freshPglite();
   });
   const dirs: string[] = [];
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
+    await receiver.close();
     await db?.close();
     for (const d of [dir, ...dirs]) await rm(d, { recursive: true, force: true });
   });
 
   it('delivers every NEW and RESOLVED exactly once, in order, after the receiver comes back; state survives a restart', async () => {
     const docker = new MemoryDocker();
-    const app = fakeContainer({
-      id: 'a'.repeat(64),
-      name: 'w-app-1',
-      labels: { 'com.docker.compose.project': 'w', 'com.docker.compose.service': 'app' },
-      memory: 1 << 26,
-      nanoCpus: 1e9,
-      health: 'unhealthy',
-    });
+    const app = unhealthyApp('a'.repeat(64));
     docker.containers.push(app);
     const config = DoctorConfigSchema.parse({
       webhooks: [
@@ -93,10 +72,7 @@ describe.each(['file', 'database'] as const)('doctor alert outbox (%s store)', (
     let clock = 1_000_000;
     const events: WatchEvent[] = [];
     const start = () =>
-      startDoctorWatch({
-        deps: { config, dataDir: dir, docker, stateStore: new MemoryStateStore() },
-        request: { cwd: dir, without: ['listeners', 'processes'] },
-        config,
+      startProjectWatch(dir, docker, config, {
         onEvent: (e) => events.push(e),
         now: () => clock,
         ...(db ? { outboxStore: storeFor()! } : {}),
@@ -150,24 +126,13 @@ describe.each(['file', 'database'] as const)('doctor alert outbox (%s store)', (
 
   it('health `starting` after a restart does not resolve an unhealthy finding', async () => {
     const docker = new MemoryDocker();
-    const app = fakeContainer({
-      id: 'b'.repeat(64),
-      name: 'w-app-1',
-      labels: { 'com.docker.compose.project': 'w', 'com.docker.compose.service': 'app' },
-      memory: 1 << 26,
-      nanoCpus: 1e9,
-      health: 'unhealthy',
-    });
+    const app = unhealthyApp('b'.repeat(64));
     docker.containers.push(app);
     const config = DoctorConfigSchema.parse({ watch: { intervalMs: 3_600_000 } });
     const events: WatchEvent[] = [];
-    const own = await mkdtemp(path.join(tmpdir(), 'doctor-outbox-'));
+    const own = await watchProjectDir();
     dirs.push(own);
-    await writeFile(path.join(own, 'compose.yaml'), 'name: w\nservices:\n  app:\n    image: busybox\n');
-    const watch = startDoctorWatch({
-      deps: { config, dataDir: own, docker, stateStore: new MemoryStateStore() },
-      request: { cwd: own, without: ['listeners', 'processes'] },
-      config,
+    const watch = startProjectWatch(own, docker, config, {
       onEvent: (e) => events.push(e),
       ...(db ? { outboxStore: storeFor()! } : {}),
     });

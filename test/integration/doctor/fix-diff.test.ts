@@ -1,16 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DoctorConfigSchema } from '../../../src/config/schema.js';
-import { buildHttpApp } from '../../../src/http/app.js';
-import { MemoryRateLimiter } from '../../../src/http/rate-limit.js';
-import { doctorRoutes } from '../../../src/http/routes/doctor.js';
-import type { App, Principal } from '../../../src/http/types.js';
-import { createLogger } from '../../../src/log.js';
-import { MemoryDocker, MemoryStateStore, emptyState, fakeContainer } from '../../../src/ops/index.js';
+import type { App } from '../../../src/http/types.js';
+import { emptyState, fakeContainer, type MemoryDocker } from '../../../src/ops/index.js';
+import { as, buildDoctorRouteApp } from '../../fixtures/doctor/route-app.js';
 
 const COMPOSE = `name: api
 services:
@@ -30,52 +25,22 @@ async function writeTmp(dir: string, text: string): Promise<string> {
 describe('POST /api/v1/doctor/fix (dry run) shows the compose diff it would write', () => {
   let app: App;
   let dir: string;
-  const docker = new MemoryDocker();
-  const as = (role: 'admin' | 'user') => ({ 'x-test-role': role });
+  let docker: MemoryDocker;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'doctor-fix-diff-'));
-    await writeFile(path.join(dir, 'compose.yaml'), COMPOSE);
     // Looping: five restarts since an observation a minute ago, so restart-loop plans a policy.
-    docker.containers.push(
-      fakeContainer({
-        id: ID,
-        name: 'api-web-1',
-        restartCount: 5,
-        labels: { 'com.docker.compose.project': 'api', 'com.docker.compose.service': 'web' },
-      }),
-    );
-    const state = { ...emptyState(), restarts: { [ID]: [{ at: Date.now() - 60_000, count: 0 }] } };
-    const config = DoctorConfigSchema.parse({});
-    app = await buildHttpApp(
-      {
-        logger: createLogger('silent'),
-        bodyLimitBytes: 1 << 20,
-        requestTimeoutMs: 10_000,
-        authEnabled: true,
-        authenticator: {
-          authenticate: async (req): Promise<Principal | undefined> => {
-            const role = req.headers['x-test-role'];
-            return role === 'admin' || role === 'user'
-              ? { kind: 'user', id: role, name: role, role }
-              : undefined;
-          },
-        },
-        rateLimiter: new MemoryRateLimiter(),
-        rateRules: { login: { max: 100, windowSeconds: 60 }, expensive: { max: 100, windowSeconds: 60 } },
-      },
-      [
-        doctorRoutes({
-          audit: {
-            config,
-            dataDir: path.join(dir, 'data'),
-            docker,
-            stateStore: new MemoryStateStore(state),
-          },
-          request: { cwd: dir, without: ['listeners', 'processes'] },
+    ({ app, dir, docker } = await buildDoctorRouteApp({
+      compose: COMPOSE,
+      containers: [
+        fakeContainer({
+          id: ID,
+          name: 'api-web-1',
+          restartCount: 5,
+          labels: { 'com.docker.compose.project': 'api', 'com.docker.compose.service': 'web' },
         }),
       ],
-    );
+      state: { ...emptyState(), restarts: { [ID]: [{ at: Date.now() - 60_000, count: 0 }] } },
+    }));
   });
   afterAll(() => app?.close());
 

@@ -1,14 +1,9 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DoctorConfigSchema } from '../../../src/config/schema.js';
-import { buildHttpApp } from '../../../src/http/app.js';
-import { MemoryRateLimiter } from '../../../src/http/rate-limit.js';
-import { doctorRoutes } from '../../../src/http/routes/doctor.js';
-import type { App, Principal } from '../../../src/http/types.js';
-import { createLogger } from '../../../src/log.js';
-import { MemoryDocker, MemoryStateStore, fakeContainer } from '../../../src/ops/index.js';
+import type { App } from '../../../src/http/types.js';
+import { fakeContainer, type MemoryDocker } from '../../../src/ops/index.js';
+import { as, buildDoctorRouteApp } from '../../fixtures/doctor/route-app.js';
 
 const COMPOSE = `name: api
 services:
@@ -19,44 +14,20 @@ services:
 describe('doctor routes', () => {
   let app: App;
   let dir: string;
-  const docker = new MemoryDocker();
-  const as = (role: 'admin' | 'user') => ({ 'x-test-role': role });
+  let docker: MemoryDocker;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'doctor-routes-'));
-    await writeFile(path.join(dir, 'compose.yaml'), COMPOSE);
-    docker.containers.push(
-      fakeContainer({
-        id: 'w'.repeat(64),
-        name: 'api-web-1',
-        labels: { 'com.docker.compose.project': 'api', 'com.docker.compose.service': 'web' },
-      }),
-    );
-    const config = DoctorConfigSchema.parse({ verify: { windowMs: 50, pollMs: 10 } });
-    app = await buildHttpApp(
-      {
-        logger: createLogger('silent'),
-        bodyLimitBytes: 1 << 20,
-        requestTimeoutMs: 10_000,
-        authEnabled: true,
-        authenticator: {
-          authenticate: async (req): Promise<Principal | undefined> => {
-            const role = req.headers['x-test-role'];
-            return role === 'admin' || role === 'user'
-              ? { kind: 'user', id: role, name: role, role }
-              : undefined;
-          },
-        },
-        rateLimiter: new MemoryRateLimiter(),
-        rateRules: { login: { max: 100, windowSeconds: 60 }, expensive: { max: 100, windowSeconds: 60 } },
-      },
-      [
-        doctorRoutes({
-          audit: { config, dataDir: path.join(dir, 'data'), docker, stateStore: new MemoryStateStore() },
-          request: { cwd: dir, without: ['listeners', 'processes'] },
+    ({ app, dir, docker } = await buildDoctorRouteApp({
+      compose: COMPOSE,
+      containers: [
+        fakeContainer({
+          id: 'w'.repeat(64),
+          name: 'api-web-1',
+          labels: { 'com.docker.compose.project': 'api', 'com.docker.compose.service': 'web' },
         }),
       ],
-    );
+      config: { verify: { windowMs: 50, pollMs: 10 } },
+    }));
   });
   afterAll(() => app?.close());
 

@@ -1,51 +1,33 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DoctorConfigSchema } from '../../../src/config/schema.js';
+import { MemoryDocker, RestartBudget, type WatchEvent } from '../../../src/ops/index.js';
 import {
-  MemoryDocker,
-  MemoryStateStore,
-  RestartBudget,
-  fakeContainer,
-  startDoctorWatch,
-  type WatchEvent,
-} from '../../../src/ops/index.js';
+  startProjectWatch,
+  startWebhookReceiver,
+  unhealthyApp,
+  watchProjectDir,
+  type WebhookReceiver,
+} from '../../fixtures/doctor/watch-project.js';
 
 describe('doctor watch', () => {
-  let server: http.Server;
+  let receiver: WebhookReceiver;
   let url: string;
   const posts: Array<{ path: string; body: unknown }> = [];
   let dir: string;
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        posts.push({ path: req.url ?? '', body: JSON.parse(body) });
-        res.end('ok');
-      });
+    receiver = await startWebhookReceiver((path, body) => {
+      posts.push({ path, body });
+      return 200;
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    dir = await mkdtemp(path.join(tmpdir(), 'doctor-watch-'));
-    await writeFile(path.join(dir, 'compose.yaml'), 'name: w\nservices:\n  app:\n    image: busybox\n');
+    url = receiver.url;
+    dir = await watchProjectDir();
   });
-  afterAll(() => new Promise((r) => server.close(r)));
+  afterAll(() => receiver.close());
 
   it('alerts new and resolved findings once, to Slack and JSON webhooks, and restarts an unhealthy container within budget', async () => {
     const docker = new MemoryDocker();
-    const app = fakeContainer({
-      id: 'a'.repeat(64),
-      name: 'w-app-1',
-      labels: { 'com.docker.compose.project': 'w', 'com.docker.compose.service': 'app' },
-      memory: 1 << 26,
-      nanoCpus: 1e9,
-      health: 'unhealthy',
-    });
+    const app = unhealthyApp('a'.repeat(64));
     docker.containers.push(app);
     const config = DoctorConfigSchema.parse({
       webhooks: [
@@ -56,12 +38,7 @@ describe('doctor watch', () => {
       restartBudget: { max: 1, windowSeconds: 3600, backoffMinMs: 10_000, backoffMaxMs: 300_000 },
     });
     const events: WatchEvent[] = [];
-    const watch = startDoctorWatch({
-      deps: { config, dataDir: dir, docker, stateStore: new MemoryStateStore() },
-      request: { cwd: dir, without: ['listeners', 'processes'] },
-      config,
-      onEvent: (e) => events.push(e),
-    });
+    const watch = startProjectWatch(dir, docker, config, { onEvent: (e) => events.push(e) });
     await watch.runNow();
     // Same finding again: no second alert, no second restart (budget 1) — and the exhausted
     // budget is itself an alert.

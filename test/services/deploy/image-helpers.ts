@@ -32,6 +32,47 @@ export async function buildImage(): Promise<string> {
   return stdout.trim().split('\n').at(-1)!;
 }
 
+export interface ContainerRun {
+  name: string;
+  image: string;
+  /** Named volume mounted at /data (never anonymous: the image's VOLUME would leave one behind). */
+  volume: string;
+  /** The port SutazAI listens on, on the host's loopback (host networking). */
+  port: number;
+  /** More environment; SUTAZAI_HOST and SUTAZAI_PORT are set from `port`. */
+  env?: Record<string, string>;
+  /** More `docker run` flags (labels, limits, restart policy). */
+  flags?: string[];
+  /** The tmpfs for /tmp, e.g. `/tmp:size=64m`. */
+  tmpfs?: string;
+}
+
+/**
+ * `docker run -d` for the image as the tests and bench/image-start.ts run it: host networking
+ * (the CI engine has no bridge: docs/deploy.md), read-only with a tmpfs on /tmp, `--init`, the
+ * data in a named volume, bound to 127.0.0.1:`port`.
+ */
+export function containerRunArgs(run: ContainerRun): string[] {
+  const env = { ...run.env, SUTAZAI_HOST: '127.0.0.1', SUTAZAI_PORT: String(run.port) };
+  return [
+    'run',
+    '-d',
+    '--name',
+    run.name,
+    '--network',
+    'host',
+    '--read-only',
+    '--tmpfs',
+    run.tmpfs ?? '/tmp',
+    '--init',
+    '-v',
+    `${run.volume}:/data`,
+    ...(run.flags ?? []),
+    ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    run.image,
+  ];
+}
+
 /** A free TCP port on 127.0.0.1 (the container shares the host network, so it must be free here). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollama-doubl
 import { describeWithService } from '../../helpers/services.js';
 import {
   buildImage,
+  containerRunArgs,
   docker,
   freePort,
   logs,
@@ -70,34 +71,12 @@ describeWithService('DOCKER_HOST', 'the SutazAI container image on the real engi
       base = `http://127.0.0.1:${port}`;
       // The engine here runs without a bridge (provision-docker.sh): host networking, so the
       // container binds loopback on the host and reaches the Ollama double there.
-      await docker(
-        [
-          'run',
-          '-d',
-          '--name',
-          container,
-          '--network',
-          'host',
-          '--read-only',
-          '--tmpfs',
-          '/tmp',
-          '--init',
-          '-v',
-          `${volume}:/data`,
-          '-e',
-          'SUTAZAI_HOST=127.0.0.1',
-          '-e',
-          `SUTAZAI_PORT=${port}`,
-          '-e',
-          `SUTAZAI_ADMIN_PASSWORD=${ADMIN_PASSWORD}`,
-          '-e',
-          `OLLAMA_HOST=${ollama.url}`,
-          '-e',
-          'SUTAZAI_LOG_LEVEL=info',
-          image,
-        ],
-        5 * 60_000,
-      );
+      const env = {
+        SUTAZAI_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        OLLAMA_HOST: ollama.url,
+        SUTAZAI_LOG_LEVEL: 'info',
+      };
+      await docker(containerRunArgs({ name: container, image, volume, port, env }), 5 * 60_000);
       await waitForHealth(container, 'healthy', 5 * 60_000);
 
       expect((await fetch(`${base}/ready`)).status).toBe(200);

@@ -9,6 +9,7 @@ import { describeWithService } from '../../helpers/services.js';
 import {
   REPO,
   buildImage,
+  containerRunArgs,
   docker,
   freePort,
   removeQuietly,
@@ -86,43 +87,23 @@ describeWithService('DOCKER_HOST', 'the minimal compose tier on the real engine'
       const config = decl.config as { environment: Record<string, string>; restart: string; image: string };
       expect(config.image).toBe(image);
       const port = await freePort();
-      const env = {
-        ...config.environment,
-        SUTAZAI_HOST: '127.0.0.1',
-        SUTAZAI_PORT: String(port),
-        OLLAMA_HOST: ollama.url,
-      };
-      await docker(
-        [
-          'run',
-          '-d',
-          '--name',
-          container,
-          '--network',
-          'host',
-          '--label',
-          `com.docker.compose.project=${project}`,
-          '--label',
-          'com.docker.compose.service=sutazai',
-          '--label',
-          'com.docker.compose.container-number=1',
-          '--restart',
-          config.restart,
-          '--memory',
-          String(decl.memoryLimit),
-          '--cpus',
-          String(decl.cpuLimit),
-          '--read-only',
-          '--tmpfs',
-          '/tmp:size=64m',
-          '--init',
-          '-v',
-          `${volume}:/data`,
-          ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-          image,
-        ],
-        5 * 60_000,
-      );
+      const flags = [
+        '--label',
+        `com.docker.compose.project=${project}`,
+        '--label',
+        'com.docker.compose.service=sutazai',
+        '--label',
+        'com.docker.compose.container-number=1',
+        '--restart',
+        config.restart,
+        '--memory',
+        String(decl.memoryLimit),
+        '--cpus',
+        String(decl.cpuLimit),
+      ];
+      const env = { ...config.environment, OLLAMA_HOST: ollama.url };
+      const run = { name: container, image, volume, port, env, flags, tmpfs: '/tmp:size=64m' };
+      await docker(containerRunArgs(run), 5 * 60_000);
       await waitForHealth(container, 'healthy', 5 * 60_000);
 
       const after = await audit();
