@@ -22,6 +22,7 @@ import type { App } from './http/types.js';
 import { createMcpGateway, reapLedger } from './mcp/index.js';
 import { DbOutboxStore, doctorDeps, inProcessPlatform, startDoctorWatch } from './ops/index.js';
 import { doctorRoutes } from './http/routes/doctor.js';
+import { placementRoutes } from './http/routes/placement.js';
 import { resourcesRoutes } from './http/routes/resources.js';
 import { optimizerCollector, startResourceSampler } from './optimizer/index.js';
 import { CloseStack } from './close-stack.js';
@@ -261,6 +262,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       mcpRoutes({ mcp, callsNeedAdmin: config.mcp.callsNeedAdmin }),
       doctorRoutes({ audit: doctor, onReport }),
       resourcesRoutes({ db, forecast: config.optimizer.forecast }),
+      placementRoutes({ db, config: config.optimizer, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
       chatRoutes({ llm, db }),
       modelsRoutes({ llm }),
       conversationsRoutes({ db }),
