@@ -46,7 +46,8 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `env` adds to (or overrides) the environment of `sutazai up`, e.g. a short sampler interval. */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   if (!existsSync(path.join(REPO, 'web/dist/index.html')))
     throw new Error('web/dist is not built: run `npm run build:web` (npm ci builds it)');
   const double = await startOllamaDouble({ models: ['tinyllama:latest'] });
@@ -72,6 +73,7 @@ export async function startHarness(): Promise<Harness> {
       SUTAZAI_MCP_CONFIG: path.join(cwd, '.mcp.json'),
       OLLAMA_HOST: double.url,
       SUTAZAI_LLM_DEFAULT_MODEL: 'tinyllama',
+      ...env,
     },
     cwd,
   );

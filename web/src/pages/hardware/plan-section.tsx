@@ -119,8 +119,8 @@ export function PlanSection() {
         <label>
           Mode{' '}
           <select value={mode} onChange={(e) => setMode(e.target.value as 'rightsize' | 'step')}>
-            <option value="rightsize">Right-size (peak + margin, p95 CPU)</option>
-            <option value="step">Step (±25 % at 30 % / 85 % use)</option>
+            <option value="rightsize">Right-size (peak + margin)</option>
+            <option value="step">Stepwise (±25 %)</option>
           </select>
         </label>
       </div>
