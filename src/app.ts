@@ -23,6 +23,7 @@ import { mcpInternalRoutes } from './http/routes/mcp-internal.js';
 import { startMcpForRole, type McpForRole } from './app-mcp.js';
 import { DbOutboxStore, doctorDeps, inProcessPlatform, startDoctorWatch } from './ops/index.js';
 import { doctorRoutes } from './http/routes/doctor.js';
+import { placementRoutes } from './http/routes/placement.js';
 import { resourcesRoutes } from './http/routes/resources.js';
 import { optimizerCollector, startResourceSampler } from './optimizer/index.js';
 import { CloseStack } from './close-stack.js';
@@ -365,6 +366,7 @@ async function taskParts(core: Core): Promise<RoleParts> {
     ...(local ? [mcpRoutes({ mcp: local, callsNeedAdmin: config.mcp.callsNeedAdmin })] : []),
     doctorRoutes({ audit: doctor, onReport }),
     resourcesRoutes({ db, forecast: config.optimizer.forecast }),
+    placementRoutes({ db, config: config.optimizer, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
     chatRoutes({ llm, db }),
     modelsRoutes({ llm }),
     conversationsRoutes({ db }),

@@ -10,7 +10,9 @@ import {
   optimizerCollector,
   parseStep,
   parseTime,
+  placementReport,
   renderBacktest,
+  renderPlacement,
   renderForecast,
   renderHistory,
   renderSeriesList,
@@ -122,6 +124,27 @@ export function optimizeCommand(result: { code: number }): Command {
           print(opts.json, h, renderHistory(h));
         },
       ),
+    );
+
+  sub('placement')
+    .description('per-core load, CPU placement findings and suggested cpusets (default window: 24 h)')
+    .option('--window <step>', 'history to judge: seconds, or 30m, 6h, 7d (at most 30d)')
+    .option('--json', 'print JSON')
+    .action(
+      action(result, async (opts: Common & { window?: string }, self: Command) => {
+        const seconds = opts.window === undefined ? undefined : parseStep(opts.window);
+        if (opts.window && (seconds === undefined || seconds > 30 * 86_400))
+          return usage(result, '--window: seconds, or 30m, 6h, 7d (at most 30d)');
+        const config = configOf(self);
+        const { docker } = doctorDeps(config);
+        const report = await withDb(config, (db) =>
+          placementReport(
+            { db, config: config.optimizer, ...(docker ? { docker } : {}) },
+            seconds ? { windowMs: seconds * 1000 } : {},
+          ),
+        );
+        print(opts.json, report, renderPlacement(report));
+      }),
     );
 
   sub('forecast')

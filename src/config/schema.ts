@@ -466,6 +466,24 @@ export const BackupConfigSchema = z.strictObject({
 });
 export type BackupConfig = z.infer<typeof BackupConfigSchema>;
 // --- optimizer (hardware optimizer issue) ------------------------------------------------------
+/** The CPU placement rule (docs/optimizer.md "CPU placement"): thresholds are fractions of one CPU. */
+export const PlacementConfigSchema = z.strictObject({
+  /** History the per-core and per-container CPU statistics cover (at most 30 days). */
+  windowMs: positiveMs.max(30 * 86_400_000).default(86_400_000),
+  /** A container whose p95 CPU use reaches this many cores is hot. */
+  hotCores: z.coerce.number().positive().max(1024).default(0.5),
+  /** A core whose mean busy fraction reaches this is busy. */
+  busyCore: z.coerce.number().positive().max(1).default(0.7),
+  /** A core whose mean busy fraction stays under this is idle. */
+  idleCore: z.coerce.number().positive().max(1).default(0.2),
+  /** Busiest minus idlest core mean at or above this is an imbalance. */
+  imbalance: z.coerce.number().positive().max(1).default(0.5),
+  /** Fewer samples than this per core (or container) is not enough evidence. */
+  minSamples: z.coerce.number().int().min(1).default(20),
+  /** Containers whose p95 CPU use is under this many cores are left unpinned by the suggestion. */
+  pinMinCores: z.coerce.number().min(0).max(1024).default(0.1),
+});
+export type PlacementConfig = z.infer<typeof PlacementConfigSchema>;
 export const OptimizerConfigSchema = z.strictObject({
   /** Runs the resource sampler inside `sutazai up` (not in --role worker processes). */
   enabled: bool.default(true),
@@ -506,6 +524,7 @@ export const OptimizerConfigSchema = z.strictObject({
       maxRelativeError: 0.25,
       intervalZ: 1.96,
     }),
+  placement: PlacementConfigSchema.default(PlacementConfigSchema.parse({})),
 });
 export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
 /** The live events stream, GET /api/v1/events (decision 0031). */

@@ -30,5 +30,13 @@ export {
 export { optimizerCollector } from './wiring.js';
 export { parseTime, parseStep } from './time-input.js';
 export { renderSeriesList, renderHistory, renderForecast, renderBacktest, formatValue } from './render.js';
-export { readTopology, parseCpuList, suggestCpusets, type Topology, type PhysicalCore } from './topology.js';
+export {
+  readTopology,
+  parseCpuList,
+  formatCpuList,
+  suggestCpusets,
+  type Topology,
+  type PhysicalCore,
+} from './topology.js';
 export { recommend, stepwise, MEMORY_FLOORS, type Recommendation, type Step } from './recommend.js';
+export * from './placement/index.js';

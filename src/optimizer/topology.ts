@@ -85,21 +85,48 @@ function readNuma(sysRoot: string): Topology['numaNodes'] {
 }
 
 /**
- * Cpusets that put the heaviest services on separate physical cores: services sorted by CPU use
- * (descending) each get the SMT siblings of one physical core, round-robin over sockets so the
- * two heaviest do not share a socket's cache when there is a choice; once every core is taken the
- * remaining services share the whole set (no cpuset). A suggestion, not an action.
+ * Cpusets that put the heaviest services on separate physical cores. Services sorted by CPU use
+ * (descending) each get as many whole physical cores (all their SMT siblings) as their use needs,
+ * at least one, from the socket with the most free cores (ties: the socket used least recently),
+ * so the two heaviest do not share a socket's cache when there is a choice and a service needing
+ * several cores stays on one socket (NUMA node). A service that would need every core, or for
+ * which no socket has enough free cores left, gets null: leave it unpinned. A suggestion, not an
+ * action.
  */
 export function suggestCpusets(
   topology: Topology,
   services: ReadonlyArray<{ name: string; cpuCores: number }>,
 ): Array<{ name: string; cpus: number[] | null }> {
-  const bySocket = new Map<number, PhysicalCore[]>();
-  for (const c of topology.cores) bySocket.set(c.socket, [...(bySocket.get(c.socket) ?? []), c]);
-  const order: PhysicalCore[] = [];
-  const queues = [...bySocket.values()];
-  while (queues.some((q) => q.length)) for (const q of queues) if (q.length) order.push(q.shift()!);
+  const free = new Map<number, PhysicalCore[]>();
+  for (const c of topology.cores) free.set(c.socket, [...(free.get(c.socket) ?? []), c]);
+  const lastUsed = new Map<number, number>();
+  const threads = Math.max(1, topology.cores[0]?.cpus.length ?? 1);
   return [...services]
     .sort((a, b) => b.cpuCores - a.cpuCores)
-    .map((s, i) => ({ name: s.name, cpus: order[i] ? order[i]!.cpus : null }));
+    .map((s, step) => {
+      const need = Math.max(1, Math.ceil(s.cpuCores / threads));
+      if (need >= topology.cores.length) return { name: s.name, cpus: null };
+      const socket = [...free.entries()]
+        .filter(([, cores]) => cores.length >= need)
+        .sort(
+          ([sa, a], [sb, b]) =>
+            b.length - a.length || (lastUsed.get(sa) ?? -1) - (lastUsed.get(sb) ?? -1) || sa - sb,
+        )[0];
+      if (!socket) return { name: s.name, cpus: null };
+      lastUsed.set(socket[0], step);
+      const taken = socket[1].splice(0, need);
+      return { name: s.name, cpus: taken.flatMap((c) => c.cpus).sort((x, y) => x - y) };
+    });
+}
+
+/** The inverse of parseCpuList: `[0, 1, 2, 4]` → `0-2,4`. */
+export function formatCpuList(cpus: readonly number[]): string {
+  const sorted = [...new Set(cpus)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const start = sorted[i]!;
+    while (sorted[i + 1] === sorted[i]! + 1) i++;
+    parts.push(start === sorted[i] ? `${start}` : `${start}-${sorted[i]}`);
+  }
+  return parts.join(',');
 }

@@ -8,6 +8,7 @@ import { match, navigate, useLocation } from './lib/router.js';
 import { AgentsPage } from './pages/agents/agents-page.js';
 import { ChatPage } from './pages/chat/chat-page.js';
 import { DoctorPage } from './pages/doctor/doctor-page.js';
+import { HardwarePage } from './pages/hardware/hardware-page.js';
 import { McpPage } from './pages/mcp/mcp-page.js';
 import { OverviewPage } from './pages/overview.js';
 import { SettingsPage } from './pages/settings/settings-page.js';
@@ -31,6 +32,8 @@ function route(path: string, search: URLSearchParams): { title: string; page: Re
       return { title: 'MCP servers', page: <McpPage /> };
     case '/doctor':
       return { title: 'Doctor', page: <DoctorPage /> };
+    case '/hardware':
+      return { title: 'Hardware', page: <HardwarePage /> };
     case '/settings':
       return { title: 'Settings', page: <SettingsPage /> };
     default:

@@ -40,6 +40,8 @@ export interface ContainerInspect {
     NanoCpus: number;
     CpuQuota?: number;
     CpuPeriod?: number;
+    /** Logical CPUs the container may run on, Linux list syntax (`0-3,8`); empty = all. */
+    CpusetCpus?: string;
     NetworkMode?: string;
     RestartPolicy?: { Name: string; MaximumRetryCount?: number };
     PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }> | null> | null;

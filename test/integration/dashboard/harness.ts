@@ -52,6 +52,8 @@ export function launchChromium(): Promise<Browser> {
 export interface HarnessOptions {
   /** Extra files written into the cwd before `sutazai up` starts (a sutazai.yaml, a compose file). */
   files?: Record<string, string>;
+  /** Adds to (or overrides) the environment of `sutazai up`, e.g. a short sampler interval. */
+  env?: Record<string, string>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -81,6 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       SUTAZAI_MCP_CONFIG: path.join(cwd, '.mcp.json'),
       OLLAMA_HOST: double.url,
       SUTAZAI_LLM_DEFAULT_MODEL: 'tinyllama',
+      ...options.env,
     },
     cwd,
   );

@@ -9,6 +9,7 @@ const NAV: Array<{ href: string; label: string; admin?: boolean }> = [
   { href: '/tasks', label: 'Tasks' },
   { href: '/mcp-servers', label: 'MCP' },
   { href: '/doctor', label: 'Doctor', admin: true },
+  { href: '/hardware', label: 'Hardware', admin: true },
   { href: '/settings', label: 'Settings' },
 ];
 

@@ -1,0 +1,91 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { ChartColumns } from '../pages/hardware/hardware-data.js';
+
+/**
+ * History with its forecast: the mean line, the trend to the horizon with its prediction band, and
+ * the limit as a dashed line. Columns come from hardware-data.chartColumns; values are printed
+ * with `format` on the axis. The picture is described in words beside it (the caller's caption).
+ */
+export function ForecastChart({
+  label,
+  columns,
+  format,
+  height = 180,
+}: {
+  label: string;
+  columns: ChartColumns;
+  format: (v: number) => string;
+  height?: number;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const fmt = useRef(format);
+  fmt.current = format;
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const css = getComputedStyle(el);
+    const accent = css.getPropertyValue('--accent').trim() || '#2f6fdf';
+    const muted = css.getPropertyValue('--muted').trim() || '#666';
+    const bad = css.getPropertyValue('--bad').trim() || '#c0392b';
+    const u = new uPlot(
+      {
+        width: Math.max(200, el.clientWidth),
+        height,
+        legend: { show: false },
+        cursor: { show: false },
+        scales: { x: { time: true } },
+        axes: [
+          {
+            stroke: muted,
+            grid: { show: false },
+            values: (_u, vals) =>
+              vals.map((v) =>
+                new Date(v * 1000).toLocaleTimeString('en-GB', {
+                  hour12: false,
+                  hour: '2-digit',
+                  minute: '2-digit',
+                }),
+              ),
+          },
+          { stroke: muted, size: 76, values: (_u, vals) => vals.map((v) => fmt.current(v)) },
+        ],
+        series: [
+          {},
+          { label, stroke: accent, width: 2, spanGaps: true },
+          { label: 'trend', stroke: accent, width: 1, dash: [6, 4], spanGaps: true },
+          { label: 'lower', stroke: 'transparent', spanGaps: true },
+          { label: 'upper', stroke: 'transparent', spanGaps: true },
+          { label: 'limit', stroke: bad, width: 1.5, dash: [2, 3] },
+        ],
+        bands: [{ series: [4, 3], fill: accent + '33' }],
+      },
+      [[], [], [], [], [], []],
+      el,
+    );
+    plot.current = u;
+    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+  }, [label, height]);
+
+  useEffect(() => {
+    plot.current?.setData(columns as unknown as uPlot.AlignedData);
+  }, [columns]);
+
+  return (
+    <div
+      className="forecast-chart"
+      ref={box}
+      role="img"
+      aria-label={`${label}: history, forecast band and limit`}
+    />
+  );
+}
