@@ -11,8 +11,9 @@ import {
  * unique; on a clash the earlier provider wins and the later tool is hidden (reported through
  * `onConflict`). Calls route by name; an unknown name refreshes the listing once, then answers
  * an error result rather than throwing, so the model can recover. A provider whose backend is
- * down (ToolBackendUnavailableError) fails the listing: the task waits for it rather than running
- * without the tools its agent was given.
+ * down (ToolBackendUnavailableError) fails the listing, carrying the tools the others offered:
+ * the caller decides whether those are enough (an agent that names only built-ins) or whether to
+ * wait for the backend rather than run without the tools it was given.
  */
 export interface ToolRegistryOptions {
   onConflict?: (name: string) => void;
@@ -28,11 +29,6 @@ export function createToolRegistry(
     const next = new Map<string, ToolProvider>();
     const all: ToolDescriptor[] = [];
     const listed = await Promise.allSettled(providers.map((p) => p.listTools()));
-    const backendDown = listed.find(
-      (r): r is PromiseRejectedResult =>
-        r.status === 'rejected' && r.reason instanceof ToolBackendUnavailableError,
-    );
-    if (backendDown) throw backendDown.reason;
     listed.forEach((result, i) => {
       if (result.status !== 'fulfilled') return; // a provider that failed otherwise offers nothing now
       for (const tool of result.value) {
@@ -45,6 +41,17 @@ export function createToolRegistry(
       }
     });
     routes = next;
+    const backendDown = listed.find(
+      (r): r is PromiseRejectedResult =>
+        r.status === 'rejected' && r.reason instanceof ToolBackendUnavailableError,
+    );
+    if (backendDown) {
+      const { backend, code, reason } = backendDown.reason as ToolBackendUnavailableError;
+      throw new ToolBackendUnavailableError(backend, code, reason, {
+        cause: backendDown.reason,
+        available: all,
+      });
+    }
     return all;
   }
 

@@ -43,15 +43,19 @@ export interface ToolProvider {
  * the model an error result or an empty tool list.
  */
 export class ToolBackendUnavailableError extends Error {
+  /** The tools of the providers that did answer (set by the registry's listing). */
+  readonly available: ToolDescriptor[];
+
   constructor(
     /** The backend's name as tasks report it, e.g. `mcp-gateway`. */
     readonly backend: string,
     /** The catalogue code the message starts with (e.g. SUTAZAI_ERR_MCP_GATEWAY_UNAVAILABLE). */
     readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
+    readonly reason: string,
+    options: { cause?: unknown; available?: ToolDescriptor[] } = {},
   ) {
-    super(`${code}: ${message}`, options);
+    super(`${code}: ${reason}`, { cause: options.cause });
     this.name = 'ToolBackendUnavailableError';
+    this.available = options.available ?? [];
   }
 }

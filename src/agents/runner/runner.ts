@@ -138,7 +138,14 @@ async function offeredTools(tools: ToolProvider, allowed: string[]): Promise<Map
   if (allowed.length === 0) return new Map();
   const matches = (name: string) =>
     allowed.some((a) => (a.endsWith('*') ? name.startsWith(a.slice(0, -1)) : a === name));
-  const all = await tools.listTools();
+  const all = await tools.listTools().catch((err: unknown) => {
+    // With a tool backend down, the tools that did answer are enough for an agent that names
+    // only those; an agent that needs the missing backend (or matches by prefix) waits for it.
+    if (!(err instanceof ToolBackendUnavailableError)) throw err;
+    const names = new Set(err.available.map((t) => t.name));
+    if (allowed.every((a) => !a.endsWith('*') && names.has(a))) return err.available;
+    throw err;
+  });
   return new Map(all.filter((t) => matches(t.name)).map((t) => [t.name, t]));
 }
 

@@ -129,7 +129,7 @@ export class GatewayToolProvider implements ToolProvider {
       GATEWAY_BACKEND,
       'SUTAZAI_ERR_MCP_GATEWAY_UNAVAILABLE',
       `the MCP gateway at ${this.options.url} is unavailable: ${reason}`,
-      cause === undefined ? undefined : { cause },
+      cause === undefined ? {} : { cause },
     );
   }
 }

@@ -65,6 +65,17 @@ beforeAll(async () => {
     }),
   });
   expect(agent.status).toBe(201);
+  const clock = await fetch(`${base}/api/v1/agents`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      name: 'clock',
+      system_prompt: 'Tell the time.',
+      model: 'tinyllama',
+      tools: ['time.now'],
+    }),
+  });
+  expect(clock.status).toBe(201);
 }, 240_000);
 
 afterAll(async () => {
@@ -73,11 +84,11 @@ afterAll(async () => {
   await double?.close();
 });
 
-async function submit(prompt: string): Promise<string> {
+async function submit(prompt: string, agent = 'echoer'): Promise<string> {
   const post = await fetch(`${base}/api/v1/tasks`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ type: 'agent.run', agent: 'echoer', payload: { prompt } }),
+    body: JSON.stringify({ type: 'agent.run', agent, payload: { prompt } }),
   });
   expect(post.status).toBe(202);
   return ((await post.json()) as { id: string }).id;
