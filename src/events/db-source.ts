@@ -46,7 +46,10 @@ export async function listenForTaskEvents(
       else log.warn({ event: 'events:notify:unreadable' }, 'unreadable events notification');
     },
     () => {
-      log.warn({ event: 'events:listen:reconnected' }, 'events listener reconnected; streams told to refetch');
+      log.warn(
+        { event: 'events:listen:reconnected' },
+        'events listener reconnected; streams told to refetch',
+      );
       onGap();
     },
   );

@@ -50,6 +50,12 @@ const agentByName = async (name: string): Promise<Agent> => {
   return items.find((a) => a.name === name)!;
 };
 
+/** `sutazai_events_streams_open` from /metrics (public on a loopback bind). */
+const openStreams = async (): Promise<number> => {
+  const text = await (await fetch(`${h.base}/metrics`)).text();
+  return Number(/^sutazai_events_streams_open (\d+)$/m.exec(text)?.[1] ?? NaN);
+};
+
 /** The task ids the list shows now. */
 const rowIds = (p: Page) =>
   p
@@ -190,6 +196,9 @@ describe('the dashboard page actions in a browser', { timeout: 120_000 }, () => 
     await page.getByRole('button', { name: 'Revoke ci-key' }).waitFor();
     // The indicator follows the stream even when it went live before the indicator subscribed.
     await page.locator('[data-live="live"]').waitFor({ timeout: 10_000 });
+    // The streams of the documents this page left (a navigation aborts their fetch) are closed at
+    // once, not when a heartbeat finds them: only this document's stream is open.
+    await expect.poll(() => openStreams(), { timeout: 10_000 }).toBe(1);
     expect(await page.getByTestId('new-key').count()).toBe(0);
     expect(await page.content()).not.toContain(key);
 
@@ -214,6 +223,8 @@ describe('the dashboard page actions in a browser', { timeout: 120_000 }, () => 
     await expect(adminToken(h.base, 'carol', 'carol-first-password')).rejects.toThrow(/login: 40[13]/);
     await page.getByRole('button', { name: 'Enable carol' }).click();
     await page.getByRole('button', { name: 'Disable carol' }).waitFor();
+    // The API refuses disabling yourself, so the page offers no such button.
+    expect(await page.getByRole('button', { name: 'Disable admin' }).count()).toBe(0);
 
     const carol = await newPage(h.browser);
     try {

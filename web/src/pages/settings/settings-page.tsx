@@ -146,7 +146,7 @@ function ApiKeys() {
 }
 
 function Users() {
-  const { client } = useSession();
+  const { client, me } = useSession();
   const users = useApi<{ users: User[] }>('/api/v1/users');
   const [v, setV] = useState({ username: '', password: '', role: 'user' });
   const action = useAction();
@@ -206,9 +206,12 @@ function Users() {
                 <span className="muted small">
                   since <TimeAgo at={u.created_at} />
                 </span>{' '}
-                <button type="button" onClick={() => toggle(u)}>
-                  {u.disabled ? 'Enable' : 'Disable'} {u.username}
-                </button>
+                {/* The API refuses disabling yourself: no button that can only fail. */}
+                {u.id !== me.id && (
+                  <button type="button" onClick={() => toggle(u)}>
+                    {u.disabled ? 'Enable' : 'Disable'} {u.username}
+                  </button>
+                )}
               </li>
             ))}
           </ul>
