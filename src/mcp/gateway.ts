@@ -365,6 +365,23 @@ export class McpGateway {
     return this.request(server, method, params, options);
   }
 
+  /**
+   * Makes sure each of `servers` has announced its capabilities (issue 15: the aggregate announces
+   * their union): one that never connected is started now, for `sessionKey` (a per-session server's
+   * instance is then that session's own), bounded by the start timeout. One that cannot start in
+   * time is left out; what is known is kept in each runtime.
+   */
+  async learnCapabilities(servers: string[], sessionKey: string | null): Promise<void> {
+    await Promise.allSettled(
+      servers.map(async (name) => {
+        const rt = this.runtime(name);
+        if (rt.serverCapabilities || !rt.spec.enabled || this.closing) return;
+        const instance = await rt.acquire(sessionKey, this.now() + this.config.startTimeoutMs);
+        rt.release(instance);
+      }),
+    );
+  }
+
   /** Forwards `logging/setLevel` to the server's running instances (and to those started later). */
   async setLogLevel(server: string, level: string): Promise<void> {
     await this.runtime(server).setLogLevel(level);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Server } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, Server, ServerCapabilities } from '@modelcontextprotocol/server';
 import { mcpSessions } from '../../metrics/index.js';
 import type { ClientBridge, McpGateway } from '../gateway.js';
+import { capabilitiesForNewSession } from './capabilities.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import type { NameTable } from './names.js';
 import { ServerRequestRelay } from './server-requests.js';
@@ -65,7 +66,7 @@ export class SessionManager {
     gateway.updateListeners.add(this.updateListener);
     const relay = new ServerRequestRelay((id) => this.sessions.get(id), gateway.config.callTimeoutMs);
     this.bridge = {
-      capabilities: (key) => this.sessions.get(key)?.server.getClientCapabilities(),
+      capabilities: (key) => this.sessions.get(key)?.server.getClientCapabilities() ?? this.opening.get(key),
       serverRequest: (_server, key, request, origins) => relay.relay(key, request, origins),
       instanceReady: (server, key, instance) => this.subscriptions.resubscribe(server, key, instance),
     };
@@ -74,6 +75,8 @@ export class SessionManager {
   }
 
   private readonly bridge: ClientBridge;
+  /** Client capabilities of sessions whose `initialize` is being answered. */
+  private readonly opening = new Map<string, ClientCapabilities>();
   private readonly stateless: StatelessMcp;
 
   get size(): number {
@@ -156,7 +159,16 @@ export class SessionManager {
     // Loaded at the first session, with the SDK server it needs (about 15 MB of RSS otherwise idle).
     const { buildSessionServer } = await import('./mcp-server.js');
     const transport = new NodeSessionTransport(sessionId);
-    const server = buildSessionServer(this.gateway, this.names, scope, sessionId, {
+    // A per-session instance started to learn capabilities is this session's: it announces what
+    // this client declares in the initialize being answered.
+    this.opening.set(sessionId, clientCapabilitiesOf(body));
+    let capabilities: ServerCapabilities;
+    try {
+      capabilities = await capabilitiesForNewSession(this.gateway, scope, sessionId);
+    } finally {
+      this.opening.delete(sessionId);
+    }
+    const server = buildSessionServer(this.gateway, this.names, scope, sessionId, capabilities, {
       setLevel: (level) => this.setLevel(sessionId, level),
       subscribe: (s, uri) => this.subscriptions.subscribe(sessionId, s, uri),
       unsubscribe: (s, uri) => this.subscriptions.unsubscribe(sessionId, s, uri),
@@ -258,6 +270,11 @@ export class SessionManager {
     await this.stateless.close();
     await Promise.all([...this.sessions.keys()].map((id) => this.drop(id)));
   }
+}
+
+/** What the client declares in an (already validated) `initialize` request. */
+function clientCapabilitiesOf(body: unknown): ClientCapabilities {
+  return (body as { params?: { capabilities?: ClientCapabilities } }).params?.capabilities ?? {};
 }
 
 function isInitialize(body: unknown): boolean {

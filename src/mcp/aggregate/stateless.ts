@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { McpHttpHandler } from '@modelcontextprotocol/server';
 import type { McpGateway } from '../gateway.js';
+import { knownCapabilities, scopeServers } from './capabilities.js';
 import type { NameTable } from './names.js';
 
 /** The instance key stateless requests use on per-session servers (as REST and agents do). */
@@ -31,6 +32,7 @@ export class StatelessMcp {
     const { isLegacyRequest } = await import('@modelcontextprotocol/server');
     const request = toWebRequest(req, body);
     if (await isLegacyRequest(request)) return false;
+    await this.gateway.learnCapabilities(scopeServers(this.gateway, scope), STATELESS_KEY);
     const handler = await this.handler(scope);
     const response = await handler.fetch(request, { parsedBody: body });
     await writeResponse(res, response);
@@ -43,7 +45,15 @@ export class StatelessMcp {
     if (!handler) {
       const { createMcpHandler } = await import('@modelcontextprotocol/server');
       const { buildSessionServer } = await import('./mcp-server.js');
-      handler = createMcpHandler(() => buildSessionServer(this.gateway, this.names, scope, STATELESS_KEY), {
+      const server = () =>
+        buildSessionServer(
+          this.gateway,
+          this.names,
+          scope,
+          STATELESS_KEY,
+          knownCapabilities(this.gateway, scope),
+        );
+      handler = createMcpHandler(server, {
         legacy: 'reject',
       });
       this.handlers.set(key, handler);

@@ -30,7 +30,7 @@ import { backoffDelay, nextFailureCount, type BackoffPolicy } from '../process/b
 import type { Ledger } from '../process/ledger.js';
 import { treeRssBytes } from '../process/proc.js';
 import { LineRing } from '../process/ring-buffer.js';
-import type { ClientCapabilities } from '@modelcontextprotocol/client';
+import type { ClientCapabilities, ServerCapabilities } from '@modelcontextprotocol/client';
 import type { UpstreamRequest } from '../upstream/connect.js';
 import type { Instance, Origin } from '../upstream/instance.js';
 import type { ProcessBudget } from './process-budget.js';
@@ -89,6 +89,11 @@ export class ServerRuntime {
   /** Sessions that ended while an instance for them was starting: it stops once started. */
   private readonly endedWhileStarting = new Set<string>();
   private readonly log: Logger;
+  /**
+   * What the server announced in its most recent `initialize` result; kept while it is idle-stopped
+   * or restarting (a changed server gets a new runtime). Undefined until it has connected once.
+   */
+  serverCapabilities: ServerCapabilities | undefined;
   /** Cached list results; dropped on list_changed. */
   readonly cache = new Map<string, unknown[]>();
   cacheVersion = 0;
@@ -384,6 +389,7 @@ export class ServerRuntime {
         return;
       }
       this.instances.add(instance);
+      this.serverCapabilities = instance.client.getServerCapabilities() ?? {};
       void this.applyLogLevel(instance).catch(() => {});
       this.deps.onInstanceReady?.(this.spec.name, key, instance);
       this.lastStartedAt = this.deps.now();
