@@ -55,7 +55,7 @@ export interface CallOptions {
  */
 export const SHARED_CLIENT_CAPABILITIES: ClientCapabilities = {
   sampling: {},
-  elicitation: { form: {} },
+  elicitation: { form: {}, url: {} },
   roots: { listChanged: true },
 };
 
@@ -70,6 +70,8 @@ export interface ClientBridge {
     request: UpstreamRequest,
     origins: Origin[],
   ): Promise<unknown>;
+  /** A URL-mode elicitation finished upstream: tell the client session it was relayed to. */
+  elicitationComplete(server: string, params: Record<string, unknown>): void;
   /** An instance (re)started: re-apply what sessions asked of it (resource subscriptions). */
   instanceReady(server: string, key: string | null, instance: Instance): void;
 }
@@ -154,6 +156,7 @@ export class McpGateway {
           return this.bridge.serverRequest(server, key, request, origins);
         },
         onInstanceReady: (server, key, instance) => this.bridge?.instanceReady(server, key, instance),
+        onElicitationComplete: (server, _key, params) => this.bridge?.elicitationComplete(server, params),
       },
     );
   }

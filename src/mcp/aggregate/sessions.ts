@@ -65,16 +65,19 @@ export class SessionManager {
     this.subscriptions = new Subscriptions(gateway);
     gateway.updateListeners.add(this.updateListener);
     const relay = new ServerRequestRelay((id) => this.sessions.get(id), gateway.config.callTimeoutMs);
+    this.relay = relay;
     this.bridge = {
       capabilities: (key) => this.sessions.get(key)?.server.getClientCapabilities() ?? this.opening.get(key),
-      serverRequest: (_server, key, request, origins) => relay.relay(key, request, origins),
+      serverRequest: (server, key, request, origins) => relay.relay(key, request, origins, server),
       instanceReady: (server, key, instance) => this.subscriptions.resubscribe(server, key, instance),
+      elicitationComplete: (server, params) => relay.elicitationComplete(server, params),
     };
     gateway.bridge = this.bridge;
     this.stateless = new StatelessMcp(gateway, names);
   }
 
   private readonly bridge: ClientBridge;
+  private readonly relay: ServerRequestRelay;
   /** Client capabilities of sessions whose `initialize` is being answered. */
   private readonly opening = new Map<string, ClientCapabilities>();
   private readonly stateless: StatelessMcp;
@@ -104,8 +107,9 @@ export class SessionManager {
       return session.transport.handle(req, res, body);
     }
     if (req.method !== 'POST') return reject(res, 400, -32000, 'Bad Request: No valid session ID provided');
-    // A 2026-07-28 request needs no session (issue 15 item 6); a 2025-era one must initialize first.
-    if (!isInitialize(body) && (await this.stateless.handle(scope, req, res, body))) return;
+    // A 2026-07-28 request needs no session (issue 15 item 6; there `initialize` is an unknown
+    // method: 404); a 2025-era one must initialize first.
+    if (await this.stateless.handle(scope, req, res, body)) return;
     const problem = (await initializeProblem(body)) ?? (await this.admit(principal));
     if (problem) return rejectWire(res, problem);
     await this.open(scope, principal, req, res, body);
@@ -198,6 +202,7 @@ export class SessionManager {
     if (!this.sessions.delete(id)) return;
     mcpSessions.set(this.sessions.size);
     this.subscriptions.endSession(id);
+    this.relay.endSession(id);
     this.gateway.endSession(id);
   }
 
@@ -275,10 +280,6 @@ export class SessionManager {
 /** What the client declares in an (already validated) `initialize` request. */
 function clientCapabilitiesOf(body: unknown): ClientCapabilities {
   return (body as { params?: { capabilities?: ClientCapabilities } }).params?.capabilities ?? {};
-}
-
-function isInitialize(body: unknown): boolean {
-  return (body as { method?: unknown } | null)?.method === 'initialize';
 }
 
 function leastRecentlyUsedIdle(sessions: Session[]): Session | undefined {

@@ -62,6 +62,8 @@ export interface RuntimeDeps {
     request: UpstreamRequest,
     origins: Origin[],
   ) => Promise<unknown>;
+  /** A URL-mode elicitation an instance sent has finished (`notifications/elicitation/complete`). */
+  onElicitationComplete?: (server: string, key: string | null, params: Record<string, unknown>) => void;
   /** An instance came up (first start or restart): per-instance state is re-applied to it. */
   onInstanceReady?: (server: string, key: string | null, instance: Instance) => void;
 }
@@ -362,6 +364,7 @@ export class ServerRuntime {
           onListChanged: (kind) => this.dropCache(kind),
           onLog: (params) => this.deps.onLog?.(this.spec.name, key, params),
           onResourceUpdated: (uri) => this.deps.onResourceUpdated?.(this.spec.name, key, uri),
+          onElicitationComplete: (params) => this.deps.onElicitationComplete?.(this.spec.name, key, params),
           capabilities: this.deps.clientCapabilities?.(key) ?? {},
           onServerRequest: (request, origins) =>
             this.deps.onServerRequest
