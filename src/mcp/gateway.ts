@@ -299,11 +299,16 @@ export class McpGateway {
     }
   }
 
-  /** The whole list (all upstream pages), cached until the server says list_changed. */
+  /**
+   * The whole list (all upstream pages), cached until the server says list_changed. Not cached for
+   * a per-session server: each session's instance announces its own client's capabilities, and
+   * servers such as server-everything list tools by them.
+   */
   async list(server: string, method: keyof typeof LIST_KEYS, options: CallOptions = {}): Promise<unknown[]> {
     const rt = this.runtime(server);
     const kind = LIST_KEYS[method]!;
-    const cached = rt.cache.get(kind);
+    const shared = rt.spec.sharing.mode !== 'per-session';
+    const cached = shared ? rt.cache.get(kind) : undefined;
     if (cached) return cached;
     const version = rt.cacheVersion;
     const items: unknown[] = [];
@@ -318,7 +323,7 @@ export class McpGateway {
       if (!cursor) break;
     }
     const visible = kind === 'tools' ? (items as Tool[]).filter((t) => toolAllowed(rt.spec, t.name)) : items;
-    if (rt.cacheVersion === version) rt.cache.set(kind, visible);
+    if (shared && rt.cacheVersion === version) rt.cache.set(kind, visible);
     return visible;
   }
 

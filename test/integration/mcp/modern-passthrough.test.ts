@@ -1,9 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/http/types.js';
-import { startTestGateway, type TestGateway } from '../../fixtures/mcp/helpers.js';
+import { useMcpApp } from '../../fixtures/mcp/helpers.js';
 import { startModernRemoteServer, type ModernRemoteServer } from '../../fixtures/mcp/modern-remote-server.js';
-import { mcpApp } from './app.js';
 
 /**
  * A 2026-07-28 request to /mcp/{server} whose remote server speaks that revision goes to it as it
@@ -12,23 +10,13 @@ import { mcpApp } from './app.js';
  */
 describe('2026-07-28 requests relayed to a remote server that speaks that revision', () => {
   let upstream: ModernRemoteServer;
-  let gw: TestGateway;
-  let app: App;
-  let base: string;
-
   beforeAll(async () => {
     upstream = await startModernRemoteServer();
-    gw = await startTestGateway({
-      modern: { url: upstream.url, headers: { authorization: 'Bearer for-the-upstream' } },
-    });
-    app = await mcpApp(gw.mcp);
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
   });
-  afterAll(async () => {
-    await app?.close();
-    await gw?.close();
-    await upstream?.close();
-  });
+  afterAll(() => upstream?.close()); // after the gateway's own after-hook (they run in reverse)
+  const live = useMcpApp(() => ({
+    modern: { url: upstream.url, headers: { authorization: 'Bearer for-the-upstream' } },
+  }));
 
   it('passes the input_required round trip through, with the server’s headers and not the client’s', async () => {
     const client = new Client(
@@ -40,7 +28,7 @@ describe('2026-07-28 requests relayed to a remote server that speaks that revisi
       asked.push(req.params);
       return { action: 'accept', content: { name: 'Ada' } };
     });
-    const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp/modern`), {
+    const transport = new StreamableHTTPClientTransport(new URL(`${live.base}/mcp/modern`), {
       requestInit: { headers: { authorization: 'Bearer for-the-gateway' } },
     });
     await client.connect(transport);

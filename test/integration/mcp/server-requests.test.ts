@@ -9,8 +9,17 @@ import { useMcpApp, useMcpClients, waitFor } from '../../fixtures/mcp/helpers.js
  * through /mcp/{server} and the aggregate, on a shared and on a per-session instance (issue 15,
  * item 1). The client is the v2 SDK client declaring sampling, form elicitation and roots.
  */
-const ALL: ClientCapabilities = { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } };
-const CONDITIONAL = ['trigger-sampling-request', 'trigger-elicitation-request', 'get-roots-list'];
+const ALL: ClientCapabilities = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+};
+const CONDITIONAL = [
+  'trigger-sampling-request',
+  'trigger-elicitation-request',
+  'trigger-url-elicitation',
+  'get-roots-list',
+];
 
 describe.each([
   ['/mcp/everything', 'shared', ''],
@@ -36,12 +45,12 @@ describe.each([
       client.setRequestHandler('roots/list', () => ({ roots }));
     });
 
-  it('shows all 16 tools to a client that declares sampling, elicitation and roots', async () => {
+  it('shows all 17 tools to a client that declares sampling, elicitation (form and URL) and roots', async () => {
     const client = await connect(ALL);
     const names = (await client.listTools()).tools.map((t) => t.name);
     const mine = names.filter((n) => n.startsWith(prefix) && (prefix || !n.includes('__')));
     for (const name of CONDITIONAL) expect(mine).toContain(`${prefix}${name}`);
-    expect(mine).toHaveLength(16);
+    expect(mine).toHaveLength(17);
   });
 
   it('relays sampling/createMessage to the calling client and its answer back to the server', async () => {
