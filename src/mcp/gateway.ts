@@ -55,7 +55,7 @@ export interface CallOptions {
  */
 export const SHARED_CLIENT_CAPABILITIES: ClientCapabilities = {
   sampling: {},
-  elicitation: { form: {} },
+  elicitation: { form: {}, url: {} },
   roots: { listChanged: true },
 };
 
@@ -70,6 +70,8 @@ export interface ClientBridge {
     request: UpstreamRequest,
     origins: Origin[],
   ): Promise<unknown>;
+  /** A URL-mode elicitation finished upstream: tell the client session it was relayed to. */
+  elicitationComplete(server: string, params: Record<string, unknown>): void;
   /** An instance (re)started: re-apply what sessions asked of it (resource subscriptions). */
   instanceReady(server: string, key: string | null, instance: Instance): void;
 }
@@ -154,6 +156,7 @@ export class McpGateway {
           return this.bridge.serverRequest(server, key, request, origins);
         },
         onInstanceReady: (server, key, instance) => this.bridge?.instanceReady(server, key, instance),
+        onElicitationComplete: (server, _key, params) => this.bridge?.elicitationComplete(server, params),
       },
     );
   }
@@ -296,11 +299,16 @@ export class McpGateway {
     }
   }
 
-  /** The whole list (all upstream pages), cached until the server says list_changed. */
+  /**
+   * The whole list (all upstream pages), cached until the server says list_changed. Not cached for
+   * a per-session server: each session's instance announces its own client's capabilities, and
+   * servers such as server-everything list tools by them.
+   */
   async list(server: string, method: keyof typeof LIST_KEYS, options: CallOptions = {}): Promise<unknown[]> {
     const rt = this.runtime(server);
     const kind = LIST_KEYS[method]!;
-    const cached = rt.cache.get(kind);
+    const shared = rt.spec.sharing.mode !== 'per-session';
+    const cached = shared ? rt.cache.get(kind) : undefined;
     if (cached) return cached;
     const version = rt.cacheVersion;
     const items: unknown[] = [];
@@ -315,7 +323,7 @@ export class McpGateway {
       if (!cursor) break;
     }
     const visible = kind === 'tools' ? (items as Tool[]).filter((t) => toolAllowed(rt.spec, t.name)) : items;
-    if (rt.cacheVersion === version) rt.cache.set(kind, visible);
+    if (shared && rt.cacheVersion === version) rt.cache.set(kind, visible);
     return visible;
   }
 
@@ -363,6 +371,23 @@ export class McpGateway {
     }
     if (method === 'tools/list') return { tools: await this.listTools(server, options) };
     return this.request(server, method, params, options);
+  }
+
+  /**
+   * Makes sure each of `servers` has announced its capabilities (issue 15: the aggregate announces
+   * their union): one that never connected is started now, for `sessionKey` (a per-session server's
+   * instance is then that session's own), bounded by the start timeout. One that cannot start in
+   * time is left out; what is known is kept in each runtime.
+   */
+  async learnCapabilities(servers: string[], sessionKey: string | null): Promise<void> {
+    await Promise.allSettled(
+      servers.map(async (name) => {
+        const rt = this.runtime(name);
+        if (rt.serverCapabilities || !rt.spec.enabled || this.closing) return;
+        const instance = await rt.acquire(sessionKey, this.now() + this.config.startTimeoutMs);
+        rt.release(instance);
+      }),
+    );
   }
 
   /** Forwards `logging/setLevel` to the server's running instances (and to those started later). */

@@ -1,5 +1,11 @@
-import { ProtocolError, Server, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  ProtocolError,
+  Server,
+  type ServerCapabilities,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { McpGateway } from '../gateway.js';
+import { scopeServers } from './capabilities.js';
 import { toJsonRpcError } from './json-rpc-error.js';
 import type { NameTable } from './names.js';
 import { decodeCursor, encodeCursor } from './names.js';
@@ -12,30 +18,27 @@ type ListMethod = 'tools/list' | 'resources/list' | 'resources/templates/list' |
  * The MCP server one /mcp client session talks to. `scope` null aggregates every enabled server
  * under `server__name`; a server name serves that server alone under its own names. Lists are in
  * a deterministic order (server name, then upstream order) and paginated with composite cursors.
+ * It announces `capabilities` (the union of its upstreams': capabilities.ts) and answers only the
+ * methods they cover; the others get -32601 as from a server without them.
  */
 export function buildSessionServer(
   gateway: McpGateway,
   names: NameTable,
   scope: string | null,
   sessionKey: string,
+  capabilities: ServerCapabilities,
   hooks: SessionHooks = NO_HOOKS,
 ): Server {
   const server = new Server(
     { name: scope ? `sutazai-mcp/${scope}` : 'sutazai-mcp', version: '0.1.0' },
-    {
-      capabilities: {
-        tools: { listChanged: true },
-        resources: { listChanged: true, subscribe: true },
-        prompts: { listChanged: true },
-        logging: {},
-        completions: {},
-      },
-    },
+    { capabilities },
   );
-  const servers = () =>
-    scope
-      ? [gateway.runtime(scope).spec.name]
-      : gateway.serverNames().filter((n) => gateway.runtime(n).spec.enabled);
+  // The SDK refuses a handler for a method whose capability is not announced.
+  const on = ((method: string, ...rest: unknown[]) => {
+    if (covers(capabilities, method))
+      (server.setRequestHandler as (...a: unknown[]) => void)(method, ...rest);
+  }) as Server['setRequestHandler'];
+  const servers = () => scopeServers(gateway, scope);
   const expose = (s: string, item: string) => (scope ? item : names.expose(s, item));
   const resolve = (exposed: string, kind: 'tool' | 'prompt') => {
     if (scope) return { server: scope, item: exposed };
@@ -104,14 +107,14 @@ export function buildSessionServer(
     return { onprogress, flushed: () => Promise.all(sent) };
   };
 
-  server.setRequestHandler('tools/list', async (req) => {
+  on('tools/list', async (req) => {
     const { items, nextCursor } = await page<{ name: string }>('tools/list', req.params?.cursor, (s, t) => ({
       ...t,
       name: expose(s, t.name),
     }));
     return { tools: items as never, ...(nextCursor ? { nextCursor } : {}) };
   });
-  server.setRequestHandler('tools/call', (req, ctx) =>
+  on('tools/call', (req, ctx) =>
     call(async () => {
       const { server: s, item } = resolve(req.params.name, 'tool');
       assertListed(s, item, req.params.name);
@@ -126,7 +129,7 @@ export function buildSessionServer(
       return result as never;
     }),
   );
-  server.setRequestHandler('prompts/list', async (req) => {
+  on('prompts/list', async (req) => {
     const { items, nextCursor } = await page<{ name: string }>(
       'prompts/list',
       req.params?.cursor,
@@ -137,7 +140,7 @@ export function buildSessionServer(
     );
     return { prompts: items as never, ...(nextCursor ? { nextCursor } : {}) };
   });
-  server.setRequestHandler('prompts/get', (req, ctx) =>
+  on('prompts/get', (req, ctx) =>
     call(async () => {
       const { server: s, item } = resolve(req.params.name, 'prompt');
       return (await gateway.request(
@@ -148,7 +151,7 @@ export function buildSessionServer(
       )) as never;
     }),
   );
-  server.setRequestHandler('resources/list', async (req) => {
+  on('resources/list', async (req) => {
     const { items, nextCursor } = await page<{ uri: string; name: string }>(
       'resources/list',
       req.params?.cursor,
@@ -159,7 +162,7 @@ export function buildSessionServer(
     );
     return { resources: items as never, ...(nextCursor ? { nextCursor } : {}) };
   });
-  server.setRequestHandler('resources/templates/list', async (req) => {
+  on('resources/templates/list', async (req) => {
     const { items, nextCursor } = await page<{ name: string }>(
       'resources/templates/list',
       req.params?.cursor,
@@ -167,7 +170,7 @@ export function buildSessionServer(
     );
     return { resourceTemplates: items as never, ...(nextCursor ? { nextCursor } : {}) };
   });
-  server.setRequestHandler('resources/read', (req, ctx) =>
+  on('resources/read', (req, ctx) =>
     call(async () => {
       const uri = req.params.uri;
       const owner =
@@ -187,24 +190,24 @@ export function buildSessionServer(
     if (!owner) throw new ProtocolError(-32602, `Resource ${uri} not found on any server`, { uri });
     return owner;
   };
-  server.setRequestHandler('resources/subscribe', (req) =>
+  on('resources/subscribe', (req) =>
     call(async () => {
       await hooks.subscribe(await ownerOf(req.params.uri), req.params.uri);
       return {};
     }),
   );
-  server.setRequestHandler('resources/unsubscribe', (req) =>
+  on('resources/unsubscribe', (req) =>
     call(async () => {
       await hooks.unsubscribe(await ownerOf(req.params.uri), req.params.uri);
       return {};
     }),
   );
   // Replaces the SDK's built-in handler: the level is forwarded upstream and filters the relay.
-  server.setRequestHandler('logging/setLevel', async (req) => {
+  on('logging/setLevel', async (req) => {
     await hooks.setLevel(req.params.level);
     return {};
   });
-  server.setRequestHandler('completion/complete', (req, ctx) =>
+  on('completion/complete', (req, ctx) =>
     call(async () => {
       const ref = req.params.ref;
       let owner: string | undefined;
@@ -247,6 +250,16 @@ const NO_HOOKS: SessionHooks = {
   unsubscribe: async () => {},
   rootsChanged: async () => {},
 };
+
+/** Whether the announced `capabilities` cover a client request `method`. */
+function covers(capabilities: ServerCapabilities, method: string): boolean {
+  if (method === 'resources/subscribe' || method === 'resources/unsubscribe')
+    return capabilities.resources?.subscribe === true;
+  if (method === 'logging/setLevel') return capabilities.logging !== undefined;
+  if (method === 'completion/complete') return capabilities.completions !== undefined;
+  const kind = method.split('/')[0] as 'tools' | 'prompts' | 'resources';
+  return capabilities[kind] !== undefined;
+}
 
 /** Says how names on /mcp are made, and which servers exist, for a name that matches none. */
 function unknownName(kind: 'tool' | 'prompt', exposed: string, server: string, servers: string[]): string {

@@ -20,6 +20,8 @@ const AS_IS: StandardSchemaV1 = {
 
 /** At most this many unanswered server-to-client requests per client session. */
 export const MAX_PENDING_SERVER_REQUESTS = 16;
+/** URL-mode elicitations remembered until their completion notice; the oldest is forgotten first. */
+export const MAX_OPEN_URL_ELICITATIONS = 1024;
 
 /**
  * Relays sampling, elicitation and roots requests from an upstream instance to the /mcp client
@@ -34,12 +36,20 @@ export const MAX_PENDING_SERVER_REQUESTS = 16;
  * the session has no stream to receive it. Bounded by `timeoutMs`.
  */
 export class ServerRequestRelay {
+  /** URL-mode elicitations relayed and not completed yet: `server` NUL `elicitationId` → session. */
+  private readonly urlElicitations = new Map<string, string>();
+
   constructor(
     private readonly lookup: (sessionId: string) => RelayTarget | undefined,
     private readonly timeoutMs: number,
   ) {}
 
-  async relay(key: string | null, request: UpstreamRequest, origins: Origin[]): Promise<unknown> {
+  async relay(
+    key: string | null,
+    request: UpstreamRequest,
+    origins: Origin[],
+    server = '',
+  ): Promise<unknown> {
     const capability = SERVER_REQUESTS[request.method];
     const declared = (o: { session: string }) =>
       capability in (this.lookup(o.session)?.server.getClientCapabilities() ?? {});
@@ -54,6 +64,9 @@ export class ServerRequestRelay {
         -32601,
         `${request.method}: the client did not declare the ${capability} capability`,
       );
+    const urlMode = request.method === 'elicitation/create' && request.params.mode === 'url';
+    if (urlMode && !target.server.getClientCapabilities()?.elicitation?.url)
+      throw new ProtocolError(-32601, `${request.method}: the client did not declare URL-mode elicitation`);
     const rid = origin?.requestId;
     if (!target.transport.canDeliver(rid))
       throw new ProtocolError(-32603, `${request.method}: the client has no open stream to receive it`);
@@ -61,6 +74,7 @@ export class ServerRequestRelay {
       throw new ProtocolError(RETRY_LATER, `${request.method}: the client has too many unanswered requests`, {
         retryAfter: 1,
       });
+    if (urlMode) this.rememberUrlElicitation(server, request.params.elicitationId, sessionId);
     target.pendingServerRequests++;
     try {
       return await target.server.request({ method: request.method, params: request.params } as never, AS_IS, {
@@ -73,6 +87,33 @@ export class ServerRequestRelay {
     } finally {
       target.pendingServerRequests--;
     }
+  }
+
+  /**
+   * `notifications/elicitation/complete` from `server`: goes to the session its URL-mode
+   * elicitation was relayed to, once; a notice for an elicitation it never relayed is dropped.
+   */
+  elicitationComplete(server: string, params: Record<string, unknown>): void {
+    const key = `${server}\0${String(params.elicitationId)}`;
+    const sessionId = this.urlElicitations.get(key);
+    if (sessionId === undefined) return;
+    this.urlElicitations.delete(key);
+    void this.lookup(sessionId)
+      ?.server.notification({ method: 'notifications/elicitation/complete', params: params as never })
+      .catch(() => {});
+  }
+
+  /** A session ended: its URL-mode elicitations can no longer be completed for it. */
+  endSession(sessionId: string): void {
+    for (const [key, session] of this.urlElicitations)
+      if (session === sessionId) this.urlElicitations.delete(key);
+  }
+
+  private rememberUrlElicitation(server: string, elicitationId: unknown, sessionId: string): void {
+    if (typeof elicitationId !== 'string') return;
+    if (this.urlElicitations.size >= MAX_OPEN_URL_ELICITATIONS)
+      this.urlElicitations.delete(this.urlElicitations.keys().next().value!);
+    this.urlElicitations.set(`${server}\0${elicitationId}`, sessionId);
   }
 }
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Server } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, Server, ServerCapabilities } from '@modelcontextprotocol/server';
 import { mcpSessions } from '../../metrics/index.js';
 import type { ClientBridge, McpGateway } from '../gateway.js';
+import { capabilitiesForNewSession } from './capabilities.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import type { NameTable } from './names.js';
 import { ServerRequestRelay } from './server-requests.js';
@@ -64,16 +65,21 @@ export class SessionManager {
     this.subscriptions = new Subscriptions(gateway);
     gateway.updateListeners.add(this.updateListener);
     const relay = new ServerRequestRelay((id) => this.sessions.get(id), gateway.config.callTimeoutMs);
+    this.relay = relay;
     this.bridge = {
-      capabilities: (key) => this.sessions.get(key)?.server.getClientCapabilities(),
-      serverRequest: (_server, key, request, origins) => relay.relay(key, request, origins),
+      capabilities: (key) => this.sessions.get(key)?.server.getClientCapabilities() ?? this.opening.get(key),
+      serverRequest: (server, key, request, origins) => relay.relay(key, request, origins, server),
       instanceReady: (server, key, instance) => this.subscriptions.resubscribe(server, key, instance),
+      elicitationComplete: (server, params) => relay.elicitationComplete(server, params),
     };
     gateway.bridge = this.bridge;
     this.stateless = new StatelessMcp(gateway, names);
   }
 
   private readonly bridge: ClientBridge;
+  private readonly relay: ServerRequestRelay;
+  /** Client capabilities of sessions whose `initialize` is being answered. */
+  private readonly opening = new Map<string, ClientCapabilities>();
   private readonly stateless: StatelessMcp;
 
   get size(): number {
@@ -101,8 +107,9 @@ export class SessionManager {
       return session.transport.handle(req, res, body);
     }
     if (req.method !== 'POST') return reject(res, 400, -32000, 'Bad Request: No valid session ID provided');
-    // A 2026-07-28 request needs no session (issue 15 item 6); a 2025-era one must initialize first.
-    if (!isInitialize(body) && (await this.stateless.handle(scope, req, res, body))) return;
+    // A 2026-07-28 request needs no session (issue 15 item 6; there `initialize` is an unknown
+    // method: 404); a 2025-era one must initialize first.
+    if (await this.stateless.handle(scope, req, res, body)) return;
     const problem = (await initializeProblem(body)) ?? (await this.admit(principal));
     if (problem) return rejectWire(res, problem);
     await this.open(scope, principal, req, res, body);
@@ -156,7 +163,16 @@ export class SessionManager {
     // Loaded at the first session, with the SDK server it needs (about 15 MB of RSS otherwise idle).
     const { buildSessionServer } = await import('./mcp-server.js');
     const transport = new NodeSessionTransport(sessionId);
-    const server = buildSessionServer(this.gateway, this.names, scope, sessionId, {
+    // A per-session instance started to learn capabilities is this session's: it announces what
+    // this client declares in the initialize being answered.
+    this.opening.set(sessionId, clientCapabilitiesOf(body));
+    let capabilities: ServerCapabilities;
+    try {
+      capabilities = await capabilitiesForNewSession(this.gateway, scope, sessionId);
+    } finally {
+      this.opening.delete(sessionId);
+    }
+    const server = buildSessionServer(this.gateway, this.names, scope, sessionId, capabilities, {
       setLevel: (level) => this.setLevel(sessionId, level),
       subscribe: (s, uri) => this.subscriptions.subscribe(sessionId, s, uri),
       unsubscribe: (s, uri) => this.subscriptions.unsubscribe(sessionId, s, uri),
@@ -186,6 +202,7 @@ export class SessionManager {
     if (!this.sessions.delete(id)) return;
     mcpSessions.set(this.sessions.size);
     this.subscriptions.endSession(id);
+    this.relay.endSession(id);
     this.gateway.endSession(id);
   }
 
@@ -260,8 +277,9 @@ export class SessionManager {
   }
 }
 
-function isInitialize(body: unknown): boolean {
-  return (body as { method?: unknown } | null)?.method === 'initialize';
+/** What the client declares in an (already validated) `initialize` request. */
+function clientCapabilitiesOf(body: unknown): ClientCapabilities {
+  return (body as { params?: { capabilities?: ClientCapabilities } }).params?.capabilities ?? {};
 }
 
 function leastRecentlyUsedIdle(sessions: Session[]): Session | undefined {

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { McpHttpHandler } from '@modelcontextprotocol/server';
 import type { McpGateway } from '../gateway.js';
+import { knownCapabilities, scopeServers } from './capabilities.js';
+import { ModernPassthrough } from './modern-passthrough.js';
 import type { NameTable } from './names.js';
 
 /** The instance key stateless requests use on per-session servers (as REST and agents do). */
@@ -15,11 +17,14 @@ const STATELESS_KEY = 'default';
  */
 export class StatelessMcp {
   private readonly handlers = new Map<string, McpHttpHandler>();
+  private readonly passthrough: ModernPassthrough;
 
   constructor(
     private readonly gateway: McpGateway,
     private readonly names: NameTable,
-  ) {}
+  ) {
+    this.passthrough = new ModernPassthrough(gateway);
+  }
 
   /** Serves `req` if it is a 2026-07-28 request; false (nothing written) if it is 2025-era. */
   async handle(
@@ -31,6 +36,9 @@ export class StatelessMcp {
     const { isLegacyRequest } = await import('@modelcontextprotocol/server');
     const request = toWebRequest(req, body);
     if (await isLegacyRequest(request)) return false;
+    // A remote server that speaks the revision itself answers it (input_required and all).
+    if (scope && (await this.passthrough.handle(scope, req, res, body))) return true;
+    await this.gateway.learnCapabilities(scopeServers(this.gateway, scope), STATELESS_KEY);
     const handler = await this.handler(scope);
     const response = await handler.fetch(request, { parsedBody: body });
     await writeResponse(res, response);
@@ -43,7 +51,15 @@ export class StatelessMcp {
     if (!handler) {
       const { createMcpHandler } = await import('@modelcontextprotocol/server');
       const { buildSessionServer } = await import('./mcp-server.js');
-      handler = createMcpHandler(() => buildSessionServer(this.gateway, this.names, scope, STATELESS_KEY), {
+      const server = () =>
+        buildSessionServer(
+          this.gateway,
+          this.names,
+          scope,
+          STATELESS_KEY,
+          knownCapabilities(this.gateway, scope),
+        );
+      handler = createMcpHandler(server, {
         legacy: 'reject',
       });
       this.handlers.set(key, handler);

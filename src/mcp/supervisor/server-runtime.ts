@@ -30,7 +30,7 @@ import { backoffDelay, nextFailureCount, type BackoffPolicy } from '../process/b
 import type { Ledger } from '../process/ledger.js';
 import { treeRssBytes } from '../process/proc.js';
 import { LineRing } from '../process/ring-buffer.js';
-import type { ClientCapabilities } from '@modelcontextprotocol/client';
+import type { ClientCapabilities, ServerCapabilities } from '@modelcontextprotocol/client';
 import type { UpstreamRequest } from '../upstream/connect.js';
 import type { Instance, Origin } from '../upstream/instance.js';
 import type { ProcessBudget } from './process-budget.js';
@@ -62,6 +62,8 @@ export interface RuntimeDeps {
     request: UpstreamRequest,
     origins: Origin[],
   ) => Promise<unknown>;
+  /** A URL-mode elicitation an instance sent has finished (`notifications/elicitation/complete`). */
+  onElicitationComplete?: (server: string, key: string | null, params: Record<string, unknown>) => void;
   /** An instance came up (first start or restart): per-instance state is re-applied to it. */
   onInstanceReady?: (server: string, key: string | null, instance: Instance) => void;
 }
@@ -89,6 +91,11 @@ export class ServerRuntime {
   /** Sessions that ended while an instance for them was starting: it stops once started. */
   private readonly endedWhileStarting = new Set<string>();
   private readonly log: Logger;
+  /**
+   * What the server announced in its most recent `initialize` result; kept while it is idle-stopped
+   * or restarting (a changed server gets a new runtime). Undefined until it has connected once.
+   */
+  serverCapabilities: ServerCapabilities | undefined;
   /** Cached list results; dropped on list_changed. */
   readonly cache = new Map<string, unknown[]>();
   cacheVersion = 0;
@@ -357,6 +364,7 @@ export class ServerRuntime {
           onListChanged: (kind) => this.dropCache(kind),
           onLog: (params) => this.deps.onLog?.(this.spec.name, key, params),
           onResourceUpdated: (uri) => this.deps.onResourceUpdated?.(this.spec.name, key, uri),
+          onElicitationComplete: (params) => this.deps.onElicitationComplete?.(this.spec.name, key, params),
           capabilities: this.deps.clientCapabilities?.(key) ?? {},
           onServerRequest: (request, origins) =>
             this.deps.onServerRequest
@@ -384,6 +392,7 @@ export class ServerRuntime {
         return;
       }
       this.instances.add(instance);
+      this.serverCapabilities = instance.client.getServerCapabilities() ?? {};
       void this.applyLogLevel(instance).catch(() => {});
       this.deps.onInstanceReady?.(this.spec.name, key, instance);
       this.lastStartedAt = this.deps.now();

@@ -35,7 +35,7 @@ export class Supervisor {
     private readonly onResourceUpdated: RuntimeDeps['onResourceUpdated'] = () => {},
     private readonly relay: Pick<
       RuntimeDeps,
-      'clientCapabilities' | 'onServerRequest' | 'onInstanceReady'
+      'clientCapabilities' | 'onServerRequest' | 'onInstanceReady' | 'onElicitationComplete'
     > = {},
   ) {
     this.budget = new ProcessBudget(config.maxProcesses);

@@ -38,6 +38,8 @@ export interface ConnectOptions {
   capabilities?: ClientCapabilities;
   /** A server-to-client request (sampling, elicitation, roots) to relay to a client session. */
   onServerRequest?: (request: UpstreamRequest) => Promise<unknown>;
+  /** `notifications/elicitation/complete`: a URL-mode elicitation the server sent has finished. */
+  onElicitationComplete?: (params: Record<string, unknown>) => void;
 }
 
 /** The server-to-client requests the gateway relays, and the capability each needs. */
@@ -74,6 +76,9 @@ function newClient(options: ConnectOptions): Client {
   client.setNotificationHandler('notifications/prompts/list_changed', () => options.onListChanged('prompts'));
   client.setNotificationHandler('notifications/message', (n) =>
     options.onLog?.(n.params as unknown as Record<string, unknown>),
+  );
+  client.setNotificationHandler('notifications/elicitation/complete', (n) =>
+    options.onElicitationComplete?.(n.params as unknown as Record<string, unknown>),
   );
   client.setNotificationHandler('notifications/resources/updated', (n) =>
     options.onResourceUpdated?.(String(n.params.uri)),

@@ -1,9 +1,7 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/http/types.js';
+import type { Client } from '@modelcontextprotocol/client';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EVERYTHING, badServer } from '../../fixtures/mcp/servers.js';
-import { startTestGateway, waitFor, type TestGateway } from '../../fixtures/mcp/helpers.js';
-import { mcpApp } from './app.js';
+import { useMcpApp, useMcpClients, waitFor } from '../../fixtures/mcp/helpers.js';
 
 /**
  * Logging, completion and subscriptions pass through both endpoints to server-everything, with the v2 SDK
@@ -14,31 +12,9 @@ describe.each([
   ['/mcp/everything', ''],
   ['/mcp', 'everything__'],
 ])('logging and completion through %s', (path, prefix) => {
-  let gw: TestGateway;
-  let app: App;
-  let base: string;
-  const clients: Client[] = [];
-
-  async function connect(): Promise<Client> {
-    const client = new Client({ name: 'test', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}${path}`)));
-    clients.push(client);
-    return client;
-  }
-
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      everything: { command: process.execPath, args: [EVERYTHING] },
-      fx: badServer(''),
-    });
-    app = await mcpApp(gw.mcp);
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close().catch(() => {})));
-    await app?.close();
-    await gw?.close();
-  });
+  const connect = useMcpClients(
+    useMcpApp({ everything: { command: process.execPath, args: [EVERYTHING] }, fx: badServer('') }),
+  ).bind(null, path);
 
   it('announces logging and completions', async () => {
     const client = await connect();
@@ -105,21 +81,11 @@ describe.each([
 });
 
 describe('after an upstream restart', () => {
-  let gw: TestGateway;
-  let app: App;
+  const live = useMcpApp({ everything: { command: process.execPath, args: [EVERYTHING] } });
+  const connect = useMcpClients(live);
   let client: Client;
-
   beforeAll(async () => {
-    gw = await startTestGateway({ everything: { command: process.execPath, args: [EVERYTHING] } });
-    app = await mcpApp(gw.mcp);
-    const base = await app.listen({ port: 0, host: '127.0.0.1' });
-    client = new Client({ name: 'test', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp/everything`)));
-  });
-  afterAll(async () => {
-    await client?.close().catch(() => {});
-    await app?.close();
-    await gw?.close();
+    client = await connect('/mcp/everything');
   });
 
   it('subscribes the new instance to the resources sessions still hold', async () => {
@@ -127,7 +93,7 @@ describe('after an upstream restart', () => {
     const updates: string[] = [];
     client.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri));
     await client.subscribeResource({ uri });
-    const rt = gw.mcp.gateway.runtime('everything');
+    const rt = live.gw.mcp.gateway.runtime('everything');
     const before = rt.readyInstances()[0]!.pid!;
     process.kill(before, 'SIGKILL');
     // The crashed server comes back after its (short, test) back-off on the next call.

@@ -1,9 +1,7 @@
-import { Client, StreamableHTTPClientTransport, type ClientCapabilities } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/http/types.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/client';
+import { describe, expect, it } from 'vitest';
 import { EVERYTHING } from '../../fixtures/mcp/servers.js';
-import { startTestGateway, waitFor, type TestGateway } from '../../fixtures/mcp/helpers.js';
-import { mcpApp } from './app.js';
+import { useMcpApp, useMcpClients, waitFor } from '../../fixtures/mcp/helpers.js';
 
 /**
  * Server-to-client requests (sampling/createMessage, elicitation/create, roots/list) from
@@ -11,56 +9,48 @@ import { mcpApp } from './app.js';
  * through /mcp/{server} and the aggregate, on a shared and on a per-session instance (issue 15,
  * item 1). The client is the v2 SDK client declaring sampling, form elicitation and roots.
  */
-const ALL: ClientCapabilities = { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } };
-const CONDITIONAL = ['trigger-sampling-request', 'trigger-elicitation-request', 'get-roots-list'];
+const ALL: ClientCapabilities = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+};
+const CONDITIONAL = [
+  'trigger-sampling-request',
+  'trigger-elicitation-request',
+  'trigger-url-elicitation',
+  'get-roots-list',
+];
 
 describe.each([
   ['/mcp/everything', 'shared', ''],
   ['/mcp', 'shared', 'everything__'],
   ['/mcp/solo', 'per-session', ''],
 ])('server-to-client requests through %s (%s instance)', (path, _sharing, prefix) => {
-  let gw: TestGateway;
-  let app: App;
-  let base: string;
-  const clients: Client[] = [];
+  const live = useMcpApp({
+    everything: { command: process.execPath, args: [EVERYTHING] },
+    solo: { command: process.execPath, args: [EVERYTHING], sharing: 'per-session', maxInstances: 4 },
+  });
+  const open = useMcpClients(live);
   let roots = [{ uri: 'file:///srv/project', name: 'project' }];
   const samples: unknown[] = [];
 
-  async function connect(capabilities: ClientCapabilities): Promise<Client> {
-    const client = new Client({ name: 'test', version: '1' }, { capabilities });
-    if (capabilities.sampling)
+  /** A client that samples (recorded), declines every elicitation and lists `roots`. */
+  const connect = (capabilities: ClientCapabilities) =>
+    open(path, capabilities, (client) => {
       client.setRequestHandler('sampling/createMessage', (req) => {
         samples.push(req.params);
         return { role: 'assistant', content: { type: 'text', text: 'sampled by the client' }, model: 'm1' };
       });
-    if (capabilities.elicitation)
       client.setRequestHandler('elicitation/create', () => ({ action: 'decline' }));
-    if (capabilities.roots) client.setRequestHandler('roots/list', () => ({ roots }));
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}${path}`)));
-    clients.push(client);
-    return client;
-  }
-
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      everything: { command: process.execPath, args: [EVERYTHING] },
-      solo: { command: process.execPath, args: [EVERYTHING], sharing: 'per-session', maxInstances: 4 },
+      client.setRequestHandler('roots/list', () => ({ roots }));
     });
-    app = await mcpApp(gw.mcp);
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close().catch(() => {})));
-    await app?.close();
-    await gw?.close();
-  });
 
-  it('shows all 16 tools to a client that declares sampling, elicitation and roots', async () => {
+  it('shows all 17 tools to a client that declares sampling, elicitation (form and URL) and roots', async () => {
     const client = await connect(ALL);
     const names = (await client.listTools()).tools.map((t) => t.name);
     const mine = names.filter((n) => n.startsWith(prefix) && (prefix || !n.includes('__')));
     for (const name of CONDITIONAL) expect(mine).toContain(`${prefix}${name}`);
-    expect(mine).toHaveLength(16);
+    expect(mine).toHaveLength(17);
   });
 
   it('relays sampling/createMessage to the calling client and its answer back to the server', async () => {
@@ -98,44 +88,24 @@ describe.each([
 });
 
 describe('server-to-client requests the client cannot answer', () => {
-  let gw: TestGateway;
-  let app: App;
-  let base: string;
-  const clients: Client[] = [];
-
-  async function connect(path: string, capabilities: ClientCapabilities = {}): Promise<Client> {
-    const client = new Client({ name: 'test', version: '1' }, { capabilities });
-    if (capabilities.sampling)
-      client.setRequestHandler('sampling/createMessage', () => ({
-        role: 'assistant',
-        content: { type: 'text', text: 'x' },
-        model: 'm',
-      }));
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}${path}`)));
-    clients.push(client);
-    return client;
-  }
-
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      everything: { command: process.execPath, args: [EVERYTHING] },
-      solo: { command: process.execPath, args: [EVERYTHING], sharing: 'per-session', maxInstances: 4 },
-    });
-    app = await mcpApp(gw.mcp);
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const live = useMcpApp({
+    everything: { command: process.execPath, args: [EVERYTHING] },
+    solo: { command: process.execPath, args: [EVERYTHING], sharing: 'per-session', maxInstances: 4 },
   });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close().catch(() => {})));
-    await app?.close();
-    await gw?.close();
-  });
+  const connect = useMcpClients(live);
 
   it('a per-session instance announces only what its client declared', async () => {
     const bare = await connect('/mcp/solo');
     const names = (await bare.listTools()).tools.map((t) => t.name);
     expect(names).toHaveLength(13);
     for (const name of CONDITIONAL) expect(names).not.toContain(name);
-    const sampler = await connect('/mcp/solo', { sampling: {} });
+    const sampler = await connect('/mcp/solo', { sampling: {} }, (client) =>
+      client.setRequestHandler('sampling/createMessage', () => ({
+        role: 'assistant',
+        content: { type: 'text', text: 'x' },
+        model: 'm',
+      })),
+    );
     expect((await sampler.listTools()).tools.map((t) => t.name)).toContain('trigger-sampling-request');
   });
 
