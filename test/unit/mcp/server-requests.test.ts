@@ -1,6 +1,7 @@
 import type { ClientCapabilities } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_OPEN_URL_ELICITATIONS,
   MAX_PENDING_SERVER_REQUESTS,
   ServerRequestRelay,
   type RelayTarget,
@@ -81,5 +82,34 @@ describe('ServerRequestRelay', () => {
       code: -32005,
       data: { retryAfter: 1 },
     });
+  });
+
+  it('sends a URL elicitation’s completion once, to its session; forgets the oldest past the cap; drops unknown ones', async () => {
+    const notified: unknown[] = [];
+    const target: RelayTarget = {
+      pendingServerRequests: 0,
+      server: {
+        getClientCapabilities: () => ({ elicitation: { url: {} } }),
+        request: async () => ({ action: 'accept' }),
+        notification: async (n: { params: { elicitationId: string } }) => {
+          notified.push(n.params.elicitationId);
+        },
+      } as never,
+      transport: { canDeliver: () => true } as never,
+    };
+    const relay = new ServerRequestRelay(() => target, 1000);
+    const elicit = (id: string): UpstreamRequest => ({
+      method: 'elicitation/create',
+      params: { mode: 'url', elicitationId: id, url: 'https://example.test/', message: 'm' },
+      signal: new AbortController().signal,
+    });
+    for (let i = 0; i <= MAX_OPEN_URL_ELICITATIONS; i++) await relay.relay('s', elicit(`e${i}`), [], 'srv');
+    relay.elicitationComplete('srv', { elicitationId: 'e0' }); // the oldest, forgotten past the cap
+    relay.elicitationComplete('srv', { elicitationId: 'never-relayed' });
+    relay.elicitationComplete('other', { elicitationId: 'e1' }); // another server's id
+    relay.elicitationComplete('srv', { elicitationId: 'e1' });
+    relay.elicitationComplete('srv', { elicitationId: 'e1' }); // once only
+    await new Promise((r) => setImmediate(r));
+    expect(notified).toEqual(['e1']);
   });
 });
