@@ -333,6 +333,8 @@ describe('probes ask /health (liveness) and /ready (readiness), routes the app s
         await platform.close();
       }
     },
+    // A whole platform start per role; slow on a loaded machine.
+    120_000,
   );
 });
 

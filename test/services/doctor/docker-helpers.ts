@@ -51,6 +51,11 @@ export async function runContainer(spec: RunSpec): Promise<string> {
   return docker(...args);
 }
 
+/** Runs a shell `script` in a throw-away container with `volume` mounted at /v; returns its output. */
+export function inVolume(volume: string, script: string): Promise<string> {
+  return docker('run', '--rm', '--network', 'none', '-v', `${volume}:/v`, IMAGE, 'sh', '-c', script);
+}
+
 export async function removeByPrefix(prefix: string): Promise<void> {
   const ids = (await docker('ps', '-aq', '--filter', `name=${prefix}`)).split('\n').filter(Boolean);
   if (ids.length) await docker('rm', '-f', '-v', ...ids);

@@ -16,7 +16,7 @@ import {
 } from '../../../src/ops/index.js';
 import { runMain } from '../../helpers/capture.js';
 import { describeWithService } from '../../helpers/services.js';
-import { IMAGE, docker, inspect, removeByPrefix, runContainer, waitFor } from './docker-helpers.js';
+import { IMAGE, docker, inVolume, inspect, removeByPrefix, runContainer, waitFor } from './docker-helpers.js';
 
 /**
  * The issue's scenario on a real engine: an orphan without limits (the plan used to remove it
@@ -41,8 +41,7 @@ describeWithService('DOCKER_HOST', 'doctor fix is safe on a real Docker engine',
     ...extra,
   });
   const labels = (service: string) => ({ project, service });
-  const volumeFile = () =>
-    docker('run', '--rm', '--network', 'none', '-v', `${volume}:/v`, IMAGE, 'cat', '/v/weights.bin');
+  const volumeFile = () => inVolume(volume, 'cat /v/weights.bin');
 
   beforeAll(async () => {
     client = new HttpDockerClient({ host: dockerHost, timeoutMs: 15_000 });
@@ -74,18 +73,7 @@ describeWithService('DOCKER_HOST', 'doctor fix is safe on a real Docker engine',
       'com.docker.compose.volume=unused_models',
       volume,
     );
-    await docker(
-      'run',
-      '--rm',
-      '--network',
-      'none',
-      '-v',
-      `${volume}:/v`,
-      IMAGE,
-      'sh',
-      '-c',
-      'echo model-bytes > /v/weights.bin',
-    );
+    await inVolume(volume, 'echo model-bytes > /v/weights.bin');
   }, 180_000);
 
   afterAll(async () => {

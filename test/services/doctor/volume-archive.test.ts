@@ -3,7 +3,7 @@ import { HttpDockerClient, type DockerClient } from '../../../src/ops/index.js';
 import { restoreVolume, saveVolume } from '../../../src/ops/fix/volume-archive.js';
 import { describeWithService } from '../../helpers/services.js';
 import { uniqueName } from '../deploy/image-helpers.js';
-import { IMAGE, docker } from './docker-helpers.js';
+import { IMAGE, docker, inVolume } from './docker-helpers.js';
 
 /**
  * The doctor saves and restores a volume through a helper container created from any local
@@ -24,18 +24,7 @@ describeWithService('DOCKER_HOST', 'volume backups leave no volume behind', (doc
     await docker('commit', '--change', 'VOLUME ["/data"]', source, image);
     await docker('rm', source);
     await docker('volume', 'create', volume);
-    await docker(
-      'run',
-      '--rm',
-      '--network',
-      'none',
-      '-v',
-      `${volume}:/v`,
-      IMAGE,
-      'sh',
-      '-c',
-      'echo kept > /v/f',
-    );
+    await inVolume(volume, 'echo kept > /v/f');
   });
   afterAll(async () => {
     await docker('volume', 'rm', '-f', volume, ...helperVolumes).catch(() => undefined);
@@ -68,9 +57,7 @@ describeWithService('DOCKER_HOST', 'volume backups leave no volume behind', (doc
     expect(saved.tar?.length).toBeGreaterThan(0);
     await docker('volume', 'rm', volume);
     await restoreVolume(recordingClient(), saved.meta, saved.tar);
-    expect(await docker('run', '--rm', '--network', 'none', '-v', `${volume}:/v`, IMAGE, 'cat', '/v/f')).toBe(
-      'kept',
-    );
+    expect(await inVolume(volume, 'cat /v/f')).toBe('kept');
 
     expect(helperVolumes).toHaveLength(2);
     for (const name of helperVolumes) expect(await exists(name), name).toBe(false);
