@@ -1,83 +1,16 @@
 /**
- * Shapes of the hardware optimizer's API, as in the optimizer contract (briefs: resources from
- * src/optimizer/store/history.ts and forecast/forecast.ts; plan/apply/rollback from the
- * optimizer's plan routes; placement from src/optimizer/placement/types.ts). Written here until the
- * API types are generated from the OpenAPI document.
+ * Shapes of the hardware optimizer's API. Resources, forecasts and placement are the server's own
+ * types (type-only imports, erased from the bundle), so the page cannot drift from the routes;
+ * plan/apply/rollback follow the optimizer contract until their route module's types can be
+ * imported the same way.
  */
-export interface SeriesInfo {
-  name: string;
-  kind: string;
-  metric: string;
-  subject: string;
-  lastAt: string | null;
-  lastValue: number | null;
-}
-
-export interface HistoryPoint {
-  t: string;
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  p95: number;
-}
-
-export interface History {
-  series: string;
-  from: string;
-  to: string;
-  step: number;
-  source: 'raw' | 'rollup-300' | 'rollup-3600';
-  points: HistoryPoint[];
-}
-
-export interface FitSummary {
-  slopePerHour: number;
-  sigma: number;
-}
-
-export type ForecastEvidence =
-  | { status: 'not-enough-evidence'; reason: string }
-  | {
-      status: 'ok';
-      fits: { theilSen: FitSummary; leastSquares: FitSummary };
-      relativeError: number;
-      horizon: { at: string; predicted: number; lower: number; upper: number };
-      exhaustion: {
-        ceiling: { bytes: number; source: string } | null;
-        at: string | null;
-        inSeconds: number | null;
-        reason?: string;
-      };
-    };
-
-export interface Forecast {
-  series: string;
-  window: { from: string | null; to: string | null; points: number };
-  evidence: ForecastEvidence;
-}
-
-export type Severity = 'low' | 'medium' | 'high';
-
-export interface Placement {
-  generatedAt?: string;
-  windowMs: number;
-  topology: {
-    cpus: number;
-    physicalCores: Array<{ id: string; cpus: number[]; node: number }>;
-    numaNodes: number;
-  };
-  perCore: Array<{ cpu: number; mean: number; p95: number; samples?: number }>;
-  findings: Array<{
-    rule: string;
-    severity: Severity;
-    subject: string;
-    message: string;
-    evidence: Record<string, unknown>;
-  }>;
-  suggestion: Array<{ target: string; cpuset: string; reason: string }>;
-  engine?: { available: boolean; reason?: string };
-}
+export type { History, HistoryPoint, SeriesInfo } from '../../../src/optimizer/store/history.js';
+export type {
+  Forecast,
+  Evidence as ForecastEvidence,
+  FitSummary,
+} from '../../../src/optimizer/forecast/forecast.js';
+export type { PlacementReport as Placement, Severity } from '../../../src/optimizer/placement/types.js';
 
 export type PlanUnit = 'bytes' | 'cores' | 'text';
 

@@ -1,6 +1,6 @@
-import { useEffect, useRef } from 'react';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import { useMemo, useRef } from 'react';
+import type uPlot from 'uplot';
+import { chartColours, useUplot } from './use-uplot.js';
 
 /** A small uPlot line chart of (unix seconds, value) samples; re-draws when they change. */
 export function LineChart({
@@ -15,16 +15,16 @@ export function LineChart({
   height?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
-
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const stroke = getComputedStyle(el).getPropertyValue('--accent').trim() || '#2f6fdf';
-    const axis = getComputedStyle(el).getPropertyValue('--muted').trim() || '#666';
-    const u = new uPlot(
-      {
-        width: Math.max(200, el.clientWidth),
+  const data = useMemo(
+    (): uPlot.AlignedData => [samples.map((s) => s[0]), samples.map((s) => s[1])],
+    [samples],
+  );
+  useUplot(
+    box,
+    (el, width) => {
+      const { accent: stroke, muted: axis } = chartColours(el);
+      return {
+        width,
         height,
         legend: { show: false },
         cursor: { show: false },
@@ -39,23 +39,11 @@ export function LineChart({
           { stroke: axis, size: 64, values: (_u, vals) => vals.map((v) => `${v} ${unit}`) },
         ],
         series: [{}, { label, stroke, width: 2, fill: stroke + '22' }],
-      },
-      [[], []],
-      el,
-    );
-    plot.current = u;
-    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }));
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      u.destroy();
-      plot.current = null;
-    };
-  }, [label, unit, height]);
-
-  useEffect(() => {
-    plot.current?.setData([samples.map((s) => s[0]), samples.map((s) => s[1])]);
-  }, [samples]);
+      };
+    },
+    data,
+    [label, unit, height],
+  );
 
   return (
     <figure className="chart">

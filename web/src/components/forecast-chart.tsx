@@ -1,12 +1,12 @@
-import { useEffect, useRef } from 'react';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import { useRef } from 'react';
+import type uPlot from 'uplot';
 import type { ChartColumns } from '../pages/hardware/hardware-data.js';
+import { chartColours, useUplot } from './use-uplot.js';
 
 /**
  * History with its forecast: the mean line, the trend to the horizon with its prediction band, and
  * the limit as a dashed line. Columns come from hardware-data.chartColumns; values are printed
- * with `format` on the axis. The picture is described in words beside it (the caller's caption).
+ * with `format` on the axis. The caller's caption says the same in words.
  */
 export function ForecastChart({
   label,
@@ -20,20 +20,14 @@ export function ForecastChart({
   height?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
   const fmt = useRef(format);
   fmt.current = format;
-
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const css = getComputedStyle(el);
-    const accent = css.getPropertyValue('--accent').trim() || '#2f6fdf';
-    const muted = css.getPropertyValue('--muted').trim() || '#666';
-    const bad = css.getPropertyValue('--bad').trim() || '#c0392b';
-    const u = new uPlot(
-      {
-        width: Math.max(200, el.clientWidth),
+  useUplot(
+    box,
+    (el, width) => {
+      const { accent, muted, bad } = chartColours(el);
+      return {
+        width,
         height,
         legend: { show: false },
         cursor: { show: false },
@@ -62,23 +56,11 @@ export function ForecastChart({
           { label: 'limit', stroke: bad, width: 1.5, dash: [2, 3] },
         ],
         bands: [{ series: [4, 3], fill: accent + '33' }],
-      },
-      [[], [], [], [], [], []],
-      el,
-    );
-    plot.current = u;
-    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }));
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      u.destroy();
-      plot.current = null;
-    };
-  }, [label, height]);
-
-  useEffect(() => {
-    plot.current?.setData(columns as unknown as uPlot.AlignedData);
-  }, [columns]);
+      };
+    },
+    columns as unknown as uPlot.AlignedData,
+    [label, height],
+  );
 
   return (
     <div
