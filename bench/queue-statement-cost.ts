@@ -1,11 +1,14 @@
 /**
  * Where the queue's time goes per task: the cost of one claim statement and one outcome
  * statement of 250 tasks each, on PostgreSQL (BENCH_DB=pglite for the embedded engine), with
- * synchronous commits. Prints the medians over ROUNDS claims/completions and the ms per task.
+ * synchronous commits. Prints the medians over ROUNDS claims/completions and the ms per task,
+ * then the WAL each statement wrote per task (EXPLAIN (ANALYZE, WAL) of one more claim and
+ * completion): unlike the times, that does not depend on the machine's load.
  *
  *   npx tsx bench/queue-statement-cost.ts       (TEST_DATABASE_URL, BENCH_DB, ROUNDS)
  */
 import { loadavg } from 'node:os';
+import type { Db } from '../src/db/index.js';
 import { TaskQueue } from '../src/tasks/index.js';
 import { backends, openBenchDb } from './common.js';
 import { median } from './lib.js';
@@ -23,7 +26,7 @@ for (const name of backends()) {
       backoffMaxMs: 1000,
       asyncWorkerCommits: false,
     });
-    await queue.enqueueMany(Array.from({ length: BATCH * ROUNDS }, () => ({ type: 'noop' })));
+    await queue.enqueueMany(Array.from({ length: BATCH * (ROUNDS + 1) }, () => ({ type: 'noop' })));
     const claims: number[] = [];
     const outcomes: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
@@ -37,13 +40,60 @@ for (const name of backends()) {
       );
       outcomes.push(performance.now() - t);
     }
+    const wal = await walPerTask(bench.db);
     const c = median(claims);
     const o = median(outcomes);
     console.log(
       `${name}: claim of ${BATCH} ${c.toFixed(1)} ms, ${BATCH} completions ${o.toFixed(1)} ms, ` +
         `${((c + o) / BATCH).toFixed(3)} ms per task (medians of ${ROUNDS}; load ${loadavg()[0]!.toFixed(2)})`,
     );
+    if (wal)
+      console.log(
+        `${name}: WAL per task: claim ${wal.claim.records.toFixed(1)} records ${wal.claim.bytes.toFixed(0)} bytes, ` +
+          `completion ${wal.completion.records.toFixed(1)} records ${wal.completion.bytes.toFixed(0)} bytes`,
+      );
   } finally {
     await bench.close();
   }
+}
+
+interface Wal {
+  records: number;
+  bytes: number;
+}
+
+/**
+ * One claim and one completion of BATCH tasks through a Db whose queries run under EXPLAIN
+ * (ANALYZE, WAL): the statements execute as usual, and the top plan node's WAL counters (which
+ * include its children's) are what the statement wrote. Undefined on PGlite (WAL is the same SQL).
+ */
+async function walPerTask(db: Db): Promise<{ claim: Wal; completion: Wal } | undefined> {
+  if (db.kind !== 'postgres') return undefined;
+  let last: Wal = { records: 0, bytes: 0 };
+  const explaining = Object.create(db) as Db;
+  explaining.query = (async (sql: string, params?: unknown[]) => {
+    const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: Record<string, number> }> }>(
+      `EXPLAIN (ANALYZE, WAL, FORMAT JSON) ${sql}`,
+      params,
+    );
+    const plan = rows[0]!['QUERY PLAN'][0]!.Plan;
+    last = { records: plan['WAL Records']! / BATCH, bytes: plan['WAL Bytes']! / BATCH };
+    return { rows: [], rowCount: 0 };
+  }) as Db['query'];
+  const queue = new TaskQueue(explaining, {
+    maxPending: 1e7,
+    defaultMaxAttempts: 5,
+    backoffBaseMs: 1000,
+    backoffMaxMs: 1000,
+    asyncWorkerCommits: false,
+  });
+  await queue.claim({ owner: 'wal', limit: BATCH, leaseMs: 30_000, types: ['noop'] });
+  const claim = last;
+  const { rows } = await db.query<{ id: string }>("SELECT id FROM tasks WHERE lease_owner = 'wal'");
+  if (rows.length !== BATCH) throw new Error(`claimed ${rows.length} tasks, expected ${BATCH}`);
+  await queue.writeOutcomes(
+    'wal',
+    rows.map((r) => ({ id: r.id, resultJson: 'null' })),
+  );
+  return { claim, completion: last };
 }

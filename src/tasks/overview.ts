@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/index.js';
+import { COUNT_BY_STATUS_SQL } from './list.js';
 import type { TaskStatus } from './types.js';
 
 export interface QueueOverview {
@@ -10,7 +11,7 @@ export interface QueueOverview {
 }
 
 /**
- * The queue at a glance, in one statement. The counts use the status index; throughput and lag
+ * The queue at a glance, in one statement. The counts read the status indexes; throughput and lag
  * read only recent or runnable rows.
  */
 export async function queueOverview(db: Queryable): Promise<QueueOverview> {
@@ -20,7 +21,7 @@ export async function queueOverview(db: Queryable): Promise<QueueOverview> {
     lag_ms: number | null;
   }>(
     `SELECT
-       (SELECT json_object_agg(status, n) FROM (SELECT status, count(*)::int AS n FROM tasks GROUP BY status) s) AS by_state,
+       (SELECT json_object_agg(status, n) FROM (${COUNT_BY_STATUS_SQL}) s) AS by_state,
        (SELECT count(*)::int FROM tasks
           WHERE completed_at > now() - interval '1 minute') AS done,
        (SELECT (extract(epoch FROM now() - min(run_at)) * 1000)::float8 FROM tasks

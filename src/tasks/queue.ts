@@ -27,6 +27,7 @@ import { backoffDelayMs } from './backoff.js';
 import { claimOrder } from './buffer.js';
 import { encodeCursor, UUID_RE, type ListCursor } from './cursor.js';
 import { UnknownAgentError } from './errors.js';
+import { listTasksSql } from './list.js';
 import { TASKS_CHANNEL } from './listen.js';
 import { fromRow, TASK_COLUMNS, taskColumns, type QueuedTask, type TaskRow } from './rows.js';
 import type { TaskStatus } from './types.js';
@@ -230,26 +231,15 @@ export class TaskQueue {
 
   /** Newest first; `nextCursor` is set when more rows may follow. */
   async list(filter: ListFilter): Promise<{ items: QueuedTask[]; nextCursor: string | null }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: string, value: unknown): void => {
-      params.push(value);
-      where.push(clause.replace('?', `$${params.length}`));
-    };
-    if (filter.status) add('status = ?', filter.status);
-    if (filter.agentId) add('agent_id = ?::uuid', filter.agentId);
-    if (filter.type) add('type = ?', filter.type);
-    if (filter.owner !== undefined) add('owner_id = ?::uuid', ownerParam(filter.owner));
-    if (filter.cursor) {
-      params.push(filter.cursor.createdAt, filter.cursor.id);
-      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(filter.limit + 1);
-    const { rows } = await this.db.query<TaskRow>(
-      `SELECT ${TASK_COLUMNS} FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    );
+    const { sql, params } = listTasksSql({
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.agentId ? { agentId: filter.agentId } : {}),
+      ...(filter.type ? { type: filter.type } : {}),
+      ...(filter.owner !== undefined ? { ownerId: ownerParam(filter.owner) } : {}),
+      ...(filter.cursor ? { cursor: filter.cursor } : {}),
+      limit: filter.limit + 1,
+    });
+    const { rows } = await this.db.query<TaskRow>(sql, params);
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
     const nextCursor =
