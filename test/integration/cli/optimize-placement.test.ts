@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { main } from '../../../src/cli/main.js';
 import { captureOutput } from '../../helpers/capture.js';
@@ -20,6 +20,8 @@ import {
 let configFile: string;
 
 beforeAll(() => {
+  // DOCKER_HOST in the environment overrides the config file's doctor.dockerHost (CI exports it).
+  vi.stubEnv('DOCKER_HOST', 'unix:///nonexistent/docker.sock');
   const dir = tempRoot('sutazai-optimize-placement-');
   const proc = path.join(dir, 'proc');
   writeProcStat(proc, [
@@ -41,6 +43,8 @@ beforeAll(() => {
     }),
   );
 });
+
+afterAll(() => vi.unstubAllEnvs());
 
 const cli = async (...args: string[]) => {
   const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
