@@ -23,7 +23,8 @@ import { createMcpGateway, reapLedger } from './mcp/index.js';
 import { DbOutboxStore, doctorDeps, inProcessPlatform, startDoctorWatch } from './ops/index.js';
 import { doctorRoutes } from './http/routes/doctor.js';
 import { resourcesRoutes } from './http/routes/resources.js';
-import { optimizerCollector, startResourceSampler } from './optimizer/index.js';
+import { optimizerRoutes } from './http/routes/optimizer.js';
+import { optimizerCollector, optimizerPlanDeps, startResourceSampler } from './optimizer/index.js';
 import { CloseStack } from './close-stack.js';
 import { BackupService, backupsDirOf, configSourcesOf, startBackupSchedule } from './backup/index.js';
 import { holdPresence } from './db/presence.js';
@@ -261,6 +262,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       mcpRoutes({ mcp, callsNeedAdmin: config.mcp.callsNeedAdmin }),
       doctorRoutes({ audit: doctor, onReport }),
       resourcesRoutes({ db, forecast: config.optimizer.forecast }),
+      optimizerRoutes(() =>
+        optimizerPlanDeps(config, { db, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
+      ),
       chatRoutes({ llm, db }),
       modelsRoutes({ llm }),
       conversationsRoutes({ db }),

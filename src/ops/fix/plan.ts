@@ -47,6 +47,22 @@ export type FixAction =
       /** Other findings about this container, settled by removing it. */
       folded: string[];
     }
+  | {
+      /** An MCP server's `memoryBudgetMb` in .mcp.json (the supervisor reloads the file). */
+      kind: 'mcp-budget';
+      server: string;
+      file: string;
+      memoryBytes: number;
+      basis: string;
+    }
+  | {
+      /** Environment of a compose service (e.g. Ollama's): takes effect when compose recreates it. */
+      kind: 'compose-env';
+      service: string;
+      composeFile: string;
+      env: Record<string, string>;
+      basis: string;
+    }
   | { kind: 'remove-images'; ids: string[]; reclaimableBytes: number }
   | { kind: 'remove-volumes'; names: string[]; reclaimableBytes: number }
   | { kind: 'remove-networks'; names: string[]; reclaimableBytes: 0 };
@@ -198,6 +214,12 @@ function describe(a: FixAction): string {
       return `set limits on ${a.container}: ${a.basis}${a.composeFile ? `; and in ${a.composeFile}` : ''}`;
     case 'restart-policy':
       return `set restart policy of ${a.container} to ${a.policy.Name}:${a.policy.MaximumRetryCount}${a.composeFile ? `, and in ${a.composeFile}` : ''}`;
+    case 'mcp-budget':
+      return `set MCP server ${a.server}'s memory budget to ${mib(a.memoryBytes)} in ${a.file}: ${a.basis}`;
+    case 'compose-env':
+      return `set ${Object.entries(a.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')} for ${a.service} in ${a.composeFile}: ${a.basis}`;
     case 'remove-container':
       return `remove orphan container ${a.container} (service ${a.service})${a.folded.length ? `; settles ${a.folded.join(', ')}` : ''}`;
     case 'remove-images':
