@@ -105,8 +105,9 @@ class PlanBuilder {
 async function containers(b: PlanBuilder): Promise<LiveContainer[]> {
   const live: LiveContainer[] = [];
   for (const subject of await subjectsOf(b.deps.db, 'container', 'memory_bytes')) {
-    const c = await liveContainer(b.deps.docker, subject, b.deps.composeFiles);
-    if (b.deps.docker && !c) continue; // gone since it was sampled: nothing to change
+    const found = await liveContainer(b.deps.docker, subject, b.deps.composeFiles);
+    if (found === 'gone') continue; // removed or stopped since it was sampled: nothing to change
+    const c = found;
     if (c) live.push(c);
     const target: PlanTarget = {
       kind: 'container',

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import type { ContainerInspect, DockerClient } from '../../ops/sources/docker-types.js';
+import { DockerApiError, type ContainerInspect, type DockerClient } from '../../ops/sources/docker-types.js';
 
 /** What the engine says about a container the history names: labels, limits, environment. */
 export interface LiveContainer {
@@ -43,14 +43,23 @@ export async function composeFileOf(
   return undefined;
 }
 
-/** The running container of that name, or undefined when it is gone (or no engine is configured). */
+/**
+ * The running container of that name; `gone` when the engine says it no longer exists or is
+ * stopped; undefined when there is no engine to ask (the plan then works from the history alone).
+ */
 export async function liveContainer(
   docker: DockerClient | undefined,
   name: string,
   composeFiles: readonly string[],
-): Promise<LiveContainer | undefined> {
-  const inspect = await docker?.inspectContainer(name).catch(() => undefined);
-  if (!inspect?.State.Running) return undefined;
+): Promise<LiveContainer | 'gone' | undefined> {
+  let inspect: ContainerInspect | undefined;
+  try {
+    inspect = await docker?.inspectContainer(name);
+  } catch (err) {
+    return err instanceof DockerApiError && err.status === 404 ? 'gone' : undefined;
+  }
+  if (!inspect) return undefined;
+  if (!inspect.State.Running) return 'gone';
   const labels = inspect.Config.Labels ?? {};
   const service = labels[SERVICE];
   const composeFile = service ? await composeFileOf(labels, service, composeFiles) : undefined;
