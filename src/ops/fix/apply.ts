@@ -44,11 +44,24 @@ function touched(plan: FixPlan): string[] {
   return [...new Set(plan.actions.flatMap((a) => ('containerId' in a ? [a.containerId] : [])))];
 }
 
+/**
+ * The memory+swap limit to send with a new memory limit. A container that already has a finite
+ * one keeps its swap allowance (memory+swap − memory): on cgroup v1 the kernel refuses a memory
+ * limit above the current memory+swap limit, which `-1` does not lift in time for a raise.
+ * Otherwise -1 (swap as the engine allows).
+ */
+async function swapFor(docker: DockerClient, id: string, memory: number): Promise<number> {
+  const hc = (await docker.inspectContainer(id)).HostConfig;
+  const swap = hc.MemorySwap ?? 0;
+  return hc.Memory > 0 && swap > hc.Memory ? memory + (swap - hc.Memory) : -1;
+}
+
 async function applyAction(a: FixAction, docker: DockerClient): Promise<unknown> {
   switch (a.kind) {
     case 'set-limits': {
+      const swap = a.memory === undefined ? -1 : await swapFor(docker, a.containerId, a.memory);
       await docker.updateContainer(a.containerId, {
-        ...(a.memory !== undefined ? { Memory: a.memory, MemorySwap: -1 } : {}),
+        ...(a.memory !== undefined ? { Memory: a.memory, MemorySwap: swap } : {}),
         ...(a.cpus !== undefined ? { NanoCpus: Math.round(a.cpus * 1e9) } : {}),
       });
       // A live update alone is lost when compose recreates the container: write it down too.

@@ -63,8 +63,12 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => platform?.close());
 
-const call = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: unknown) =>
-  platform.app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
+const call = (
+  method: 'GET' | 'POST',
+  url: string,
+  headers: Record<string, string>,
+  payload?: Record<string, unknown>,
+) => platform.app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
 
 describe('GET /api/v1/optimizer/plan', () => {
   it('answers the contract’s shape with each change’s evidence', async () => {
