@@ -497,17 +497,6 @@ export const OptimizerConfigSchema = z.strictObject({
       ollamaMemoryShare: 0.75,
       ollamaMaxParallel: 4,
     }),
-  /**
-   * Auto mode inside `sutazai up`: applies the stepwise plan's memory steps, at most one step per
-   * target per day, and reports each through the doctor's webhooks. Off by default.
-   */
-  auto: z
-    .strictObject({
-      enabled: bool.default(false),
-      /** How often auto mode looks at the plan. */
-      intervalMs: z.coerce.number().int().min(60_000).max(86_400_000).default(3_600_000),
-    })
-    .default({ enabled: false, intervalMs: 3_600_000 }),
 });
 export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
 /** The live events stream, GET /api/v1/events (decision 0031). */
