@@ -24,7 +24,12 @@ import { DbOutboxStore, doctorDeps, inProcessPlatform, startDoctorWatch } from '
 import { doctorRoutes } from './http/routes/doctor.js';
 import { resourcesRoutes } from './http/routes/resources.js';
 import { optimizerRoutes } from './http/routes/optimizer.js';
-import { optimizerCollector, optimizerPlanDeps, startResourceSampler } from './optimizer/index.js';
+import {
+  memoryRecommendations,
+  optimizerCollector,
+  optimizerPlanDeps,
+  startResourceSampler,
+} from './optimizer/index.js';
 import { CloseStack } from './close-stack.js';
 import { BackupService, backupsDirOf, configSourcesOf, startBackupSchedule } from './backup/index.js';
 import { holdPresence } from './db/presence.js';
@@ -260,7 +265,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           ]
         : []),
       mcpRoutes({ mcp, callsNeedAdmin: config.mcp.callsNeedAdmin }),
-      doctorRoutes({ audit: doctor, onReport }),
+      doctorRoutes({
+        audit: doctor,
+        onReport,
+        memoryRecommendations: () =>
+          memoryRecommendations(optimizerPlanDeps(config, { db, docker: doctor.docker! })),
+      }),
       resourcesRoutes({ db, forecast: config.optimizer.forecast }),
       optimizerRoutes(() =>
         optimizerPlanDeps(config, { db, ...(doctor.docker ? { docker: doctor.docker } : {}) }),

@@ -29,7 +29,14 @@ export {
 } from './service.js';
 export { optimizerCollector, optimizerPlanDeps } from './wiring.js';
 export * from './plan-schema.js';
-export { buildPlan, publicPlan, type PlanDeps, type BuiltPlan, type PlannedChange } from './plan/build.js';
+export {
+  buildPlan,
+  publicPlan,
+  memoryRecommendations,
+  type PlanDeps,
+  type BuiltPlan,
+  type PlannedChange,
+} from './plan/build.js';
 export { applyChanges, rollbackChanges, type ApplyDeps } from './plan/apply.js';
 export { readSeriesEvidence, weightedQuantile, type SeriesEvidence } from './plan/evidence.js';
 export { decideMemory, decideCpus, decideOllama } from './plan/decide.js';

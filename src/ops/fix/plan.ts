@@ -84,7 +84,14 @@ export interface FixPlan {
   manual: Array<{ ruleId: string; service: string; message: string; remediation: string }>;
 }
 
-export type PlanOptions = RemovalOptions;
+export interface PlanOptions extends RemovalOptions {
+  /**
+   * Memory limits the resource optimizer recommends from its stored history, by container name
+   * (src/optimizer, `optimize plan`). Used for a container with no limit when present; otherwise
+   * the doctor's own usage history or the per-kind default decides.
+   */
+  memoryRecommendations?: ReadonlyMap<string, { bytes: number; basis: string }>;
+}
 
 type LimitAction = Extract<FixAction, { kind: 'set-limits' }>;
 
@@ -115,6 +122,7 @@ function addLimit(
   snap: Snapshot,
   state: DoctorState,
   config: DoctorConfig,
+  recommended?: { bytes: number; basis: string },
 ): void {
   const decl = snap.compose?.services.find((s) => s.name === f.service);
   const kind = limitKindOf(decl?.kind);
@@ -124,6 +132,10 @@ function addLimit(
       a.memory = decl.memoryLimit;
       a.sources.memory = 'declared';
       part = `memory ${mib(a.memory)}: declared limit`;
+    } else if (recommended) {
+      a.memory = recommended.bytes;
+      a.sources.memory = 'optimizer';
+      part = `memory ${mib(a.memory)}: optimizer recommendation (${recommended.basis})`;
     } else {
       const m = chooseMemoryLimit(
         kind,
@@ -175,7 +187,7 @@ export function planFix(
       if (f.ruleId !== 'orphan-container') removal.folded.push(f.ruleId);
     } else if ((f.ruleId === 'no-memory-limit' || f.ruleId === 'no-cpu-limit') && view) {
       const a = limits.get(view.inspect.Id) ?? limitAction(f, view, snap);
-      addLimit(a, f, view, snap, state, config);
+      addLimit(a, f, view, snap, state, config, options.memoryRecommendations?.get(view.name));
       if (!limits.has(view.inspect.Id)) reversible.push(a);
       limits.set(view.inspect.Id, a);
     } else if (f.ruleId === 'restart-loop' && view) {

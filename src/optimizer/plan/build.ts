@@ -240,3 +240,15 @@ export function publicPlan(plan: BuiltPlan): OptimizerPlan {
     changes: plan.changes.map(({ containerId: _id, project: _p, ...c }) => c),
   };
 }
+
+/** The rightsize plan's container memory proposals by container name (the doctor's limit fix reads them). */
+export async function memoryRecommendations(
+  deps: PlanDeps,
+): Promise<Map<string, { bytes: number; basis: string }>> {
+  const plan = await buildPlan(deps, 'rightsize');
+  return new Map(
+    plan.changes
+      .filter((c) => c.target.kind === 'container' && c.resource === 'memory')
+      .map((c) => [c.target.name, { bytes: Number(c.proposed), basis: c.reason }]),
+  );
+}
