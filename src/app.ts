@@ -25,7 +25,13 @@ import { DbOutboxStore, doctorDeps, inProcessPlatform, startDoctorWatch } from '
 import { doctorRoutes } from './http/routes/doctor.js';
 import { placementRoutes } from './http/routes/placement.js';
 import { resourcesRoutes } from './http/routes/resources.js';
-import { optimizerCollector, startResourceSampler } from './optimizer/index.js';
+import { optimizerRoutes } from './http/routes/optimizer.js';
+import {
+  memoryRecommendations,
+  optimizerCollector,
+  optimizerPlanDeps,
+  startResourceSampler,
+} from './optimizer/index.js';
 import { CloseStack } from './close-stack.js';
 import { BackupService, backupsDirOf, configSourcesOf, startBackupSchedule } from './backup/index.js';
 import { holdPresence } from './db/presence.js';
@@ -364,8 +370,16 @@ async function taskParts(core: Core): Promise<RoleParts> {
       : []),
     // With a gateway process, users reach MCP servers there (docs/operations.md).
     ...(local ? [mcpRoutes({ mcp: local, callsNeedAdmin: config.mcp.callsNeedAdmin })] : []),
-    doctorRoutes({ audit: doctor, onReport }),
+    doctorRoutes({
+      audit: doctor,
+      onReport,
+      memoryRecommendations: () =>
+        memoryRecommendations(optimizerPlanDeps(config, { db, docker: doctor.docker! })),
+    }),
     resourcesRoutes({ db, forecast: config.optimizer.forecast }),
+    optimizerRoutes(() =>
+      optimizerPlanDeps(config, { db, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
+    ),
     placementRoutes({ db, config: config.optimizer, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
     chatRoutes({ llm, db }),
     modelsRoutes({ llm }),

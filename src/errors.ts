@@ -280,6 +280,11 @@ export const Errors = {
     400,
     'Invalid history range: {reason}',
   ),
+  SUTAZAI_ERR_OPTIMIZER_CHANGE_UNKNOWN: def(
+    'SUTAZAI_ERR_OPTIMIZER_CHANGE_UNKNOWN',
+    400,
+    'No change {id} in the current {mode} plan; read the plan again (it changes as history accrues)',
+  ),
 
   // --- doctor -------------------------------------------------------------------------------
   SUTAZAI_ERR_DOCTOR_SOURCE_FAILED: def(

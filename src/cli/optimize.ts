@@ -6,8 +6,16 @@ import { createLogger } from '../log.js';
 import { logDestination } from '../log-pretty.js';
 import { doctorDeps } from '../ops/index.js';
 import {
+  applyChanges,
+  buildPlan,
   listSeries,
   optimizerCollector,
+  optimizerPlanDeps,
+  PLAN_MODES,
+  publicPlan,
+  renderPlan,
+  rollbackChanges,
+  type PlanMode,
   parseStep,
   parseTime,
   placementReport,
@@ -209,7 +217,98 @@ export function optimizeCommand(result: { code: number }): Command {
         },
       ),
     );
+  planCommands(sub, result);
   return cmd;
+}
+
+function planCommands(sub: (name: string) => Command, result: { code: number }): void {
+  const planDeps = (config: Config, db: Db) => {
+    const docker = doctorDeps(config).docker;
+    return optimizerPlanDeps(config, { db, ...(docker ? { docker } : {}) });
+  };
+  const modeOf = (m: string | undefined): PlanMode | undefined =>
+    (PLAN_MODES as readonly string[]).includes(m ?? 'rightsize')
+      ? ((m ?? 'rightsize') as PlanMode)
+      : undefined;
+
+  sub('plan')
+    .description('right-sizing changes with their evidence (window, samples, peak, p95, trend)')
+    .option('--mode <mode>', 'rightsize, or step (the 30/85 policy: 25 % steps, once a day)', 'rightsize')
+    .option('--json', 'print JSON (the shape of GET /api/v1/optimizer/plan)')
+    .action(
+      action(result, async (opts: Common & { mode: string }, self: Command) => {
+        const mode = modeOf(opts.mode);
+        if (!mode) return usage(result, '--mode: rightsize or step');
+        const config = configOf(self);
+        const plan = await withDb(config, async (db) =>
+          publicPlan(await buildPlan(planDeps(config, db), mode)),
+        );
+        print(opts.json, plan, renderPlan(plan));
+      }),
+    );
+
+  sub('apply')
+    .description(
+      'apply changes of the current plan: backup, live update + file edits, verification, rollback on failure',
+    )
+    .argument('<ids...>', 'change ids from `optimize plan`')
+    .option('--mode <mode>', 'the plan the ids come from: rightsize or step', 'rightsize')
+    .option('--verify-ms <ms>', 'verification window (default doctor.verify.windowMs)')
+    .option('--yes', 'confirm: this changes running services')
+    .option('--json', 'print JSON')
+    .action(
+      action(
+        result,
+        async (
+          ids: string[],
+          opts: Common & { mode: string; verifyMs?: string; yes?: boolean },
+          self: Command,
+        ) => {
+          const mode = modeOf(opts.mode);
+          if (!mode) return usage(result, '--mode: rightsize or step');
+          if (!opts.yes) return usage(result, 'apply changes running services: add --yes to confirm');
+          const verifyMs = opts.verifyMs === undefined ? undefined : Number(opts.verifyMs);
+          if (verifyMs !== undefined && !(Number.isInteger(verifyMs) && verifyMs > 0))
+            return usage(result, '--verify-ms must be a positive integer');
+          const config = configOf(self);
+          const out = await withDb(config, (db) =>
+            applyChanges(planDeps(config, db), {
+              ids,
+              mode,
+              ...(verifyMs ? { verifyWindowMs: verifyMs } : {}),
+            }),
+          );
+          const text = [
+            `applied: ${out.applied.join(', ') || 'nothing'}`,
+            `backup: ${out.backupId ?? 'none'}${out.rolledBack ? ' (rolled back)' : ''}`,
+            ...out.verification.details.map((d) => `  ${d}`),
+          ];
+          print(opts.json, out, `${text.join('\n')}\n`);
+          if (!out.verification.ok) result.code = EXIT.failure;
+        },
+      ),
+    );
+
+  sub('rollback')
+    .description('restore the files and containers an apply changed, from its backup')
+    .argument('<backupId>', 'the backup id apply printed')
+    .option('--json', 'print JSON')
+    .action(
+      action(result, async (backupId: string, opts: Common, self: Command) => {
+        const config = configOf(self);
+        const docker = doctorDeps(config).docker;
+        const out = await rollbackChanges(
+          { dataDir: config.dataDir, ...(docker ? { docker } : {}) },
+          backupId,
+        );
+        const text = [
+          `restored: ${out.restored.join(', ') || 'nothing'}`,
+          ...out.failed.map((f) => `failed: ${f}`),
+        ];
+        print(opts.json, out, `${text.join('\n')}\n`);
+        if (out.failed.length) result.code = EXIT.failure;
+      }),
+    );
 }
 
 async function usageSeries(db: Db): Promise<string[]> {

@@ -525,6 +525,36 @@ export const OptimizerConfigSchema = z.strictObject({
       intervalZ: 1.96,
     }),
   placement: PlacementConfigSchema.default(PlacementConfigSchema.parse({})),
+  /** Right-sizing (docs/optimizer.md, "Recommendations"). */
+  recommend: z
+    .strictObject({
+      /** History the peak and p95 are read from. */
+      windowMs: positiveMs.default(604_800_000),
+      /** Memory = peak × (1 + margin). */
+      margin: z.coerce.number().min(0).max(10).default(0.15),
+      /** Less history than this (first to last sample in the window) → no recommendation. */
+      minHistoryMs: positiveMs.default(86_400_000),
+      /** Fewer samples than this → no recommendation. */
+      minSamples: z.coerce.number().int().min(2).default(24),
+      /** Also propose a CPU limit at p95 × (1 + margin); off: CPU is reported, never limited. */
+      cpuLimit: bool.default(false),
+      /** A proposal within this fraction of the current value is not worth a change. */
+      minChange: z.coerce.number().min(0).max(1).default(0.05),
+      /** Share of host memory Ollama's loaded models may take (OLLAMA_MAX_LOADED_MODELS, NUM_PARALLEL). */
+      ollamaMemoryShare: z.coerce.number().gt(0).max(1).default(0.75),
+      /** Upper bound of the proposed OLLAMA_NUM_PARALLEL. */
+      ollamaMaxParallel: z.coerce.number().int().min(1).max(64).default(4),
+    })
+    .default({
+      windowMs: 604_800_000,
+      margin: 0.15,
+      minHistoryMs: 86_400_000,
+      minSamples: 24,
+      cpuLimit: false,
+      minChange: 0.05,
+      ollamaMemoryShare: 0.75,
+      ollamaMaxParallel: 4,
+    }),
 });
 export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
 /** The live events stream, GET /api/v1/events (decision 0031). */

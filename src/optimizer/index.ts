@@ -27,7 +27,21 @@ export {
   MAX_HISTORY_POINTS,
   type HistoryQuery,
 } from './service.js';
-export { optimizerCollector } from './wiring.js';
+export { optimizerCollector, optimizerPlanDeps } from './wiring.js';
+export * from './plan-schema.js';
+export {
+  buildPlan,
+  publicPlan,
+  memoryRecommendations,
+  type PlanDeps,
+  type BuiltPlan,
+  type PlannedChange,
+} from './plan/build.js';
+export { applyChanges, rollbackChanges, type ApplyDeps } from './plan/apply.js';
+export { readSeriesEvidence, weightedQuantile, type SeriesEvidence } from './plan/evidence.js';
+export { decideMemory, decideCpus, decideOllama } from './plan/decide.js';
+export { lastSteps, recordStep } from './plan/step-log.js';
+export { renderPlan } from './plan/render.js';
 export { parseTime, parseStep } from './time-input.js';
 export { renderSeriesList, renderHistory, renderForecast, renderBacktest, formatValue } from './render.js';
 export {

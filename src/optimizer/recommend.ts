@@ -8,22 +8,11 @@
  * limit for the whole window → lower by 25 % (not below the recommendation); over 85 % → raise
  * by 25 %; at most one step per target per day.
  *
- * The floors here copy the doctor's per-kind floors (branch h-d, src/ops/limits/floors.ts); the
- * two are meant to become one table.
+ * The floors are the doctor's table (src/ops/limits/floors.ts), imported, never copied.
  */
-const MiB = 1024 ** 2;
-const GiB = 1024 * MiB;
+import { MEMORY_FLOORS, MIB as MiB } from '../ops/limits/floors.js';
 
-export const MEMORY_FLOORS: Readonly<Record<string, number>> = {
-  database: 256 * MiB,
-  cache: 128 * MiB,
-  llm: 2 * GiB,
-  agent: 256 * MiB,
-  node: 192 * MiB,
-  monitoring: 128 * MiB,
-  mcp: 64 * MiB,
-  default: 128 * MiB,
-};
+export { MEMORY_FLOORS };
 
 export interface Evidence {
   /** First to last sample in the window. */
@@ -60,7 +49,7 @@ export function recommend(e: Evidence, o: RecommendOptions): Recommendation {
       status: 'not-enough-evidence',
       reason: `history spans ${Math.round(e.historyMs / 60_000)} min; at least ${Math.round(o.minHistoryMs / 60_000)} min is needed`,
     };
-  const floors = o.floors ?? MEMORY_FLOORS;
+  const floors: Readonly<Record<string, number>> = o.floors ?? MEMORY_FLOORS;
   const floor = floors[o.kind] ?? floors.default ?? 0;
   const fromPeak = Math.ceil((e.peakBytes * (1 + o.margin)) / MiB) * MiB;
   const cpu = e.cpuP95 ?? null;

@@ -3,7 +3,7 @@ import type { Queryable } from '../db/types.js';
 import { SutazaiError } from '../errors.js';
 import { backtest, type BacktestResult } from './forecast/backtest.js';
 import { forecastSeries, type Ceiling, type Forecast } from './forecast/forecast.js';
-import { readHistory, readSamples, seriesId, type History } from './store/history.js';
+import { latestValue, readHistory, readSamples, seriesId, type History } from './store/history.js';
 import { RETENTION_MS } from './store/rollup.js';
 import { HOST_MEMORY_TOTAL, limitSeriesOf, parseSeries } from './types.js';
 
@@ -51,24 +51,15 @@ async function windowPoints(db: Queryable, id: number, windowMs: number, now: nu
   return res.rows.map((r) => ({ t: new Date(r.bucket).getTime() + 150_000, v: Number(r.mean) }));
 }
 
-async function latest(db: Queryable, name: string): Promise<number | undefined> {
-  const res = await db.query<{ last_value: number | null }>(
-    'SELECT last_value FROM resource_series WHERE name = $1',
-    [name],
-  );
-  const v = res.rows[0]?.last_value;
-  return v === null || v === undefined ? undefined : Number(v);
-}
-
 /** The ceiling of a usage series: its own limit, else host memory for memory series. */
 export async function ceilingOf(db: Queryable, name: string): Promise<Ceiling | null> {
   const parsed = parseSeries(name);
   const limitName = limitSeriesOf(name);
   if (!parsed || !limitName) return null;
-  const own = await latest(db, limitName);
+  const own = await latestValue(db, limitName);
   if (parsed.metric === 'disk_bytes') return own ? { bytes: own, source: 'data-disk' } : null;
   if (own && parsed.kind !== 'host') return { bytes: own, source: 'memory-limit' };
-  const host = await latest(db, HOST_MEMORY_TOTAL);
+  const host = await latestValue(db, HOST_MEMORY_TOTAL);
   return host ? { bytes: host, source: 'host-memory' } : null;
 }
 

@@ -78,6 +78,10 @@ export async function populateEveryTable(db: Db, tasks = 25): Promise<void> {
   await db.query(
     `INSERT INTO doctor_alert_outbox (name, data) VALUES ('watch', '{"episodes":{"fp-1":{"since":"2026-11-30T12:00:00Z"}},"pending":[]}')`,
   );
+  await db.query(
+    `INSERT INTO optimizer_steps (target, stepped_at, change_id, from_value, to_value, backup_id)
+     VALUES ('container:redis', '2026-11-30T12:00:00Z', 'container:redis:memory', '268435456', '335544320', NULL)`,
+  );
   for (const table of await dataTables(db)) {
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table}"`);
     if (rows[0]!.n > 0) continue;

@@ -6,6 +6,7 @@ import { sql as taskRequester } from './0005-task-requester.js';
 import { sql as events } from './0007-events.js';
 import { sql as resourceSamples } from './0008-resource-samples.js';
 import { sql as doctorAlertOutbox } from './0009-doctor-alert-outbox.js';
+import { sql as optimizerSteps } from './0010-optimizer-steps.js';
 import { sql as tasksLeanWrites } from './0011-tasks-lean-writes.js';
 
 export interface Migration {
@@ -24,5 +25,6 @@ export const migrations: readonly Migration[] = [
   { name: '0007-events', sql: events },
   { name: '0008-resource-samples', sql: resourceSamples },
   { name: '0009-doctor-alert-outbox', sql: doctorAlertOutbox },
+  { name: '0010-optimizer-steps', sql: optimizerSteps },
   { name: '0011-tasks-lean-writes', sql: tasksLeanWrites },
 ];

@@ -24,6 +24,8 @@ export interface DoctorRouteDeps {
   request?: AuditRequest;
   /** Told about every report produced here (the live events stream and the overview). */
   onReport?: (report: Report) => void;
+  /** The optimizer's memory recommendations by container name, used by the limit fix when present. */
+  memoryRecommendations?: () => Promise<ReadonlyMap<string, { bytes: number; basis: string }>>;
 }
 
 const ruleList = z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).max(50);
@@ -84,6 +86,9 @@ export function doctorRoutes(deps: DoctorRouteDeps): RouteModule {
           });
         const plan = planFix(report, snapshot, state, deps.audit.config, {
           ...(req.body.removeVolumes ? { removeVolumes: req.body.removeVolumes } : {}),
+          ...(deps.memoryRecommendations
+            ? { memoryRecommendations: await deps.memoryRecommendations() }
+            : {}),
         });
         if (!req.body.apply) {
           // The dry run shows the compose edits apply would write, computed by the same edit.

@@ -4,6 +4,7 @@ import { DockerApiError, type ContainerInspect, type DockerClient } from '../sou
 import { errorMessage } from '../util.js';
 import { backupVolumes, createBackup, type Backup } from './backup.js';
 import { composeEditOf, editLimitsInFile } from './compose-edit.js';
+import { editMcpBudgetInFile } from './mcp-budget-edit.js';
 import { isIrreversible, type FixAction, type FixPlan } from './plan.js';
 import { rollback } from './rollback.js';
 
@@ -32,15 +33,35 @@ export interface ApplyResult {
 
 const sleepDefault = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Files the plan's actions write: backed up with the compose files, restored by rollback. */
+function writtenFiles(plan: FixPlan): string[] {
+  return plan.actions.flatMap((a) =>
+    a.kind === 'mcp-budget' ? [a.file] : 'composeFile' in a && a.composeFile ? [a.composeFile] : [],
+  );
+}
+
 function touched(plan: FixPlan): string[] {
   return [...new Set(plan.actions.flatMap((a) => ('containerId' in a ? [a.containerId] : [])))];
+}
+
+/**
+ * The memory+swap limit to send with a new memory limit. A container that already has a finite
+ * one keeps its swap allowance (memory+swap − memory): on cgroup v1 the kernel refuses a memory
+ * limit above the current memory+swap limit, which `-1` does not lift in time for a raise.
+ * Otherwise -1 (swap as the engine allows).
+ */
+async function swapFor(docker: DockerClient, id: string, memory: number): Promise<number> {
+  const hc = (await docker.inspectContainer(id)).HostConfig;
+  const swap = hc.MemorySwap ?? 0;
+  return hc.Memory > 0 && swap > hc.Memory ? memory + (swap - hc.Memory) : -1;
 }
 
 async function applyAction(a: FixAction, docker: DockerClient): Promise<unknown> {
   switch (a.kind) {
     case 'set-limits': {
+      const swap = a.memory === undefined ? -1 : await swapFor(docker, a.containerId, a.memory);
       await docker.updateContainer(a.containerId, {
-        ...(a.memory !== undefined ? { Memory: a.memory, MemorySwap: -1 } : {}),
+        ...(a.memory !== undefined ? { Memory: a.memory, MemorySwap: swap } : {}),
         ...(a.cpus !== undefined ? { NanoCpus: Math.round(a.cpus * 1e9) } : {}),
       });
       // A live update alone is lost when compose recreates the container: write it down too.
@@ -52,6 +73,16 @@ async function applyAction(a: FixAction, docker: DockerClient): Promise<unknown>
       // Live only would be lost on the next recreate: write `restart:` into the compose file too.
       const written = a.composeFile ? await editLimitsInFile(a.composeFile, composeEditOf(a)!) : false;
       return { policy: a.policy, composeFile: written ? a.composeFile : null };
+    }
+    case 'mcp-budget':
+      await editMcpBudgetInFile(a.file, a.server, a.memoryBytes);
+      return { server: a.server, memoryBytes: a.memoryBytes, file: a.file };
+    case 'compose-env': {
+      if (!(await editLimitsInFile(a.composeFile, composeEditOf(a)!)))
+        throw new Error(
+          `${a.composeFile}: service ${a.service} has no map-form environment to write ${Object.keys(a.env).join(', ')} into`,
+        );
+      return { env: a.env, composeFile: a.composeFile };
     }
     default:
       throw new Error(`${a.kind} is irreversible: run it with runRemoval`);
@@ -114,6 +145,8 @@ export async function verifyContainers(
   const start = Math.floor(Date.now() / 1000);
   const deadline = Date.now() + window.windowMs;
   const watched = before.filter((b) => b.State.Running);
+  // Nothing running was touched (file edits only): there is no container to watch.
+  if (watched.length === 0) return { ok: true, problems: [], windowMs: window.windowMs, watched: [] };
   const problems = new Set<string>();
   do {
     await sleep(Math.min(window.pollMs, Math.max(0, deadline - Date.now())));
@@ -214,7 +247,8 @@ export async function applyFix(plan: FixPlan, snap: Snapshot, opts: ApplyOptions
   const inspects = (
     await Promise.all(touched(plan).map((id) => opts.docker.inspectContainer(id).catch(() => undefined)))
   ).filter((i): i is ContainerInspect => i !== undefined);
-  const backup = await createBackup(opts.dataDir, plan, snap.compose?.files ?? [], inspects);
+  const files = [...new Set([...(snap.compose?.files ?? []), ...writtenFiles(plan)])];
+  const backup = await createBackup(opts.dataDir, plan, files, inspects);
   result.backupDir = backup.dir;
   const reversible = plan.actions.filter((a) => !isIrreversible(a));
   const irreversible = plan.actions.filter(isIrreversible);

@@ -9,6 +9,8 @@ export interface ComposeEdit {
   cpus?: number;
   /** `restart:` value, e.g. `on-failure:3`. */
   restart?: string;
+  /** Entries of a map-form `environment:` (a list-form one is left alone: changed stays false). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -33,6 +35,8 @@ export function editLimits(text: string, edit: ComposeEdit): { text: string; cha
       JSON.stringify(String(edit.cpus)),
     ]);
   if (edit.restart !== undefined) steps.push([['restart'], edit.restart]);
+  for (const [name, value] of Object.entries(edit.env ?? {}))
+    steps.push([['environment', name], JSON.stringify(value)]);
   let out = text;
   let changed = false;
   for (const [path, value] of steps) {
@@ -60,6 +64,7 @@ export function composeEditOf(a: {
   memory?: number;
   cpus?: number;
   policy?: { Name: string; MaximumRetryCount: number };
+  env?: Record<string, string>;
 }): ComposeEdit | undefined {
   if (a.kind === 'set-limits')
     return {
@@ -67,6 +72,7 @@ export function composeEditOf(a: {
       ...(a.memory !== undefined ? { memory: a.memory } : {}),
       ...(a.cpus !== undefined ? { cpus: a.cpus } : {}),
     };
+  if (a.kind === 'compose-env' && a.env) return { service: a.service, env: a.env };
   if (a.kind === 'restart-policy' && a.policy)
     return { service: a.service, restart: `${a.policy.Name}:${a.policy.MaximumRetryCount}` };
   return undefined;

@@ -47,6 +47,22 @@ export type FixAction =
       /** Other findings about this container, settled by removing it. */
       folded: string[];
     }
+  | {
+      /** An MCP server's `memoryBudgetMb` in .mcp.json (the supervisor reloads the file). */
+      kind: 'mcp-budget';
+      server: string;
+      file: string;
+      memoryBytes: number;
+      basis: string;
+    }
+  | {
+      /** Environment of a compose service (e.g. Ollama's): takes effect when compose recreates it. */
+      kind: 'compose-env';
+      service: string;
+      composeFile: string;
+      env: Record<string, string>;
+      basis: string;
+    }
   | { kind: 'remove-images'; ids: string[]; reclaimableBytes: number }
   | { kind: 'remove-volumes'; names: string[]; reclaimableBytes: number }
   | { kind: 'remove-networks'; names: string[]; reclaimableBytes: 0 };
@@ -68,7 +84,14 @@ export interface FixPlan {
   manual: Array<{ ruleId: string; service: string; message: string; remediation: string }>;
 }
 
-export type PlanOptions = RemovalOptions;
+export interface PlanOptions extends RemovalOptions {
+  /**
+   * Memory limits the resource optimizer recommends from its stored history, by container name
+   * (src/optimizer, `optimize plan`). Used for a container with no limit when present; otherwise
+   * the doctor's own usage history or the per-kind default decides.
+   */
+  memoryRecommendations?: ReadonlyMap<string, { bytes: number; basis: string }>;
+}
 
 type LimitAction = Extract<FixAction, { kind: 'set-limits' }>;
 
@@ -99,6 +122,7 @@ function addLimit(
   snap: Snapshot,
   state: DoctorState,
   config: DoctorConfig,
+  recommended?: { bytes: number; basis: string },
 ): void {
   const decl = snap.compose?.services.find((s) => s.name === f.service);
   const kind = limitKindOf(decl?.kind);
@@ -108,6 +132,10 @@ function addLimit(
       a.memory = decl.memoryLimit;
       a.sources.memory = 'declared';
       part = `memory ${mib(a.memory)}: declared limit`;
+    } else if (recommended) {
+      a.memory = recommended.bytes;
+      a.sources.memory = 'optimizer';
+      part = `memory ${mib(a.memory)}: optimizer recommendation (${recommended.basis})`;
     } else {
       const m = chooseMemoryLimit(
         kind,
@@ -159,7 +187,7 @@ export function planFix(
       if (f.ruleId !== 'orphan-container') removal.folded.push(f.ruleId);
     } else if ((f.ruleId === 'no-memory-limit' || f.ruleId === 'no-cpu-limit') && view) {
       const a = limits.get(view.inspect.Id) ?? limitAction(f, view, snap);
-      addLimit(a, f, view, snap, state, config);
+      addLimit(a, f, view, snap, state, config, options.memoryRecommendations?.get(view.name));
       if (!limits.has(view.inspect.Id)) reversible.push(a);
       limits.set(view.inspect.Id, a);
     } else if (f.ruleId === 'restart-loop' && view) {
@@ -198,6 +226,12 @@ function describe(a: FixAction): string {
       return `set limits on ${a.container}: ${a.basis}${a.composeFile ? `; and in ${a.composeFile}` : ''}`;
     case 'restart-policy':
       return `set restart policy of ${a.container} to ${a.policy.Name}:${a.policy.MaximumRetryCount}${a.composeFile ? `, and in ${a.composeFile}` : ''}`;
+    case 'mcp-budget':
+      return `set MCP server ${a.server}'s memory budget to ${mib(a.memoryBytes)} in ${a.file}: ${a.basis}`;
+    case 'compose-env':
+      return `set ${Object.entries(a.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')} for ${a.service} in ${a.composeFile}: ${a.basis}`;
     case 'remove-container':
       return `remove orphan container ${a.container} (service ${a.service})${a.folded.length ? `; settles ${a.folded.join(', ')}` : ''}`;
     case 'remove-images':

@@ -34,6 +34,21 @@ export const KIND_LIMITS: Readonly<Record<LimitKind, KindLimits>> = {
   default: { memoryBytes: 512 * MIB, cpus: 0.5, floorBytes: 128 * MIB },
 };
 
+/** MCP servers are not compose services: no default limit, only a floor for their memory budget. */
+export const MCP_MEMORY_FLOOR_BYTES = 64 * MIB;
+
+/**
+ * The one table of memory floors: the doctor's per-kind floors plus the MCP servers' floor. The
+ * doctor's limit fix and the optimizer's recommendations both read it (decision 0046).
+ */
+export const MEMORY_FLOORS: Readonly<Record<LimitKind | 'mcp', number>> = {
+  ...(Object.fromEntries(LIMIT_KINDS.map((k) => [k, KIND_LIMITS[k].floorBytes])) as Record<
+    LimitKind,
+    number
+  >),
+  mcp: MCP_MEMORY_FLOOR_BYTES,
+};
+
 export const DEFAULT_GLOBAL_FLOOR_BYTES = 128 * MIB;
 /** At least a day of history: daily peaks (backups, batch jobs, model loads) must be in it. */
 export const DEFAULT_MIN_HISTORY_MS = 24 * 3600_000;

@@ -33,6 +33,8 @@ export interface ContainerInspect {
     Labels: Record<string, string> | null;
     Healthcheck?: { Test?: string[] } | null;
     Cmd?: string[] | null;
+    /** `NAME=value` entries (the optimizer reads Ollama's settings from them). */
+    Env?: string[] | null;
   };
   HostConfig: {
     Memory: number;

@@ -125,3 +125,13 @@ export async function readSamples(
   );
   return res.rows.map((r) => ({ t: new Date(r.at).getTime(), v: Number(r.value) }));
 }
+
+/** The latest stored value of a series (the sampler keeps it on the series row). */
+export async function latestValue(db: Queryable, name: string): Promise<number | undefined> {
+  const res = await db.query<{ last_value: number | null }>(
+    'SELECT last_value FROM resource_series WHERE name = $1',
+    [name],
+  );
+  const v = res.rows[0]?.last_value;
+  return v === null || v === undefined ? undefined : Number(v);
+}

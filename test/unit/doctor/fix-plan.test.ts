@@ -93,6 +93,21 @@ describe('fix plans never destroy before they verify', () => {
     expect(renderFixPlan(plan)).toMatch(/memory 512 MiB: default for default 512 MiB: (only|no usage)/);
   });
 
+  it('uses the optimizer’s recommendation for a container with no limit when its history gave one', async () => {
+    const { report, snapshot, state } = await sprawl();
+    const recs = new Map([
+      ['seed-api-1', { bytes: 345 << 20, basis: 'peak 300 MiB over 7 d plus 15 % margin' }],
+    ]);
+    const plan = planFix(report, snapshot, state, config, { memoryRecommendations: recs });
+    expect(plan.actions[0]).toMatchObject({
+      kind: 'set-limits',
+      container: 'seed-api-1',
+      memory: 345 << 20,
+      sources: { memory: 'optimizer', cpus: 'kind-default' },
+    });
+    expect(renderFixPlan(plan)).toMatch(/memory 345 MiB: optimizer recommendation \(peak 300 MiB/);
+  });
+
   it('keeps named volumes unless the operator names them', async () => {
     const { report, snapshot, state } = await sprawl();
     const plan = planFix(report, snapshot, state, config);
