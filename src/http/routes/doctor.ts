@@ -86,6 +86,9 @@ export function doctorRoutes(deps: DoctorRouteDeps): RouteModule {
           });
         const plan = planFix(report, snapshot, state, deps.audit.config, {
           ...(req.body.removeVolumes ? { removeVolumes: req.body.removeVolumes } : {}),
+          // Removals stay inside doctor.nameFilter, as the audit does: on a shared engine a
+          // platform must not delete other people's dangling images and volumes.
+          ...(deps.audit.config.nameFilter ? { nameFilter: deps.audit.config.nameFilter } : {}),
           ...(deps.memoryRecommendations
             ? { memoryRecommendations: await deps.memoryRecommendations() }
             : {}),

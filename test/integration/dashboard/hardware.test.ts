@@ -146,7 +146,6 @@ describe('the Hardware page', { timeout: 120_000 }, () => {
   });
 });
 
-// Needs the plan/apply/rollback routes of the optimizer (branch h-optact); fails without them.
 describe('the Hardware page: the right-sizing plan', { timeout: 120_000 }, () => {
   it('shows the plan from GET /api/v1/optimizer/plan with evidence, and Apply asks first', async () => {
     await page.goto(h.base + '/hardware');
@@ -161,10 +160,15 @@ describe('the Hardware page: the right-sizing plan', { timeout: 120_000 }, () =>
       'GET',
       '/api/v1/optimizer/plan',
     );
+    if (served.changes.length === 0 && served.insufficient.length === 0) {
+      // No engine and no MCP memory budget here: nothing has a limit to size, and the page says so
+      // instead of claiming every limit fits.
+      expect(await plan.textContent()).toMatch(/Nothing to size yet/);
+      return;
+    }
     if (served.changes.length === 0) {
       // A minute of history is less than any window the plan accepts: it says so per target.
       expect(await plan.textContent()).toMatch(/No changes/);
-      expect(served.insufficient.length).toBeGreaterThan(0);
       await plan.getByRole('heading', { name: 'Not enough evidence' }).waitFor();
       return;
     }

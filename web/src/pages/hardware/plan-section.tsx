@@ -130,7 +130,12 @@ export function PlanSection() {
             <p className="muted small">
               Planned <TimeAgo at={p.generatedAt} />
             </p>
-            {p.changes.length === 0 ? (
+            {p.changes.length === 0 && p.insufficient.length === 0 ? (
+              <p className="state-empty">
+                Nothing to size yet: no container, MCP server memory budget or Ollama model has recorded
+                history.
+              </p>
+            ) : p.changes.length === 0 ? (
               <p className="state-empty">No changes: every limit fits its recorded use.</p>
             ) : (
               <ul className="plain">
