@@ -33,3 +33,18 @@ export async function captureOutput(run: () => Promise<number | void>): Promise<
 /** `sutazai <args>` through the whole CLI, in process. */
 export const runMain = (args: string[]): Promise<Captured> =>
   captureOutput(() => main(['node', 'sutazai', ...args]));
+
+/**
+ * `sutazai <args> -c configFile` in process, with console.error (which printError uses and vitest
+ * intercepts) routed to the captured stderr.
+ */
+export async function runMainWithConfig(configFile: string, args: string[]): Promise<Captured> {
+  const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
+    process.stderr.write(`${a.join(' ')}\n`);
+  });
+  try {
+    return await runMain([...args, '-c', configFile]);
+  } finally {
+    spy.mockRestore();
+  }
+}

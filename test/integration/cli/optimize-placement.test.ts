@@ -2,8 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
-import { main } from '../../../src/cli/main.js';
-import { captureOutput } from '../../helpers/capture.js';
+import { runMainWithConfig } from '../../helpers/capture.js';
 import {
   tempRoot,
   writeMeminfo,
@@ -46,16 +45,7 @@ beforeAll(() => {
 
 afterAll(() => vi.unstubAllEnvs());
 
-const cli = async (...args: string[]) => {
-  const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
-    process.stderr.write(`${a.join(' ')}\n`);
-  });
-  try {
-    return await captureOutput(() => main(['node', 'sutazai', ...args, '-c', configFile]));
-  } finally {
-    spy.mockRestore();
-  }
-};
+const cli = (...args: string[]) => runMainWithConfig(configFile, args);
 
 describe('sutazai optimize placement', { timeout: 300_000 }, () => {
   it('prints the topology, per-core load, and that no engine answered; --json has the API shape', async () => {

@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
-import { main } from '../../../src/cli/main.js';
-import { captureOutput } from '../../helpers/capture.js';
+import { runMainWithConfig } from '../../helpers/capture.js';
 import { collect, groupGone, killGroup, spawnCli } from '../../helpers/cli.js';
 import { tempRoot, writeMeminfo, writePidStat, writeProcStat } from '../../helpers/system-tree.js';
 
@@ -32,17 +31,7 @@ beforeAll(() => {
   );
 });
 
-/** printError writes through console.error, which vitest intercepts: route it to stderr. */
-const cli = async (...args: string[]) => {
-  const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
-    process.stderr.write(`${a.join(' ')}\n`);
-  });
-  try {
-    return await captureOutput(() => main(['node', 'sutazai', ...args, '-c', configFile]));
-  } finally {
-    spy.mockRestore();
-  }
-};
+const cli = (...args: string[]) => runMainWithConfig(configFile, args);
 
 // The embedded database's first start (initdb) takes tens of seconds on a loaded machine.
 describe('sutazai optimize', { timeout: 300_000 }, () => {
