@@ -1,6 +1,6 @@
 import { useMemo, useRef } from 'react';
 import type uPlot from 'uplot';
-import { chartColours, useUplot } from './use-uplot.js';
+import { chartColours, timeAxis, useUplot } from './use-uplot.js';
 
 /** A small uPlot line chart of (unix seconds, value) samples; re-draws when they change. */
 export function LineChart({
@@ -30,12 +30,7 @@ export function LineChart({
         cursor: { show: false },
         scales: { x: { time: true } },
         axes: [
-          {
-            stroke: axis,
-            grid: { show: false },
-            values: (_u, vals) =>
-              vals.map((v) => new Date(v * 1000).toLocaleTimeString('en-GB', { hour12: false })),
-          },
+          timeAxis(axis),
           { stroke: axis, size: 64, values: (_u, vals) => vals.map((v) => `${v} ${unit}`) },
         ],
         series: [{}, { label, stroke, width: 2, fill: stroke + '22' }],

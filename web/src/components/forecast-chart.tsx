@@ -1,7 +1,7 @@
 import { useRef } from 'react';
 import type uPlot from 'uplot';
 import type { ChartColumns } from '../pages/hardware/hardware-data.js';
-import { chartColours, useUplot } from './use-uplot.js';
+import { chartColours, timeAxis, useUplot } from './use-uplot.js';
 
 /**
  * History with its forecast: the mean line, the trend to the horizon with its prediction band, and
@@ -33,18 +33,7 @@ export function ForecastChart({
         cursor: { show: false },
         scales: { x: { time: true } },
         axes: [
-          {
-            stroke: muted,
-            grid: { show: false },
-            values: (_u, vals) =>
-              vals.map((v) =>
-                new Date(v * 1000).toLocaleTimeString('en-GB', {
-                  hour12: false,
-                  hour: '2-digit',
-                  minute: '2-digit',
-                }),
-              ),
-          },
+          timeAxis(muted, { hour: '2-digit', minute: '2-digit' }),
           { stroke: muted, size: 76, values: (_u, vals) => vals.map((v) => fmt.current(v)) },
         ],
         series: [

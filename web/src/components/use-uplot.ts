@@ -13,6 +13,16 @@ export function chartColours(el: HTMLElement): { accent: string; muted: string; 
   };
 }
 
+/** The shared time axis of our charts: no grid, local 24-hour clock labels. */
+export function timeAxis(stroke: string, clock: Intl.DateTimeFormatOptions = {}): uPlot.Axis {
+  return {
+    stroke,
+    grid: { show: false },
+    values: (_u, vals) =>
+      vals.map((v) => new Date(v * 1000).toLocaleTimeString('en-GB', { hour12: false, ...clock })),
+  };
+}
+
 /**
  * One uPlot in `box`: built by `options` (re-built when `deps` change), as wide as its box
  * (followed on resize), fed `data` whenever it changes, destroyed on unmount.
