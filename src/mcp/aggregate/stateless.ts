@@ -71,8 +71,8 @@ export class StatelessMcp {
             roundTrip: (ctx, fingerprint, run) =>
               this.inputs.run(
                 {
-                  principal: `${ctx.http?.authInfo?.clientId ?? ''}\0${key}`,
-                  fingerprint,
+                  principal: ctx.http?.authInfo?.clientId ?? '',
+                  fingerprint: `${key}\0${fingerprint}`, // not honoured on another endpoint
                   capabilities: clientCapabilities(ctx.mcpReq.envelope),
                   ...(ctx.mcpReq.requestState() === undefined
                     ? {}
