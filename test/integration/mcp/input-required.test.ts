@@ -13,6 +13,15 @@ import { startRemoteServer, type RemoteServer } from '../../fixtures/mcp/remote-
  * cancelled upstream (the server sees its request cancelled), and its late retry gets -32602.
  */
 const WAIT_MS = 1500;
+
+interface InputRequest {
+  method: string;
+  params: Record<string, unknown>;
+}
+interface Answer {
+  result?: { resultType?: string; inputRequests?: unknown; requestState?: string; content?: unknown };
+  error?: { code: number; message: string };
+}
 const CAPABILITIES = { sampling: {}, elicitation: { form: {} }, roots: {} };
 
 describe.each([
@@ -70,10 +79,7 @@ describe.each([
     });
     const text = await res.text();
     const json = text.trimStart().startsWith('{') ? text : /^data: ?(.*)$/m.exec(text)?.[1];
-    return JSON.parse(json ?? 'null') as {
-      result?: Record<string, any>;
-      error?: { code: number; message: string };
-    };
+    return JSON.parse(json ?? 'null') as Answer;
   };
 
   it('a v2 SDK client pinned to 2026-07-28 answers sampling and elicitation and gets the tool results', async () => {
@@ -107,7 +113,7 @@ describe.each([
     const name = `${prefix}trigger-sampling-request`;
     const first = await post('tools/call', { name, arguments: { prompt: 'capital?', maxTokens: 5 } });
     expect(first.result?.resultType).toBe('input_required');
-    const [key, ask] = Object.entries(first.result!.inputRequests as Record<string, any>)[0]!;
+    const [key, ask] = Object.entries(first.result!.inputRequests as Record<string, InputRequest>)[0]!;
     expect(ask.method).toBe('sampling/createMessage');
     expect(JSON.stringify(ask.params)).toContain('capital?');
     const answer = { role: 'assistant', content: { type: 'text', text: 'Paris' }, model: 'm' };
@@ -147,7 +153,7 @@ describe.each([
       remotePath,
     );
     expect(first.result?.resultType).toBe('input_required');
-    const [key, ask] = Object.entries(first.result!.inputRequests as Record<string, any>)[0]!;
+    const [key, ask] = Object.entries(first.result!.inputRequests as Record<string, InputRequest>)[0]!;
     expect(ask.method).toBe('elicitation/create');
     const retry = await post(
       'tools/call',
