@@ -112,16 +112,16 @@ export class PendingInputs {
 
   /** Whether `session` (an origin's) is a stateless call of this registry. */
   has(session: string): boolean {
-    return this.calls.has(session.slice(ORIGIN_PREFIX.length));
+    return this.callOf(session) !== undefined;
   }
 
   /** Whether `session` is a stateless call whose client has its input requests and no retry came yet. */
   awaitingClient(session: string): boolean {
-    return this.calls.get(session.slice(ORIGIN_PREFIX.length))?.timer !== undefined;
+    return this.callOf(session)?.timer !== undefined;
   }
 
   capabilities(session: string): ClientCapabilities | undefined {
-    return this.calls.get(session.slice(ORIGIN_PREFIX.length))?.request.capabilities;
+    return this.callOf(session)?.request.capabilities;
   }
 
   /**
@@ -156,7 +156,7 @@ export class PendingInputs {
 
   /** A server-to-client request from the upstream call behind `session`: resolves to the client's answer. */
   ask(session: string, request: UpstreamRequest): Promise<unknown> {
-    const call = this.calls.get(session.slice(ORIGIN_PREFIX.length));
+    const call = this.callOf(session);
     if (!call) return Promise.reject(new ProtocolError(-32601, `${request.method}: the request has ended`));
     if (!call.awaiting) {
       const waiting = [...this.calls.values()].filter((c) => c.awaiting);
@@ -179,6 +179,13 @@ export class PendingInputs {
         if (call.asks.delete(key)) reject(new ProtocolError(-32603, 'cancelled by the server'));
       });
     });
+  }
+
+  /** The stateless call an origin's `session` names; undefined for a /mcp session's id. */
+  private callOf(session: string): PendingCall | undefined {
+    return session.startsWith(ORIGIN_PREFIX)
+      ? this.calls.get(session.slice(ORIGIN_PREFIX.length))
+      : undefined;
   }
 
   /** Cancels every waiting call (the gateway is closing). */
