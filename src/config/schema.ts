@@ -277,6 +277,11 @@ export const McpConfigSchema = z.strictObject({
   maxSessionsPerPrincipal: z.coerce.number().int().positive().max(10_000).default(32),
   /** A /mcp session with no open event stream and no request expires after this idle time. */
   sessionIdleMs: positiveMs.default(5 * 60_000),
+  /**
+   * Stateless 2026-07-28 requests: how long an upstream call that asked for client input (turned
+   * into an `input_required` result) waits for the client's retry before it is cancelled upstream.
+   */
+  inputWaitMs: positiveMs.default(60_000),
   /** How long a call waits for a free process slot before failing with an overload error. */
   slotWaitMs: positiveMs.default(10_000),
   /** Debounce for `.mcp.json` change events; 0 disables hot reload. */

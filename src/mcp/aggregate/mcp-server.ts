@@ -10,6 +10,7 @@ import { toJsonRpcError } from './json-rpc-error.js';
 import type { NameTable } from './names.js';
 import { decodeCursor, encodeCursor } from './names.js';
 import { findResourceOwner } from './resource-owner.js';
+import type { Origin } from '../upstream/instance.js';
 
 const PAGE_SIZE = 100;
 type ListMethod = 'tools/list' | 'resources/list' | 'resources/templates/list' | 'prompts/list';
@@ -83,6 +84,20 @@ export function buildSessionServer(
     return { items: out };
   }
 
+  /**
+   * One upstream request of a method that may need client input on the way (tools/call,
+   * prompts/get, resources/read): on a session its server-to-client requests go to the client;
+   * stateless, `hooks.roundTrip` turns them into `input_required` (input-required.ts).
+   */
+  const upstream = (
+    ctx: ServerContext,
+    fingerprint: unknown[],
+    run: (origin: Origin, signal: AbortSignal) => Promise<unknown>,
+  ): Promise<unknown> =>
+    hooks.roundTrip
+      ? hooks.roundTrip(ctx, JSON.stringify(fingerprint), run)
+      : run({ session: sessionKey, requestId: ctx.mcpReq.id }, ctx.mcpReq.signal);
+
   const call = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -119,12 +134,15 @@ export function buildSessionServer(
       const { server: s, item } = resolve(req.params.name, 'tool');
       assertListed(s, item, req.params.name);
       const progress = forwardProgress(ctx);
-      const result = await gateway.callTool(s, item, req.params.arguments ?? {}, {
-        signal: ctx.mcpReq.signal,
-        origin: { session: sessionKey, requestId: ctx.mcpReq.id },
-        sessionKey,
-        ...(progress ? { onprogress: progress.onprogress } : {}),
-      });
+      const args = req.params.arguments ?? {};
+      const result = await upstream(ctx, ['tools/call', req.params.name, args], (origin, signal) =>
+        gateway.callTool(s, item, args, {
+          signal,
+          origin,
+          sessionKey,
+          ...(progress ? { onprogress: progress.onprogress } : {}),
+        }),
+      );
       await progress?.flushed();
       return result as never;
     }),
@@ -143,11 +161,9 @@ export function buildSessionServer(
   on('prompts/get', (req, ctx) =>
     call(async () => {
       const { server: s, item } = resolve(req.params.name, 'prompt');
-      return (await gateway.request(
-        s,
-        'prompts/get',
-        { ...req.params, name: item },
-        { signal: ctx.mcpReq.signal, origin: { session: sessionKey, requestId: ctx.mcpReq.id }, sessionKey },
+      const params = { ...req.params, name: item };
+      return (await upstream(ctx, ['prompts/get', req.params.name, req.params.arguments], (origin, signal) =>
+        gateway.request(s, 'prompts/get', params, { signal, origin, sessionKey }),
       )) as never;
     }),
   );
@@ -178,11 +194,9 @@ export function buildSessionServer(
       // -32602 with the uri, as the SDK's servers answer (its ResourceNotFoundError).
       if (!owner) throw new ProtocolError(-32602, `Resource ${uri} not found on any server`, { uri });
       if (!scope) uriOwner.set(uri, owner);
-      return (await gateway.request(owner, 'resources/read', req.params, {
-        signal: ctx.mcpReq.signal,
-        origin: { session: sessionKey, requestId: ctx.mcpReq.id },
-        sessionKey,
-      })) as never;
+      return (await upstream(ctx, ['resources/read', uri], (origin, signal) =>
+        gateway.request(owner, 'resources/read', req.params, { signal, origin, sessionKey }),
+      )) as never;
     }),
   );
   const ownerOf = async (uri: string) => {
@@ -242,9 +256,18 @@ export interface SessionHooks {
   unsubscribe(server: string, uri: string): Promise<void>;
   /** The client sent `notifications/roots/list_changed`; `servers` are those in the session's scope. */
   rootsChanged(servers: string[]): Promise<void>;
+  /**
+   * Stateless requests only: runs an upstream request whose server-to-client requests become an
+   * `input_required` result, resuming it on the client's retry (`fingerprint`: the request).
+   */
+  roundTrip?(
+    ctx: ServerContext,
+    fingerprint: string,
+    run: (origin: Origin, signal: AbortSignal) => Promise<unknown>,
+  ): Promise<unknown>;
 }
 
-const NO_HOOKS: SessionHooks = {
+export const NO_HOOKS: SessionHooks = {
   setLevel: async () => {},
   subscribe: async () => {},
   unsubscribe: async () => {},

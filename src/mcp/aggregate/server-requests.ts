@@ -4,6 +4,7 @@ import { plainMessage, RETRY_LATER } from '../errors.js';
 import { SERVER_REQUESTS, type UpstreamRequest } from '../upstream/connect.js';
 import type { Origin } from '../upstream/instance.js';
 import type { NodeSessionTransport } from './http-transport.js';
+import type { PendingInputs } from './input-required.js';
 
 /** A client session a server-to-client request can be relayed to. */
 export interface RelayTarget {
@@ -42,6 +43,8 @@ export class ServerRequestRelay {
   constructor(
     private readonly lookup: (sessionId: string) => RelayTarget | undefined,
     private readonly timeoutMs: number,
+    /** Stateless 2026-07-28 calls: their requests become `input_required` results. */
+    private readonly inputs?: PendingInputs,
   ) {}
 
   async relay(
@@ -51,22 +54,30 @@ export class ServerRequestRelay {
     server = '',
   ): Promise<unknown> {
     const capability = SERVER_REQUESTS[request.method];
-    const declared = (o: { session: string }) =>
-      capability in (this.lookup(o.session)?.server.getClientCapabilities() ?? {});
-    const live = origins.filter((o) => (key === null || o.session === key) && this.lookup(o.session));
-    const origin = live.filter(declared).at(-1) ?? live.at(-1);
+    const capabilitiesOf = (session: string) =>
+      this.inputs?.capabilities(session) ?? this.lookup(session)?.server.getClientCapabilities();
+    const declared = (o: { session: string }) => capability in (capabilitiesOf(o.session) ?? {});
+    // A stateless call's origin is its own whatever the instance key (per-session servers: 'default').
+    const live = origins.filter(
+      (o) => this.inputs?.has(o.session) || ((key === null || o.session === key) && this.lookup(o.session)),
+    );
+    // A stateless call whose client is thinking about its input sent nothing new: prefer the others.
+    const capable = live.filter(declared);
+    const origin =
+      capable.filter((o) => !this.inputs?.awaitingClient(o.session)).at(-1) ?? capable.at(-1) ?? live.at(-1);
     const sessionId = origin?.session ?? (key !== null && this.lookup(key) ? key : undefined);
     if (!sessionId)
       throw new ProtocolError(-32601, `${request.method}: no client request on the gateway is related to it`);
-    const target = this.lookup(sessionId)!;
     if (!declared({ session: sessionId }))
       throw new ProtocolError(
         -32601,
         `${request.method}: the client did not declare the ${capability} capability`,
       );
     const urlMode = request.method === 'elicitation/create' && request.params.mode === 'url';
-    if (urlMode && !target.server.getClientCapabilities()?.elicitation?.url)
+    if (urlMode && !capabilitiesOf(sessionId)?.elicitation?.url)
       throw new ProtocolError(-32601, `${request.method}: the client did not declare URL-mode elicitation`);
+    if (this.inputs?.has(sessionId)) return this.inputs.ask(sessionId, request);
+    const target = this.lookup(sessionId)!;
     const rid = origin?.requestId;
     if (!target.transport.canDeliver(rid))
       throw new ProtocolError(-32603, `${request.method}: the client has no open stream to receive it`);

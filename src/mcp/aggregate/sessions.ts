@@ -6,6 +6,7 @@ import type { ClientBridge, McpGateway } from '../gateway.js';
 import { capabilitiesForNewSession } from './capabilities.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import type { NameTable } from './names.js';
+import { PendingInputs } from './input-required.js';
 import { ServerRequestRelay } from './server-requests.js';
 import { StatelessMcp } from './stateless.js';
 import { Subscriptions } from './subscriptions.js';
@@ -64,7 +65,12 @@ export class SessionManager {
     gateway.logListeners.add(this.logListener);
     this.subscriptions = new Subscriptions(gateway);
     gateway.updateListeners.add(this.updateListener);
-    const relay = new ServerRequestRelay((id) => this.sessions.get(id), gateway.config.callTimeoutMs);
+    this.inputs = new PendingInputs(gateway.config.inputWaitMs);
+    const relay = new ServerRequestRelay(
+      (id) => this.sessions.get(id),
+      gateway.config.callTimeoutMs,
+      this.inputs,
+    );
     this.relay = relay;
     this.bridge = {
       capabilities: (key) => this.sessions.get(key)?.server.getClientCapabilities() ?? this.opening.get(key),
@@ -73,9 +79,11 @@ export class SessionManager {
       elicitationComplete: (server, params) => relay.elicitationComplete(server, params),
     };
     gateway.bridge = this.bridge;
-    this.stateless = new StatelessMcp(gateway, names);
+    this.stateless = new StatelessMcp(gateway, names, this.inputs);
   }
 
+  /** Stateless calls waiting for the client's input (their upstream requests pending). */
+  private readonly inputs: PendingInputs;
   private readonly bridge: ClientBridge;
   private readonly relay: ServerRequestRelay;
   /** Client capabilities of sessions whose `initialize` is being answered. */
@@ -109,7 +117,7 @@ export class SessionManager {
     if (req.method !== 'POST') return reject(res, 400, -32000, 'Bad Request: No valid session ID provided');
     // A 2026-07-28 request needs no session (issue 15 item 6; there `initialize` is an unknown
     // method: 404); a 2025-era one must initialize first.
-    if (await this.stateless.handle(scope, req, res, body)) return;
+    if (await this.stateless.handle(scope, req, res, body, principal)) return;
     const problem = (await initializeProblem(body)) ?? (await this.admit(principal));
     if (problem) return rejectWire(res, problem);
     await this.open(scope, principal, req, res, body);
@@ -272,6 +280,7 @@ export class SessionManager {
     this.gateway.logListeners.delete(this.logListener);
     this.gateway.updateListeners.delete(this.updateListener);
     if (this.gateway.bridge === this.bridge) this.gateway.bridge = undefined;
+    this.inputs.close();
     await this.stateless.close();
     await Promise.all([...this.sessions.keys()].map((id) => this.drop(id)));
   }

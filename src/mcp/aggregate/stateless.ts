@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import type { McpHttpHandler } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, McpHttpHandler } from '@modelcontextprotocol/server';
 import type { McpGateway } from '../gateway.js';
 import { knownCapabilities, scopeServers } from './capabilities.js';
+import type { PendingInputs } from './input-required.js';
 import { ModernPassthrough } from './modern-passthrough.js';
 import type { NameTable } from './names.js';
 
+const CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
 /** The instance key stateless requests use on per-session servers (as REST and agents do). */
 const STATELESS_KEY = 'default';
 
@@ -14,6 +16,8 @@ const STATELESS_KEY = 'default';
  * carries no session and is not a 2025-era message is served by the SDK's per-request handler
  * (`createMcpHandler`) in front of the same gateway server a session gets, built afresh for the
  * request. 2025-era requests without a session keep their answer (400: initialize first).
+ * An upstream's server-to-client request during such a request becomes its `input_required`
+ * result, and the client's retry its answer (`inputs`; decision 0071).
  */
 export class StatelessMcp {
   private readonly handlers = new Map<string, McpHttpHandler>();
@@ -22,6 +26,7 @@ export class StatelessMcp {
   constructor(
     private readonly gateway: McpGateway,
     private readonly names: NameTable,
+    private readonly inputs: PendingInputs,
   ) {
     this.passthrough = new ModernPassthrough(gateway);
   }
@@ -32,6 +37,7 @@ export class StatelessMcp {
     req: IncomingMessage,
     res: ServerResponse,
     body: unknown,
+    principal: string,
   ): Promise<boolean> {
     const { isLegacyRequest } = await import('@modelcontextprotocol/server');
     const request = toWebRequest(req, body);
@@ -40,7 +46,9 @@ export class StatelessMcp {
     if (scope && (await this.passthrough.handle(scope, req, res, body))) return true;
     await this.gateway.learnCapabilities(scopeServers(this.gateway, scope), STATELESS_KEY);
     const handler = await this.handler(scope);
-    const response = await handler.fetch(request, { parsedBody: body });
+    // The principal reaches the per-request server as the request's auth info (input-required.ts).
+    const authInfo = { token: '', clientId: principal, scopes: [] };
+    const response = await handler.fetch(request, { parsedBody: body, authInfo });
     await writeResponse(res, response);
     return true;
   }
@@ -50,7 +58,7 @@ export class StatelessMcp {
     let handler = this.handlers.get(key);
     if (!handler) {
       const { createMcpHandler } = await import('@modelcontextprotocol/server');
-      const { buildSessionServer } = await import('./mcp-server.js');
+      const { buildSessionServer, NO_HOOKS } = await import('./mcp-server.js');
       const server = () =>
         buildSessionServer(
           this.gateway,
@@ -58,6 +66,23 @@ export class StatelessMcp {
           scope,
           STATELESS_KEY,
           knownCapabilities(this.gateway, scope),
+          {
+            ...NO_HOOKS,
+            roundTrip: (ctx, fingerprint, run) =>
+              this.inputs.run(
+                {
+                  principal: ctx.http?.authInfo?.clientId ?? '',
+                  fingerprint: `${key}\0${fingerprint}`, // not honoured on another endpoint
+                  capabilities: clientCapabilities(ctx.mcpReq.envelope),
+                  ...(ctx.mcpReq.requestState() === undefined
+                    ? {}
+                    : { requestState: String(ctx.mcpReq.requestState()) }),
+                  ...(ctx.mcpReq.inputResponses ? { inputResponses: ctx.mcpReq.inputResponses } : {}),
+                  signal: ctx.mcpReq.signal,
+                },
+                run,
+              ),
+          },
         );
       handler = createMcpHandler(server, {
         legacy: 'reject',
@@ -71,6 +96,12 @@ export class StatelessMcp {
     await Promise.allSettled([...this.handlers.values()].map((h) => h.close()));
     this.handlers.clear();
   }
+}
+
+/** What the client declared in the request's `_meta` envelope (the revision has no initialize). */
+function clientCapabilities(envelope: object | undefined): ClientCapabilities {
+  const declared = (envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES];
+  return declared && typeof declared === 'object' ? (declared as ClientCapabilities) : {};
 }
 
 function toWebRequest(req: IncomingMessage, body: unknown): Request {

@@ -45,7 +45,7 @@ describe('remote (Streamable HTTP) upstream servers', () => {
   it('lists and calls remote tools over REST, sending the declared headers', async () => {
     const tools = await app.inject({ method: 'GET', url: '/api/v1/mcp/servers/remote/tools' });
     expect(tools.statusCode).toBe(200);
-    expect(tools.json().tools.map((t: { name: string }) => t.name)).toEqual(['echo', 'slow']);
+    expect(tools.json().tools.map((t: { name: string }) => t.name)).toEqual(['echo', 'ask', 'slow']);
     const res = await app.inject({
       method: 'POST',
       url: '/api/v1/mcp/servers/remote/tools/echo/call',
