@@ -1,8 +1,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stringify } from 'yaml';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 /** The tsx loader by absolute URL, so children started in a temp cwd still find it. */
@@ -66,6 +67,16 @@ export async function ensureBuiltCli(): Promise<void> {
         err ? reject(new Error(`tsc -p tsconfig.build.json: ${stdout || err.message}`)) : resolve(),
     ),
   );
+}
+
+/**
+ * Writes `dir`/sutazai.yaml for a CLI run: the embedded database in `dir`/data, warn-level logs,
+ * plus `more` (top-level keys such as `optimizer` or `doctor`). Returns its path.
+ */
+export function writeCliConfig(dir: string, more: Record<string, unknown>): string {
+  const file = path.join(dir, 'sutazai.yaml');
+  writeFileSync(file, stringify({ dataDir: path.join(dir, 'data'), logLevel: 'warn', ...more }));
+  return file;
 }
 
 export interface CliResult {

@@ -1,8 +1,12 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { stringify } from 'yaml';
-import { collect, ensureBuiltCli, groupGone, killGroup, spawnBuiltCli } from '../../helpers/cli.js';
+import {
+  collect,
+  ensureBuiltCli,
+  groupGone,
+  killGroup,
+  spawnBuiltCli,
+  writeCliConfig,
+} from '../../helpers/cli.js';
 import { tempRoot } from '../../helpers/system-tree.js';
 
 /*
@@ -17,17 +21,11 @@ let configFile: string;
 beforeAll(async () => {
   await ensureBuiltCli();
   const dir = tempRoot('sutazai-optimize-built-');
-  configFile = path.join(dir, 'sutazai.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      dataDir: path.join(dir, 'data'),
-      logLevel: 'warn',
-      // Longer than the 10 s timer PGlite's Postgres leaves ref'd after a query: at a 1 s interval
-      // that timer alone held the loop and hid the bug; 15 s is the default users run.
-      optimizer: { intervalMs: 15_000, containers: false, models: false },
-    }),
-  );
+  configFile = writeCliConfig(dir, {
+    // Longer than the 10 s timer PGlite's Postgres leaves ref'd after a query: at a 1 s interval
+    // that timer alone held the loop and hid the bug; 15 s is the default users run.
+    optimizer: { intervalMs: 15_000, containers: false, models: false },
+  });
 }, 300_000);
 
 // The embedded database's first start (initdb) takes tens of seconds on a loaded machine.
