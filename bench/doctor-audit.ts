@@ -26,6 +26,7 @@ import {
   type AuditOptions,
   type DockerClient,
 } from '../src/ops/index.js';
+import { runArgs } from '../test/services/doctor/docker-helpers.js';
 
 const exec = promisify(execFile);
 const N = 100;
@@ -140,33 +141,18 @@ async function realBench(dir: string): Promise<void> {
   try {
     for (let i = 0; i < N; i += 4)
       await Promise.all(
-        names
-          .slice(i, i + 4)
-          .map((name, j) =>
-            exec('/usr/bin/docker', [
-              'run',
-              '-d',
-              '--name',
+        names.slice(i, i + 4).map((name, j) =>
+          exec(
+            '/usr/bin/docker',
+            runArgs({
               name,
-              '--network',
-              'none',
-              '--memory',
-              '16m',
-              '--cpus',
-              '0.1',
-              '--health-cmd',
-              'true',
-              '--health-interval',
-              '1h',
-              '--label',
-              `com.docker.compose.project=${project}`,
-              '--label',
-              `com.docker.compose.service=s${i + j}`,
-              'sutazai-test/busybox:1',
-              'sleep',
-              '3600',
-            ]),
+              compose: { project, service: `s${i + j}` },
+              limits: { memory: '16m', cpus: '0.1' },
+              healthInterval: '1h',
+              cmd: ['sleep', '3600'],
+            }),
           ),
+        ),
       );
     console.log(`created ${N} containers in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const base = await time(

@@ -30,6 +30,17 @@ export async function startTestPlatform(
   return createPlatform({ config, logger: pino({ level: 'silent' }), inMemoryDb: true, ...extra });
 }
 
+/** Logs in as the admin through `app.inject` (no socket) and returns an Authorization header. */
+export async function injectAdminHeaders(platform: Platform): Promise<Record<string, string>> {
+  const res = await platform.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username: 'admin', password: ADMIN_PASSWORD },
+  });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  return { authorization: `Bearer ${res.json<{ access_token: string }>().access_token}` };
+}
+
 /** Logs in as the admin and returns an Authorization header. */
 export async function adminHeaders(baseUrl: string): Promise<Record<string, string>> {
   const res = await fetch(`${baseUrl}/api/v1/auth/login`, {

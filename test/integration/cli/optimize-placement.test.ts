@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { stringify } from 'yaml';
 import { runMainWithConfig } from '../../helpers/capture.js';
+import { writeCliConfig } from '../../helpers/cli.js';
 import {
   tempRoot,
   writeMeminfo,
@@ -31,16 +30,10 @@ beforeAll(() => {
   writePidStat(proc, process.pid, 1, 100, 1000);
   const sys = path.join(dir, 'sys');
   writeTopology(sys, 1, 2, 1);
-  configFile = path.join(dir, 'sutazai.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      dataDir: path.join(dir, 'data'),
-      logLevel: 'warn',
-      doctor: { dockerHost: 'unix:///nonexistent/docker.sock' },
-      optimizer: { intervalMs: 1000, procRoot: proc, sysRoot: sys, containers: false, models: false },
-    }),
-  );
+  configFile = writeCliConfig(dir, {
+    doctor: { dockerHost: 'unix:///nonexistent/docker.sock' },
+    optimizer: { intervalMs: 1000, procRoot: proc, sysRoot: sys, containers: false, models: false },
+  });
 });
 
 afterAll(() => vi.unstubAllEnvs());

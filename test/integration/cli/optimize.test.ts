@@ -1,9 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { stringify } from 'yaml';
 import { runMainWithConfig } from '../../helpers/capture.js';
-import { collect, groupGone, killGroup, spawnCli } from '../../helpers/cli.js';
+import { collect, groupGone, killGroup, spawnCli, writeCliConfig } from '../../helpers/cli.js';
 import { tempRoot, writeMeminfo, writePidStat, writeProcStat } from '../../helpers/system-tree.js';
 
 /*
@@ -20,15 +18,9 @@ beforeAll(() => {
   writeProcStat(proc, [[10, 10]]);
   writeMeminfo(proc, 2 * 1024 * 1024, 1024 * 1024);
   writePidStat(proc, process.pid, 1, 100, 1000);
-  configFile = path.join(dir, 'sutazai.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      dataDir: path.join(dir, 'data'),
-      logLevel: 'warn',
-      optimizer: { intervalMs: 1000, procRoot: proc, containers: false, models: false },
-    }),
-  );
+  configFile = writeCliConfig(dir, {
+    optimizer: { intervalMs: 1000, procRoot: proc, containers: false, models: false },
+  });
 });
 
 const cli = (...args: string[]) => runMainWithConfig(configFile, args);

@@ -1,17 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADMIN_PASSWORD,
-  adminToken,
-  api,
-  newPage,
-  OUT_DIR,
-  screenshotOnFailure,
-  signIn,
-  startHarness,
-  type Harness,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { adminToken, api, newPage, signIn, type Harness, useDashboard } from './harness.js';
 
 // Issue 11: the dashboard's page actions (agents, tasks, settings) in Debian's Chromium against a
 // real `sutazai up`; the doctor's apply and rollback are in doctor-actions.test.ts (real engine).
@@ -33,17 +22,7 @@ interface Task {
 
 const TOMORROW = () => new Date(Date.now() + 86_400_000).toISOString();
 
-beforeAll(async () => {
-  mkdirSync(OUT_DIR, { recursive: true });
-  h = await startHarness();
-  token = await adminToken(h.base);
-  ({ page, problems } = await newPage(h.browser));
-  await signIn(page, h.base, 'admin', ADMIN_PASSWORD);
-}, 180_000);
-
-afterAll(async () => h?.close(), 60_000);
-
-screenshotOnFailure(() => page);
+useDashboard({ ready: (d) => void ({ h, page, problems, token } = d) });
 
 const agentByName = async (name: string): Promise<Agent> => {
   const { items } = await api<{ items: Agent[] }>(h.base, token, 'GET', '/api/v1/agents?limit=100');

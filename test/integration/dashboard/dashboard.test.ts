@@ -1,19 +1,17 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ADMIN_PASSWORD,
-  adminToken,
   api,
   axeViolations,
   newPage,
   OUT_DIR,
-  screenshotOnFailure,
   signIn,
-  startHarness,
   VIEWPORTS,
   type Harness,
+  useDashboard,
 } from './harness.js';
 
 const DOCS_IMAGES = path.resolve(import.meta.dirname, '../../../docs/images/dashboard');
@@ -24,17 +22,13 @@ let page: Page;
 let problems: string[];
 let token: string;
 
-beforeAll(async () => {
-  mkdirSync(OUT_DIR, { recursive: true });
-  if (process.env.SUTAZAI_DOCS_SCREENSHOTS === '1') mkdirSync(DOCS_IMAGES, { recursive: true });
-  h = await startHarness();
-  token = await adminToken(h.base);
-  ({ page, problems } = await newPage(h.browser));
-}, 180_000);
-
-afterAll(async () => h?.close(), 60_000);
-
-screenshotOnFailure(() => page);
+useDashboard({
+  signIn: false, // the first test signs in through the form
+  before: async () => {
+    if (process.env.SUTAZAI_DOCS_SCREENSHOTS === '1') mkdirSync(DOCS_IMAGES, { recursive: true });
+  },
+  ready: (d) => void ({ h, page, problems, token } = d),
+});
 
 /** Waits until no loading placeholder is left on the page (no in-page eval: the CSP forbids it). */
 const settled = (p: Page) =>

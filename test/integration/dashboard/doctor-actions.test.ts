@@ -1,20 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithService } from '../../helpers/services.js';
 import { docker, IMAGE, removeByPrefix, runContainer } from '../../services/doctor/docker-helpers.js';
-import {
-  ADMIN_PASSWORD,
-  newPage,
-  OUT_DIR,
-  screenshotOnFailure,
-  signIn,
-  startHarness,
-  type Harness,
-} from './harness.js';
+import { type Harness, useDashboard } from './harness.js';
 
 /**
  * Issue 11, the Doctor page: the fix plan with its compose diff, apply after an explicit
@@ -33,38 +24,33 @@ describeWithService('DOCKER_HOST', 'the Doctor page applies a fix and rolls it b
 
   const memoryLimit = async () => Number(await docker('inspect', '-f', '{{.HostConfig.Memory}}', container));
 
-  beforeAll(async () => {
-    mkdirSync(OUT_DIR, { recursive: true });
-    await runContainer({
-      name: container,
-      compose: { project: prefix, service: 'api' },
-      limits: false,
-      cmd: ['sleep', '600'],
-    });
-    h = await startHarness({
-      files: {
-        'compose.yaml': compose,
-        'sutazai.yaml': JSON.stringify({
-          doctor: {
-            composeFiles: ['compose.yaml'],
-            nameFilter: prefix,
-            dockerTimeoutMs: 60_000,
-            verify: { windowMs: 2000, pollMs: 500 },
-          },
-        }),
-      },
-    });
-    ({ page, problems } = await newPage(h.browser));
-    await signIn(page, h.base, 'admin', ADMIN_PASSWORD);
-  }, 240_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await removeByPrefix(prefix);
-    expect(await docker('ps', '-aq', '--filter', `name=${prefix}`)).toBe('');
-  }, 120_000);
-
-  screenshotOnFailure(() => page);
+  useDashboard({
+    before: async () => {
+      await runContainer({
+        name: container,
+        compose: { project: prefix, service: 'api' },
+        limits: false,
+        cmd: ['sleep', '600'],
+      });
+    },
+    files: {
+      'compose.yaml': compose,
+      'sutazai.yaml': JSON.stringify({
+        doctor: {
+          composeFiles: ['compose.yaml'],
+          nameFilter: prefix,
+          dockerTimeoutMs: 60_000,
+          verify: { windowMs: 2000, pollMs: 500 },
+        },
+      }),
+    },
+    ready: (d) => void ({ h, page, problems } = d),
+    after: async () => {
+      await removeByPrefix(prefix);
+      expect(await docker('ps', '-aq', '--filter', `name=${prefix}`)).toBe('');
+    },
+    timeoutMs: 240_000,
+  });
 
   it('shows the plan with its compose diff, applies it only after confirmation, and rolls it back', async () => {
     const composeFile = path.join(h.cwd, 'compose.yaml');

@@ -1,18 +1,17 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ADMIN_PASSWORD,
-  adminToken,
   api,
   axeViolations,
   newPage,
   OUT_DIR,
   signIn,
-  startHarness,
   VIEWPORTS,
   type Harness,
+  useDashboard,
 } from './harness.js';
 
 const DOCS_IMAGES = path.resolve(import.meta.dirname, '../../../docs/images/dashboard');
@@ -27,40 +26,30 @@ let page: Page;
 let problems: string[];
 let token: string;
 
-beforeAll(async () => {
-  mkdirSync(OUT_DIR, { recursive: true });
-  if (process.env.SUTAZAI_DOCS_SCREENSHOTS === '1') mkdirSync(DOCS_IMAGES, { recursive: true });
-  h = await startHarness({
-    env: { SUTAZAI_OPTIMIZER_INTERVAL_MS: '1000', DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
-  });
-  token = await adminToken(h.base);
-  ({ page, problems } = await newPage(h.browser));
-  await signIn(page, h.base, 'admin', ADMIN_PASSWORD);
-  // A few sampler passes: the history has points and every core has a busy rate.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const hist = await api<{ points: unknown[] }>(
-      h.base,
-      token,
-      'GET',
-      '/api/v1/resources/host:cpu_busy:cpu0/history?step=1s',
-    ).catch(() => ({ points: [] }));
-    if (hist.points.length >= 3) break;
-    if (Date.now() > deadline) throw new Error('the sampler stored no per-core history within 60 s');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}, 240_000);
-
-afterAll(async () => h?.close(), 60_000);
-
-beforeEach(({ task, onTestFailed }) =>
-  onTestFailed(async () => {
-    await page?.screenshot({
-      path: path.join(OUT_DIR, `failed-hardware-${task.name.slice(0, 40).replace(/\W+/g, '-')}.png`),
-      fullPage: true,
-    });
-  }),
-);
+useDashboard({
+  env: { SUTAZAI_OPTIMIZER_INTERVAL_MS: '1000', DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+  before: async () => {
+    if (process.env.SUTAZAI_DOCS_SCREENSHOTS === '1') mkdirSync(DOCS_IMAGES, { recursive: true });
+  },
+  ready: async (d) => {
+    ({ h, page, problems, token } = d);
+    // A few sampler passes: the history has points and every core has a busy rate.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const hist = await api<{ points: unknown[] }>(
+        d.h.base,
+        d.token,
+        'GET',
+        '/api/v1/resources/host:cpu_busy:cpu0/history?step=1s',
+      ).catch(() => ({ points: [] }));
+      if (hist.points.length >= 3) break;
+      if (Date.now() > deadline) throw new Error('the sampler stored no per-core history within 60 s');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  },
+  timeoutMs: 240_000,
+  screenshotPrefix: 'failed-hardware',
+});
 
 const settled = (p: Page) =>
   expect.poll(() => p.locator('.state-loading').count(), { timeout: 30_000, interval: 100 }).toBe(0);

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollama-double.js';
 import { EVERYTHING } from '../../fixtures/mcp/servers.js';
 import { collect, groupGone, killGroup, REPO, spawnCli, waitForLine } from '../../helpers/cli.js';
@@ -177,11 +177,11 @@ export async function adminToken(
 }
 
 /** Registers a hook that saves a full-page screenshot of what the browser showed when a test failed. */
-export function screenshotOnFailure(current: () => Page | undefined): void {
+export function screenshotOnFailure(current: () => Page | undefined, prefix = 'failed'): void {
   beforeEach(({ task, onTestFailed }) =>
     onTestFailed(async () => {
       await current()?.screenshot({
-        path: path.join(OUT_DIR, `failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}.png`),
+        path: path.join(OUT_DIR, `${prefix}-${task.name.slice(0, 40).replace(/\W+/g, '-')}.png`),
         fullPage: true,
       });
     }),
@@ -206,4 +206,56 @@ export async function api<T>(
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** What a browser test file works with once `useDashboard`'s beforeAll has run. */
+export interface Dashboard {
+  h: Harness;
+  /** A page signed in as the admin (unless `signIn: false`), its CSP problems recorded. */
+  page: Page;
+  problems: string[];
+  /** The admin's access token, for API calls beside the browser. */
+  token: string;
+}
+
+export interface DashboardOptions extends HarnessOptions {
+  /** Sign the page in as the admin before the tests (default true). */
+  signIn?: boolean;
+  /** Before `sutazai up` starts, e.g. a container its doctor will read. */
+  before?: () => Promise<void>;
+  /** Once signed in: the file keeps what it uses, or waits for data (sampler passes). */
+  ready?: (d: Dashboard) => void | Promise<void>;
+  /** After the harness is closed, e.g. removing that container. */
+  after?: () => Promise<void>;
+  /** The beforeAll's time limit (default 180 s). */
+  timeoutMs?: number;
+  /** Screenshots of failed tests are named `<prefix>-<test>.png` (default `failed`). */
+  screenshotPrefix?: string;
+}
+
+/**
+ * The preamble every browser test file shares: in a beforeAll, start the harness, open a page in
+ * Chromium and sign in as the admin; close it all in an afterAll; screenshot failed tests. The
+ * returned object is filled in by the beforeAll (read it inside tests, not at the top level).
+ */
+export function useDashboard(options: DashboardOptions = {}): Dashboard {
+  const d = {} as Dashboard;
+  beforeAll(async () => {
+    mkdirSync(OUT_DIR, { recursive: true });
+    await options.before?.();
+    d.h = await startHarness(options);
+    d.token = await adminToken(d.h.base);
+    ({ page: d.page, problems: d.problems } = await newPage(d.h.browser));
+    if (options.signIn !== false) await signIn(d.page, d.h.base, 'admin', ADMIN_PASSWORD);
+    await options.ready?.(d);
+  }, options.timeoutMs ?? 180_000);
+  afterAll(async () => {
+    try {
+      await d.h?.close();
+    } finally {
+      await options.after?.();
+    }
+  }, 120_000);
+  screenshotOnFailure(() => d.page, options.screenshotPrefix);
+  return d;
 }

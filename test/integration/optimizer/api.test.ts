@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../src/app.js';
-import { ADMIN_PASSWORD, startTestPlatform } from '../../helpers/platform.js';
+import { injectAdminHeaders, startTestPlatform } from '../../helpers/platform.js';
 
 /*
  * The sampler inside the whole platform (1 s interval; Docker and Ollama pointed where nothing
@@ -25,12 +25,7 @@ beforeAll(async () => {
     DOCKER_HOST: 'unix:///nonexistent/docker.sock',
     OLLAMA_HOST: 'http://127.0.0.1:9',
   });
-  const login = await platform.app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { username: 'admin', password: ADMIN_PASSWORD },
-  });
-  auth = { authorization: `Bearer ${login.json().access_token}` };
+  auth = await injectAdminHeaders(platform);
 });
 afterAll(async () => platform?.close());
 

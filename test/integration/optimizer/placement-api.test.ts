@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../src/app.js';
 import { SampleWriter } from '../../../src/optimizer/index.js';
 import { tempRoot, writeTopology } from '../../helpers/system-tree.js';
-import { ADMIN_PASSWORD, startTestPlatform } from '../../helpers/platform.js';
+import { injectAdminHeaders, startTestPlatform } from '../../helpers/platform.js';
 
 /*
  * GET /api/v1/optimizer/placement over a synthetic history written into the platform's database
@@ -29,12 +29,7 @@ beforeAll(async () => {
       { series: 'host:cpu_busy:cpu1', value: 0.1 },
       { series: 'container:cpu_cores:ollama', value: 0.9 },
     ]);
-  const login = await platform.app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { username: 'admin', password: ADMIN_PASSWORD },
-  });
-  auth = { authorization: `Bearer ${login.json().access_token}` };
+  auth = await injectAdminHeaders(platform);
 });
 afterAll(async () => platform?.close());
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../src/app.js';
 import { OptimizerPlanSchema, ApplyResponseSchema } from '../../../src/optimizer/index.js';
-import { ADMIN_PASSWORD, startTestPlatform } from '../../helpers/platform.js';
+import { injectAdminHeaders, startTestPlatform } from '../../helpers/platform.js';
 
 /*
  * The plan, apply and rollback routes in the whole platform (sampler off; the Docker engine
@@ -46,12 +46,7 @@ beforeAll(async () => {
     SUTAZAI_OPTIMIZER: 'false',
     DOCKER_HOST: 'unix:///nonexistent/docker.sock',
   });
-  const login = await platform.app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { username: 'admin', password: ADMIN_PASSWORD },
-  });
-  admin = { authorization: `Bearer ${login.json().access_token}` };
+  admin = await injectAdminHeaders(platform);
   const key = await platform.app.inject({
     method: 'POST',
     url: '/api/v1/auth/api-keys',

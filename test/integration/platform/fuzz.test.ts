@@ -15,7 +15,7 @@ import {
   serialize,
   type JsonSchema,
 } from '../../helpers/fuzz.js';
-import { ADMIN_PASSWORD } from '../../helpers/platform.js';
+import { ADMIN_PASSWORD, injectAdminHeaders } from '../../helpers/platform.js';
 
 /*
  * Property-based fuzzing of every operation in the live OpenAPI document of a whole platform:
@@ -287,12 +287,7 @@ beforeAll(async () => {
   config.http.port = 0;
   platform = await createPlatform({ config, logger: pino({ level: 'silent' }), inMemoryDb: true });
   baseUrl = await platform.listen();
-  const login = await platform.app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { username: 'admin', password: ADMIN_PASSWORD },
-  });
-  validAuth = { authorization: `Bearer ${login.json().access_token}` };
+  validAuth = await injectAdminHeaders(platform);
   const doc = await platform.app.inject({ method: 'GET', url: '/docs/json' });
   operations = operationsOf(doc.json());
 }, 120_000);

@@ -14,41 +14,85 @@ export async function docker(...args: string[]): Promise<string> {
 export interface RunSpec {
   name: string;
   /** Compose labels, as compose would set them; omit for a stray. */
-  compose?: { project: string; service: string };
+  compose?: {
+    project: string;
+    service: string;
+    /** The compose file and its folder (the labels the optimizer edits a service's file by). */
+    file?: { path: string; workingDir: string };
+  };
   network?: 'none' | 'host';
-  limits?: boolean;
-  health?: string[];
+  /** `false`: none; default 64 MiB and half a core. */
+  limits?: false | { memory: string; memorySwap?: string; cpus?: string };
+  /** The health command (default `true`); `false`: no health check. */
+  health?: string[] | false;
   healthInterval?: string;
   restart?: string;
+  /** A tmpfs mount, e.g. `/grow:size=100m` (its pages are charged to the container's memory). */
+  tmpfs?: string;
   cmd: string[];
 }
 
-/** `docker run -d` acting as compose would: the same labels compose puts on its containers. */
-export async function runContainer(spec: RunSpec): Promise<string> {
+/**
+ * The `docker run -d` arguments for a busybox container acting as compose would (the same labels
+ * compose puts on its containers). Plain data, no test runner: bench/doctor-audit.ts uses it too.
+ */
+export function runArgs(spec: RunSpec): string[] {
   const args = ['run', '-d', '--name', spec.name, '--network', spec.network ?? 'none'];
-  if (spec.compose)
-    args.push(
-      '--label',
-      `com.docker.compose.project=${spec.compose.project}`,
-      '--label',
-      `com.docker.compose.service=${spec.compose.service}`,
-      '--label',
+  if (spec.compose) {
+    const { project, service, file } = spec.compose;
+    const labels = [
+      `com.docker.compose.project=${project}`,
+      `com.docker.compose.service=${service}`,
       'com.docker.compose.config-hash=test',
-      '--label',
       'com.docker.compose.container-number=1',
+      ...(file
+        ? [
+            `com.docker.compose.project.config_files=${file.path}`,
+            `com.docker.compose.project.working_dir=${file.workingDir}`,
+          ]
+        : []),
+    ];
+    args.push(...labels.flatMap((l) => ['--label', l]));
+  }
+  const limits = spec.limits ?? { memory: '64m', cpus: '0.5' };
+  if (limits) {
+    args.push('--memory', limits.memory);
+    if (limits.memorySwap) args.push('--memory-swap', limits.memorySwap);
+    if (limits.cpus) args.push('--cpus', limits.cpus);
+  }
+  if (spec.health !== false)
+    args.push(
+      '--health-cmd',
+      (spec.health ?? ['true']).join(' '),
+      '--health-interval',
+      spec.healthInterval ?? '30s',
+      '--health-retries',
+      '1',
     );
-  if (spec.limits !== false) args.push('--memory', '64m', '--cpus', '0.5');
-  args.push(
-    '--health-cmd',
-    (spec.health ?? ['true']).join(' '),
-    '--health-interval',
-    spec.healthInterval ?? '30s',
-    '--health-retries',
-    '1',
-  );
   if (spec.restart) args.push('--restart', spec.restart);
+  if (spec.tmpfs) args.push('--tmpfs', spec.tmpfs);
   args.push(IMAGE, ...spec.cmd);
-  return docker(...args);
+  return args;
+}
+
+/** `docker run -d` of `runArgs(spec)`; returns the container id. */
+export async function runContainer(spec: RunSpec): Promise<string> {
+  return docker(...runArgs(spec));
+}
+
+/**
+ * The command of a leaking container: 1 MiB more in /grow (a tmpfs, so charged to its memory)
+ * every second, forever or up to `upToMiB` and then idle.
+ */
+export function leakCommand(upToMiB?: number): string[] {
+  const write = 'dd if=/dev/zero of=/grow/f$i bs=1048576 count=1 2>/dev/null; i=$((i+1)); sleep 1';
+  return [
+    'sh',
+    '-c',
+    upToMiB === undefined
+      ? `i=0; while true; do ${write}; done`
+      : `i=0; while [ $i -lt ${upToMiB} ]; do ${write}; done; sleep 3600`,
+  ];
 }
 
 /** Runs a shell `script` in a throw-away container with `volume` mounted at /v; returns its output. */

@@ -18,7 +18,7 @@ import {
 import { freshPglite } from '../../helpers/db.js';
 import { describeWithService } from '../../helpers/services.js';
 import { tempRoot } from '../../helpers/system-tree.js';
-import { docker, IMAGE, removeByPrefix } from '../doctor/docker-helpers.js';
+import { docker, IMAGE, leakCommand, removeByPrefix, runContainer } from '../doctor/docker-helpers.js';
 
 /*
  * On the real engine: a compose-labelled busybox container under a 40 MiB limit grows its memory
@@ -46,30 +46,14 @@ describeWithService(
         const name = `${PREFIX}-leak`;
         // The store first: sampling must start as soon as the container does.
         const db = await freshPglite();
-        await docker(
-          'run',
-          '-d',
-          '--name',
+        await runContainer({
           name,
-          '--network',
-          'none',
-          '--memory',
-          '40m',
-          '--label',
-          'com.docker.compose.project=optapply',
-          '--label',
-          'com.docker.compose.service=leak',
-          '--label',
-          `com.docker.compose.project.config_files=${composeFile}`,
-          '--label',
-          `com.docker.compose.project.working_dir=${dir}`,
-          '--tmpfs',
-          '/grow:size=100m',
-          IMAGE,
-          'sh',
-          '-c',
-          'i=0; while [ $i -lt 30 ]; do dd if=/dev/zero of=/grow/f$i bs=1048576 count=1 2>/dev/null; i=$((i+1)); sleep 1; done; sleep 3600',
-        );
+          compose: { project: 'optapply', service: 'leak', file: { path: composeFile, workingDir: dir } },
+          limits: { memory: '40m' },
+          health: false,
+          tmpfs: '/grow:size=100m',
+          cmd: leakCommand(30),
+        });
         const engine = new HttpDockerClient({ host, timeoutMs: 10_000 });
         try {
           const collector = new Collector({

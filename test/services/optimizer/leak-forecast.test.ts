@@ -4,7 +4,7 @@ import { HttpDockerClient } from '../../../src/ops/index.js';
 import { Collector, forecastSeries } from '../../../src/optimizer/index.js';
 import { describeWithService } from '../../helpers/services.js';
 import { tempRoot } from '../../helpers/system-tree.js';
-import { docker, IMAGE, removeByPrefix } from '../doctor/docker-helpers.js';
+import { leakCommand, removeByPrefix, runContainer } from '../doctor/docker-helpers.js';
 
 /*
  * On the real engine: a busybox container writes 1 MiB to a tmpfs (memory charged to its cgroup)
@@ -26,24 +26,13 @@ describeWithService('DOCKER_HOST', 'optimizer forecast on a leaking container (r
     { timeout: 240_000 },
     async () => {
       const name = `${PREFIX}-c`;
-      await docker(
-        'run',
-        '-d',
-        '--name',
+      await runContainer({
         name,
-        '--network',
-        'none',
-        '--memory',
-        '40m',
-        '--memory-swap',
-        '40m',
-        '--tmpfs',
-        '/grow:size=200m',
-        IMAGE,
-        'sh',
-        '-c',
-        'i=0; while true; do dd if=/dev/zero of=/grow/f$i bs=1048576 count=1 2>/dev/null; i=$((i+1)); sleep 1; done',
-      );
+        limits: { memory: '40m', memorySwap: '40m' },
+        health: false,
+        tmpfs: '/grow:size=200m',
+        cmd: leakCommand(),
+      });
       const collector = new Collector({
         roots: { proc: '/proc', sys: '/sys', cgroup: '/sys/fs/cgroup' },
         dataDir: tempRoot(),

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fakeContainer, runAudit, toSarif } from '../../../src/ops/index.js';
+import { fakeContainer, runAudit, toSarif, type Report } from '../../../src/ops/index.js';
 import { SARIF_SCHEMA_SHA256, sarifErrors, sarifSchemaSha256, sarifSchemaText } from '../../helpers/sarif.js';
 import { composeLabels, memoryEnv, rules } from './helpers.js';
 
@@ -44,6 +44,20 @@ interface Sarif {
   }>;
 }
 
+/** The audit of a compose file with one bare service and no containers (so it has findings). */
+async function auditOneService(prefix: string): Promise<{ dir: string; report: Report }> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  await writeFile(path.join(dir, 'compose.yaml'), 'services:\n  a:\n    image: busybox\n');
+  const env = memoryEnv();
+  const { report } = await runAudit({
+    docker: env.docker,
+    compose: { cwd: dir, env: {} },
+    rules,
+    stateStore: env.stateStore,
+  });
+  return { dir, report };
+}
+
 describe('the vendored SARIF 2.1.0 schema', () => {
   it('is the unmodified official schema', () => {
     expect(sarifSchemaSha256()).toBe(SARIF_SCHEMA_SHA256);
@@ -55,15 +69,7 @@ describe('the vendored SARIF 2.1.0 schema', () => {
   });
 
   it('rejects what the specification forbids (so a pass means something)', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'doc-sarif-neg-'));
-    await writeFile(path.join(dir, 'compose.yaml'), 'services:\n  a:\n    image: busybox\n');
-    const env = memoryEnv();
-    const { report } = await runAudit({
-      docker: env.docker,
-      compose: { cwd: dir, env: {} },
-      rules,
-      stateStore: env.stateStore,
-    });
+    const { dir, report } = await auditOneService('doc-sarif-neg-');
     const good = toSarif(report, dir);
     expect(sarifErrors(good)).toBeUndefined();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form mutation of a JSON copy
@@ -145,15 +151,7 @@ describe('SARIF for code scanning', () => {
   });
 
   it('gives files outside %SRCROOT% an absolute file: URI', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'doc-sarif-out-'));
-    await writeFile(path.join(dir, 'compose.yaml'), 'services:\n  a:\n    image: busybox\n');
-    const env = memoryEnv();
-    const { report } = await runAudit({
-      docker: env.docker,
-      compose: { cwd: dir, env: {} },
-      rules,
-      stateStore: env.stateStore,
-    });
+    const { dir, report } = await auditOneService('doc-sarif-out-');
     const run = (toSarif(report, path.join(dir, 'elsewhere')) as unknown as Sarif).runs[0]!;
     const loc = run.results[0]!.locations![0]!.physicalLocation;
     expect(loc.artifactLocation).toEqual({ uri: `file://${dir}/compose.yaml` });
