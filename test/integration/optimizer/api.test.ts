@@ -26,7 +26,7 @@ beforeAll(async () => {
     OLLAMA_HOST: 'http://127.0.0.1:9',
   });
   auth = await injectAdminHeaders(platform);
-});
+}, 120_000);
 afterAll(async () => platform?.close());
 
 const get = (url: string, headers = auth) => platform.app.inject({ method: 'GET', url, headers });
