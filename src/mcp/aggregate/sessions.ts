@@ -161,7 +161,10 @@ export class SessionManager {
   ): Promise<void> {
     const sessionId = randomUUID();
     // Loaded at the first session, with the SDK server it needs (about 15 MB of RSS otherwise idle).
-    const { buildSessionServer } = await import('./mcp-server.js');
+    const [{ buildSessionServer }, { DirectCalls }] = await Promise.all([
+      import('./mcp-server.js'),
+      import('./direct-calls.js'),
+    ]);
     const transport = new NodeSessionTransport(sessionId);
     // A per-session instance started to learn capabilities is this session's: it announces what
     // this client declares in the initialize being answered.
@@ -189,6 +192,7 @@ export class SessionManager {
       lastSeen: Date.now(),
       pendingServerRequests: 0,
     };
+    transport.direct = new DirectCalls(this.gateway, this.names, scope, sessionId, capabilities);
     transport.onclose = () => this.forget(sessionId);
     await server.connect(transport);
     this.sessions.set(sessionId, session);
