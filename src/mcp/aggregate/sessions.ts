@@ -6,7 +6,7 @@ import type { ClientBridge, McpGateway } from '../gateway.js';
 import { capabilitiesForNewSession } from './capabilities.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import type { NameTable } from './names.js';
-import { ServerRequestRelay } from './server-requests.js';
+import type { ServerRequestRelay } from './server-requests.js';
 import { StatelessMcp } from './stateless.js';
 import { Subscriptions } from './subscriptions.js';
 import { initializeProblem, readBody, type WireError } from './wire.js';
@@ -64,23 +64,36 @@ export class SessionManager {
     gateway.logListeners.add(this.logListener);
     this.subscriptions = new Subscriptions(gateway);
     gateway.updateListeners.add(this.updateListener);
-    const relay = new ServerRequestRelay((id) => this.sessions.get(id), gateway.config.callTimeoutMs);
-    this.relay = relay;
     this.bridge = {
       capabilities: (key) => this.sessions.get(key)?.server.getClientCapabilities() ?? this.opening.get(key),
-      serverRequest: (server, key, request, origins) => relay.relay(key, request, origins, server),
+      serverRequest: async (server, key, request, origins) =>
+        (await this.loadRelay()).relay(key, request, origins, server),
       instanceReady: (server, key, instance) => this.subscriptions.resubscribe(server, key, instance),
-      elicitationComplete: (server, params) => relay.elicitationComplete(server, params),
+      // Before the relay exists no elicitation was relayed, so none can complete.
+      elicitationComplete: (server, params) => this.relay?.elicitationComplete(server, params),
     };
     gateway.bridge = this.bridge;
     this.stateless = new StatelessMcp(gateway, names);
   }
 
   private readonly bridge: ClientBridge;
-  private readonly relay: ServerRequestRelay;
+  /**
+   * Loaded at the first server-to-client request: it brings the SDK client (about 7 MB of RSS),
+   * which an idle platform without MCP servers never needs.
+   */
+  private relay?: ServerRequestRelay;
+  private relayLoading?: Promise<ServerRequestRelay>;
   /** Client capabilities of sessions whose `initialize` is being answered. */
   private readonly opening = new Map<string, ClientCapabilities>();
   private readonly stateless: StatelessMcp;
+
+  private loadRelay(): Promise<ServerRequestRelay> {
+    this.relayLoading ??= import('./server-requests.js').then(({ ServerRequestRelay }) => {
+      this.relay = new ServerRequestRelay((id) => this.sessions.get(id), this.gateway.config.callTimeoutMs);
+      return this.relay;
+    });
+    return this.relayLoading;
+  }
 
   get size(): number {
     return this.sessions.size;
@@ -206,7 +219,7 @@ export class SessionManager {
     if (!this.sessions.delete(id)) return;
     mcpSessions.set(this.sessions.size);
     this.subscriptions.endSession(id);
-    this.relay.endSession(id);
+    this.relay?.endSession(id);
     this.gateway.endSession(id);
   }
 
