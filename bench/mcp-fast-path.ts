@@ -11,6 +11,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { BAD_SERVER } from '../test/fixtures/mcp/servers.js';
+import { leanPost } from './lean-http.js';
 import { percentile } from './lib.js';
 
 const ROUNDS = Number(process.argv[2] ?? 10);
@@ -38,24 +39,8 @@ async function host(flags: string[]) {
   return { pid: child.pid!, base: /READY (\S+)/.exec(ready.toString())![1]! };
 }
 
-function post(url: string, body: unknown, headers: Record<string, string>) {
-  return new Promise<{ headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () =>
-          res.statusCode! < 300 ? resolve({ headers: res.headers, body: text }) : reject(new Error(text)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
+const post = (url: string, body: unknown, headers: Record<string, string>) =>
+  leanPost(agent, url, body, headers);
 
 const MCP = { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
 async function mcpCaller(base: string): Promise<() => Promise<unknown>> {
