@@ -16,6 +16,7 @@ import pino from 'pino';
 import { McpConfigSchema } from '../src/config/schema.js';
 import { createMcpGateway } from '../src/mcp/index.js';
 import { BAD_SERVER, EVERYTHING } from '../test/fixtures/mcp/servers.js';
+import { leanPost as post } from './lean-http.js';
 import { percentile } from './lib.js';
 
 // The SDK's HTTP client passes one long-lived AbortSignal to every fetch of a session, and undici
@@ -99,24 +100,8 @@ const restCall = () =>
 // A lean client (node:http, keep-alive, no SDK) shows what the gateway adds without charging it
 // for the SDK client's own ~1 ms of CPU per HTTP call on this machine.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-function leanPost(pathname: string, body: unknown, headers: Record<string, string> = {}) {
-  return new Promise<{ headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const req = http.request(
-      `${base}${pathname}`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () =>
-          res.statusCode! < 300 ? resolve({ headers: res.headers, body: text }) : reject(new Error(text)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
+const leanPost = (pathname: string, body: unknown, headers: Record<string, string> = {}) =>
+  post(agent, `${base}${pathname}`, body, headers);
 const MCP_HEADERS = { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
 interface LeanSession {
   call(): Promise<unknown>;

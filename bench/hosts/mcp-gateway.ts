@@ -1,13 +1,16 @@
 // The gateway and its HTTP surface alone, in a process of its own, so that bench clients do not
 // share its event loop. Prints `READY <base url>` and runs until stdin closes.
 // Run by bench/mcp-latency.ts: node --import tsx bench/hosts/mcp-gateway.ts <.mcp.json> <dataDir>
+// [--no-fast-path]: every tools/call through the SDK server (bench/mcp-fast-path.ts compares).
 import pino from 'pino';
 import { McpConfigSchema } from '../../src/config/schema.js';
+import { DirectCalls } from '../../src/mcp/aggregate/direct-calls.js';
 import { createMcpGateway } from '../../src/mcp/index.js';
 import { mcpApp } from '../../test/integration/mcp/app.js';
 
 const [configPath, dataDir] = process.argv.slice(2) as [string, string];
 const logger = pino({ level: 'silent' });
+if (process.argv.includes('--no-fast-path')) DirectCalls.prototype.accepts = () => false;
 const mcp = createMcpGateway({
   configPath,
   dataDir,

@@ -14,6 +14,17 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+/**
+ * Requests a session answers itself instead of passing them to its SDK server (decision 0072:
+ * the fast path of plain tool calls). `accepts` must be cheap and say no to anything unusual.
+ */
+export interface DirectRoute {
+  accepts(m: Message): boolean;
+  /** The result; a throw becomes the error answer `error` makes of it. */
+  answer(m: Message, signal: AbortSignal): Promise<unknown>;
+  error(id: RequestId, err: unknown): Message;
+}
+
 /** One POST that carried requests: answered as JSON, or as an event stream once it needs one. */
 interface Exchange {
   res: ServerResponse;
@@ -36,11 +47,15 @@ export class NodeSessionTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: Transport['onmessage'];
+  /** Set by the session manager once the session's server is built. */
+  direct?: DirectRoute;
 
   /** Set by the SDK server's `connect` (before any request is handled), so no SDK import here. */
   private supported: readonly string[] = [];
   /** The exchange of every request still waiting for its result; an exchange is open while here. */
   private readonly byRequest = new Map<RequestId, Exchange>();
+  /** Requests answered on the fast path and still running, to cancel on request or close. */
+  private readonly directCalls = new Map<RequestId, AbortController>();
   private standalone: ServerResponse | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
   private closed = false;
@@ -104,7 +119,7 @@ export class NodeSessionTransport implements Transport {
       // Nothing to wait for: 202, or 400 carrying the answers to the invalid members.
       if (errors.length === 0) res.writeHead(202).end();
       else writeJson(res, 400, batch ? errors : errors[0]);
-      for (const m of valid) this.onmessage?.(m as JSONRPCMessage);
+      for (const m of valid) this.dispatch(m);
       return;
     }
     const exchange: Exchange = {
@@ -117,7 +132,38 @@ export class NodeSessionTransport implements Transport {
     for (const rid of exchange.pending) this.byRequest.set(rid, exchange);
     // A client that hangs up gets nothing more; what is still running finishes and is dropped.
     res.on('close', () => this.abandon(exchange));
-    for (const m of valid) this.onmessage?.(m as JSONRPCMessage);
+    for (const m of valid) this.dispatch(m);
+  }
+
+  /** Hands a valid message to the fast path when it takes it, else to the SDK server. */
+  private dispatch(m: Message): void {
+    if (m.method === 'notifications/cancelled') this.cancelDirect(m.params as Message | undefined);
+    else if (m.id !== undefined && this.direct?.accepts(m)) {
+      void this.runDirect(m);
+      return;
+    }
+    this.onmessage?.(m as JSONRPCMessage);
+  }
+
+  /** Answers one request on the fast path; a cancelled one gets no answer, as from the SDK. */
+  private async runDirect(m: Message): Promise<void> {
+    const id = m.id as RequestId;
+    const controller = new AbortController();
+    this.directCalls.set(id, controller);
+    let answer: Message;
+    try {
+      answer = { jsonrpc: '2.0', id, result: await this.direct!.answer(m, controller.signal) };
+    } catch (err) {
+      answer = this.direct!.error(id, err);
+    } finally {
+      if (this.directCalls.get(id) === controller) this.directCalls.delete(id);
+    }
+    if (!controller.signal.aborted) await this.send(answer as JSONRPCMessage);
+  }
+
+  private cancelDirect(params: Message | undefined): void {
+    const rid = params?.requestId as RequestId | undefined;
+    if (rid !== undefined) this.directCalls.get(rid)?.abort(params?.reason);
   }
 
   /**
@@ -230,6 +276,8 @@ export class NodeSessionTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const controller of this.directCalls.values()) controller.abort(new Error('Connection closed'));
+    this.directCalls.clear();
     for (const exchange of new Set(this.byRequest.values())) {
       this.abandon(exchange);
       if (exchange.res.headersSent) exchange.res.end();

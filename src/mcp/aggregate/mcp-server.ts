@@ -11,6 +11,7 @@ import type { NameTable } from './names.js';
 import { decodeCursor, encodeCursor } from './names.js';
 import { findResourceOwner } from './resource-owner.js';
 import type { Origin } from '../upstream/instance.js';
+import { forwardToolCall, routeName, type ToolScope } from './tool-route.js';
 
 const PAGE_SIZE = 100;
 type ListMethod = 'tools/list' | 'resources/list' | 'resources/templates/list' | 'prompts/list';
@@ -41,26 +42,8 @@ export function buildSessionServer(
   }) as Server['setRequestHandler'];
   const servers = () => scopeServers(gateway, scope);
   const expose = (s: string, item: string) => (scope ? item : names.expose(s, item));
-  const resolve = (exposed: string, kind: 'tool' | 'prompt') => {
-    if (scope) return { server: scope, item: exposed };
-    const found = names.resolve(exposed);
-    if (!gateway.serverNames().includes(found.server))
-      throw new ProtocolError(-32602, unknownName(kind, exposed, found.server, servers()), { name: exposed });
-    return found;
-  };
-  /** On /mcp, a tool the server's (cached) list does not have is refused with the names it has. */
-  const assertListed = (s: string, item: string, exposed: string) => {
-    if (scope) return;
-    const listed = gateway.runtime(s).cache.get('tools') as Array<{ name: string }> | undefined;
-    if (!listed || listed.some((t) => t.name === item)) return;
-    const names = listed.slice(0, 20).map((t) => expose(s, t.name));
-    const more = listed.length > 20 ? `, … (${listed.length} in all)` : '';
-    throw new ProtocolError(
-      -32602,
-      `Unknown tool "${exposed}": ${s} has ${names.join(', ') || 'no tools'}${more}`,
-      { name: exposed },
-    );
-  };
+  const resolve = (exposed: string, kind: 'tool' | 'prompt') =>
+    routeName(gateway, names, scope, exposed, kind);
   const uriOwner = new Map<string, string>();
 
   async function page<T>(method: ListMethod, cursor: string | undefined, map: (s: string, item: T) => T) {
@@ -129,19 +112,14 @@ export function buildSessionServer(
     }));
     return { tools: items as never, ...(nextCursor ? { nextCursor } : {}) };
   });
+  const tools: ToolScope = { gateway, names, scope, sessionKey };
   on('tools/call', (req, ctx) =>
     call(async () => {
-      const { server: s, item } = resolve(req.params.name, 'tool');
-      assertListed(s, item, req.params.name);
       const progress = forwardProgress(ctx);
-      const args = req.params.arguments ?? {};
-      const result = await upstream(ctx, ['tools/call', req.params.name, args], (origin, signal) =>
-        gateway.callTool(s, item, args, {
-          signal,
-          origin,
-          sessionKey,
-          ...(progress ? { onprogress: progress.onprogress } : {}),
-        }),
+      const result = await upstream(
+        ctx,
+        ['tools/call', req.params.name, req.params.arguments ?? {}],
+        (origin, signal) => forwardToolCall(tools, req.params, origin, signal, progress?.onprogress),
       );
       await progress?.flushed();
       return result as never;
@@ -282,13 +260,4 @@ function covers(capabilities: ServerCapabilities, method: string): boolean {
   if (method === 'completion/complete') return capabilities.completions !== undefined;
   const kind = method.split('/')[0] as 'tools' | 'prompts' | 'resources';
   return capabilities[kind] !== undefined;
-}
-
-/** Says how names on /mcp are made, and which servers exist, for a name that matches none. */
-function unknownName(kind: 'tool' | 'prompt', exposed: string, server: string, servers: string[]): string {
-  const why = server ? `no MCP server "${server}"` : 'it has no server prefix';
-  return (
-    `Unknown ${kind} "${exposed}": ${why}; ${kind}s on /mcp are named server__${kind} ` +
-    `(servers: ${servers.join(', ') || 'none'}); ${kind}s/list shows them all`
-  );
 }

@@ -7,7 +7,7 @@ import { capabilitiesForNewSession } from './capabilities.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import type { NameTable } from './names.js';
 import { PendingInputs } from './input-required.js';
-import { ServerRequestRelay } from './server-requests.js';
+import type { ServerRequestRelay } from './server-requests.js';
 import { StatelessMcp } from './stateless.js';
 import { Subscriptions } from './subscriptions.js';
 import { initializeProblem, readBody, type WireError } from './wire.js';
@@ -66,17 +66,13 @@ export class SessionManager {
     this.subscriptions = new Subscriptions(gateway);
     gateway.updateListeners.add(this.updateListener);
     this.inputs = new PendingInputs(gateway.config.inputWaitMs);
-    const relay = new ServerRequestRelay(
-      (id) => this.sessions.get(id),
-      gateway.config.callTimeoutMs,
-      this.inputs,
-    );
-    this.relay = relay;
     this.bridge = {
       capabilities: (key) => this.sessions.get(key)?.server.getClientCapabilities() ?? this.opening.get(key),
-      serverRequest: (server, key, request, origins) => relay.relay(key, request, origins, server),
+      serverRequest: async (server, key, request, origins) =>
+        (await this.loadRelay()).relay(key, request, origins, server),
       instanceReady: (server, key, instance) => this.subscriptions.resubscribe(server, key, instance),
-      elicitationComplete: (server, params) => relay.elicitationComplete(server, params),
+      // Before the relay exists no elicitation was relayed, so none can complete.
+      elicitationComplete: (server, params) => this.relay?.elicitationComplete(server, params),
     };
     gateway.bridge = this.bridge;
     this.stateless = new StatelessMcp(gateway, names, this.inputs);
@@ -85,10 +81,27 @@ export class SessionManager {
   /** Stateless calls waiting for the client's input (their upstream requests pending). */
   private readonly inputs: PendingInputs;
   private readonly bridge: ClientBridge;
-  private readonly relay: ServerRequestRelay;
+  /**
+   * Loaded at the first server-to-client request: it brings the SDK client (about 7 MB of RSS),
+   * which an idle platform without MCP servers never needs.
+   */
+  private relay?: ServerRequestRelay;
+  private relayLoading?: Promise<ServerRequestRelay>;
   /** Client capabilities of sessions whose `initialize` is being answered. */
   private readonly opening = new Map<string, ClientCapabilities>();
   private readonly stateless: StatelessMcp;
+
+  private loadRelay(): Promise<ServerRequestRelay> {
+    this.relayLoading ??= import('./server-requests.js').then(({ ServerRequestRelay }) => {
+      this.relay = new ServerRequestRelay(
+        (id) => this.sessions.get(id),
+        this.gateway.config.callTimeoutMs,
+        this.inputs,
+      );
+      return this.relay;
+    });
+    return this.relayLoading;
+  }
 
   get size(): number {
     return this.sessions.size;
@@ -169,7 +182,10 @@ export class SessionManager {
   ): Promise<void> {
     const sessionId = randomUUID();
     // Loaded at the first session, with the SDK server it needs (about 15 MB of RSS otherwise idle).
-    const { buildSessionServer } = await import('./mcp-server.js');
+    const [{ buildSessionServer }, { DirectCalls }] = await Promise.all([
+      import('./mcp-server.js'),
+      import('./direct-calls.js'),
+    ]);
     const transport = new NodeSessionTransport(sessionId);
     // A per-session instance started to learn capabilities is this session's: it announces what
     // this client declares in the initialize being answered.
@@ -197,6 +213,7 @@ export class SessionManager {
       lastSeen: Date.now(),
       pendingServerRequests: 0,
     };
+    transport.direct = new DirectCalls(this.gateway, this.names, scope, sessionId, capabilities);
     transport.onclose = () => this.forget(sessionId);
     await server.connect(transport);
     this.sessions.set(sessionId, session);
@@ -210,7 +227,7 @@ export class SessionManager {
     if (!this.sessions.delete(id)) return;
     mcpSessions.set(this.sessions.size);
     this.subscriptions.endSession(id);
-    this.relay.endSession(id);
+    this.relay?.endSession(id);
     this.gateway.endSession(id);
   }
 
