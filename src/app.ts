@@ -30,6 +30,7 @@ import {
   memoryRecommendations,
   optimizerCollector,
   optimizerPlanDeps,
+  startOptimizerAuto,
   startResourceSampler,
 } from './optimizer/index.js';
 import { CloseStack } from './close-stack.js';
@@ -264,6 +265,14 @@ async function taskParts(core: Core): Promise<RoleParts> {
       }),
     });
     stack.push('optimizer-sampler', () => sampler.stop());
+    // Auto mode acts beside the sampler only; processes sharing a database take turns (decision 0076).
+    const auto = startOptimizerAuto({
+      db,
+      config,
+      logger,
+      planDeps: () => optimizerPlanDeps(config, { db, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
+    });
+    if (auto) stack.push('optimizer-auto', () => auto.stop());
   }
 
   const redis = config.redisUrl ? await openRedis(config.redisUrl, logger) : undefined;
