@@ -6,7 +6,7 @@ import { optimizerAutoSteps } from '../../metrics/index.js';
 import { AlertOutbox, DbOutboxStore } from '../../ops/index.js';
 import type { ApplyDeps } from '../plan/apply.js';
 import { stepReport } from './report.js';
-import { runAutoTick, type AutoTickDeps, type AutoTickResult } from './tick.js';
+import { runAutoTick, type AutoTickResult } from './tick.js';
 
 /** The doctor_alert_outbox row auto mode's reports queue in (the watch's is `watch`). */
 export const AUTO_OUTBOX = 'optimizer-auto';
@@ -17,7 +17,6 @@ export interface OptimizerAutoOptions {
   logger: Logger;
   planDeps: () => ApplyDeps;
   clock?: () => number;
-  applyStep?: AutoTickDeps['applyStep'];
 }
 
 export interface OptimizerAuto {
@@ -46,7 +45,6 @@ export function createOptimizerAuto(o: OptimizerAutoOptions): OptimizerAuto {
       kinds: o.config.optimizer.auto.kinds,
       holder,
       clock,
-      ...(o.applyStep ? { applyStep: o.applyStep } : {}),
     });
     if (!result.ran) {
       log.debug({ reason: result.reason }, 'optimizer:auto:skipped');

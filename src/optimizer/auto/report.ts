@@ -20,10 +20,8 @@ export interface AutoStep {
 }
 
 function evidenceSummary(e: PlannedChange['evidence']): string {
-  const parts = [`${e.samples} samples`];
-  if (e.historyMs !== undefined) parts.push(`over ${formatSpan(e.historyMs)}`);
-  if (e.peak !== undefined) parts.push(`peak ${mib(e.peak)}`);
-  return parts.join(' ');
+  const span = e.historyMs === undefined ? '' : ` over ${formatSpan(e.historyMs)}`;
+  return `${e.samples} samples${span}${e.peak === undefined ? '' : `, peak ${mib(e.peak)}`}`;
 }
 
 const VERDICT: Record<AutoOutcome, string> = {

@@ -14,16 +14,11 @@ export interface AutoTickDeps {
   /** Who holds the lease: unique per process (host and pid). */
   holder: string;
   clock: () => number;
-  /** The apply path; applyChanges (backup → live update → verification → rollback) but in tests. */
-  applyStep?: (deps: ApplyDeps, plan: BuiltPlan, id: string) => Promise<ApplyResponse>;
 }
 
 export type AutoTickResult =
   | { ran: false; reason: 'paused' | 'busy' }
   | { ran: true; steps: AutoStep[] };
-
-const viaApplyChanges = (deps: ApplyDeps, plan: BuiltPlan, id: string) =>
-  applyChanges(deps, { ids: [id], plan });
 
 /** The changes auto mode may make: stepwise memory steps of the allowed kinds, nothing else. */
 export function autoCandidates(plan: BuiltPlan, kinds: readonly AutoKind[]): PlannedChange[] {
@@ -37,7 +32,7 @@ function outcomeOf(out: ApplyResponse): AutoOutcome {
   return out.rolledBack ? 'rolled-back' : 'failed';
 }
 
-async function stepOne(deps: AutoTickDeps, apply: ApplyDeps, plan: BuiltPlan, c: PlannedChange) {
+async function stepOne(apply: ApplyDeps, plan: BuiltPlan, c: PlannedChange) {
   const claim: Claim = {
     target: stepTargetOf(c.id),
     changeId: c.id,
@@ -47,7 +42,8 @@ async function stepOne(deps: AutoTickDeps, apply: ApplyDeps, plan: BuiltPlan, c:
   if (!(await claimStep(apply.db, claim, apply.now!))) return undefined; // stepped elsewhere today
   let out: ApplyResponse;
   try {
-    out = await (deps.applyStep ?? viaApplyChanges)(apply, plan, c.id);
+    // The same path as `optimize apply`: backup → live update + file edit → verification → rollback.
+    out = await applyChanges(apply, { ids: [c.id], plan });
   } catch (err) {
     out = { applied: [], backupId: null, verification: { ok: false, details: [String(err)] }, rolledBack: false };
   }
@@ -82,7 +78,7 @@ export async function runAutoTick(deps: AutoTickDeps): Promise<AutoTickResult> {
     const plan = await buildPlan(apply, 'step');
     const steps: AutoStep[] = [];
     for (const c of autoCandidates(plan, deps.kinds)) {
-      const step = await stepOne(deps, apply, plan, c);
+      const step = await stepOne(apply, plan, c);
       if (step) steps.push(step);
     }
     return { ran: true, steps };
