@@ -46,11 +46,10 @@ export async function takeLease(db: Queryable, holder: string, at: number): Prom
 }
 
 export async function releaseLease(db: Queryable, holder: string, at: number): Promise<void> {
-  await db.query('UPDATE optimizer_steps SET stepped_at = $3::timestamptz WHERE target = $1 AND to_value = $2', [
-    LEASE_ROW,
-    holder,
-    new Date(at).toISOString(),
-  ]);
+  await db.query(
+    'UPDATE optimizer_steps SET stepped_at = $3::timestamptz WHERE target = $1 AND to_value = $2',
+    [LEASE_ROW, holder, new Date(at).toISOString()],
+  );
 }
 
 export interface Claim {
@@ -73,7 +72,14 @@ export async function claimStep(db: Queryable, c: Claim, at: number): Promise<bo
        from_value = EXCLUDED.from_value, to_value = EXCLUDED.to_value, backup_id = NULL
      WHERE optimizer_steps.stepped_at <= $6::timestamptz
      RETURNING target`,
-    [c.target, new Date(at).toISOString(), c.changeId, c.from, c.to, new Date(at - STEP_EVERY_MS).toISOString()],
+    [
+      c.target,
+      new Date(at).toISOString(),
+      c.changeId,
+      c.from,
+      c.to,
+      new Date(at - STEP_EVERY_MS).toISOString(),
+    ],
   );
   return res.rows.length === 1;
 }

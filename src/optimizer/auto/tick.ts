@@ -16,9 +16,7 @@ export interface AutoTickDeps {
   clock: () => number;
 }
 
-export type AutoTickResult =
-  | { ran: false; reason: 'paused' | 'busy' }
-  | { ran: true; steps: AutoStep[] };
+export type AutoTickResult = { ran: false; reason: 'paused' | 'busy' } | { ran: true; steps: AutoStep[] };
 
 /** The changes auto mode may make: stepwise memory steps of the allowed kinds, nothing else. */
 export function autoCandidates(plan: BuiltPlan, kinds: readonly AutoKind[]): PlannedChange[] {
@@ -45,7 +43,12 @@ async function stepOne(apply: ApplyDeps, plan: BuiltPlan, c: PlannedChange) {
     // The same path as `optimize apply`: backup → live update + file edit → verification → rollback.
     out = await applyChanges(apply, { ids: [c.id], plan });
   } catch (err) {
-    out = { applied: [], backupId: null, verification: { ok: false, details: [String(err)] }, rolledBack: false };
+    out = {
+      applied: [],
+      backupId: null,
+      verification: { ok: false, details: [String(err)] },
+      rolledBack: false,
+    };
   }
   const outcome = outcomeOf(out);
   if (outcome !== 'kept') await settleUndone(apply.db, claim, out.backupId);

@@ -147,9 +147,9 @@ describe('optimizer auto mode', () => {
       expect(await memoryOf('idle')).toBe(768 * MiB);
       expect(await memoryOf('hot')).toBe(1000 * MiB); // restored from the backup
       // Only container memory: the MCP server's budget is not in the allowed kinds.
-      expect(JSON.parse(await readFile(path.join(dir, '.mcp.json'), 'utf8')).mcpServers.fs.memoryBudgetMb).toBe(
-        1024,
-      );
+      expect(
+        JSON.parse(await readFile(path.join(dir, '.mcp.json'), 'utf8')).mcpServers.fs.memoryBudgetMb,
+      ).toBe(1024);
       expect(posts).toEqual([
         expect.objectContaining({
           event: 'optimizer:step',
@@ -157,7 +157,9 @@ describe('optimizer auto mode', () => {
           from: 1000 * MiB,
           to: 1250 * MiB,
           outcome: 'rolled-back',
-          evidence: expect.objectContaining({ summary: expect.stringMatching(/^49 samples over 48 h, peak 900 MiB$/) }),
+          evidence: expect.objectContaining({
+            summary: expect.stringMatching(/^49 samples over 48 h, peak 900 MiB$/),
+          }),
         }),
         expect.objectContaining({ event: 'optimizer:step', target: 'container:idle', outcome: 'kept' }),
       ]);
@@ -232,9 +234,10 @@ describe('optimizer auto mode', () => {
   it('keeps its reports in its own outbox row, delivered ones gone', async () => {
     const config = configWith(receiver.url);
     await auto(config).tick();
-    const row = await db.query<{ data: { queue: unknown[] } }>('SELECT data FROM doctor_alert_outbox WHERE name = $1', [
-      AUTO_OUTBOX,
-    ]);
+    const row = await db.query<{ data: { queue: unknown[] } }>(
+      'SELECT data FROM doctor_alert_outbox WHERE name = $1',
+      [AUTO_OUTBOX],
+    );
     expect(row.rows[0]!.data.queue).toEqual([]);
   });
 });
