@@ -386,8 +386,9 @@ async function taskParts(core: Core): Promise<RoleParts> {
         memoryRecommendations(optimizerPlanDeps(config, { db, docker: doctor.docker! })),
     }),
     resourcesRoutes({ db, forecast: config.optimizer.forecast }),
-    optimizerRoutes(() =>
-      optimizerPlanDeps(config, { db, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
+    optimizerRoutes(
+      () => optimizerPlanDeps(config, { db, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
+      config.optimizer,
     ),
     placementRoutes({ db, config: config.optimizer, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
     chatRoutes({ llm, db }),

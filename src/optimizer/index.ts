@@ -56,5 +56,6 @@ export { recommend, stepwise, MEMORY_FLOORS, type Recommendation, type Step } fr
 export * from './placement/index.js';
 export { runAutoTick, autoCandidates, type AutoTickDeps, type AutoTickResult } from './auto/tick.js';
 export { createOptimizerAuto, startOptimizerAuto, AUTO_OUTBOX, type OptimizerAuto } from './auto/loop.js';
-export { autoPaused, setAutoSwitch } from './auto/rows.js';
+export { autoPaused, setAutoSwitch, recentSteps } from './auto/rows.js';
+export { autoStatus } from './auto/status.js';
 export { stepReport, type AutoStep, type AutoOutcome } from './auto/report.js';

@@ -92,3 +92,27 @@ export async function settleUndone(db: Queryable, c: Claim, backupId: string | n
     backupId,
   ]);
 }
+
+/** The latest step per target, newest first; the coordination rows are left out. */
+export async function recentSteps(db: Queryable, limit = 20) {
+  const res = await db.query<{
+    target: string;
+    stepped_at: Date;
+    change_id: string;
+    from_value: string | null;
+    to_value: string;
+    backup_id: string | null;
+  }>(
+    `SELECT target, stepped_at, change_id, from_value, to_value, backup_id FROM optimizer_steps
+      WHERE target NOT LIKE 'auto:%' ORDER BY stepped_at DESC LIMIT $1`,
+    [limit],
+  );
+  return res.rows.map((r) => ({
+    target: r.target,
+    at: new Date(r.stepped_at).toISOString(),
+    change: r.change_id,
+    from: r.from_value,
+    to: r.to_value,
+    backupId: r.backup_id,
+  }));
+}
