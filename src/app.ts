@@ -42,7 +42,7 @@ import { startEvents } from './events/index.js';
 import { eventsRoutes } from './http/routes/events.js';
 import { overviewRoutes } from './http/routes/overview.js';
 import { taskStepsRoutes } from './http/routes/task-steps.js';
-import type { Report } from './ops/index.js';
+import type { DockerClient, Report } from './ops/index.js';
 import { createLlmService } from './llm/index.js';
 import { chatRoutes } from './http/routes/chat.js';
 import { conversationsRoutes } from './http/routes/conversations.js';
@@ -75,6 +75,8 @@ export interface PlatformOptions {
   configFile?: string;
   /** The built dashboard served from `/`; default: web/dist of this checkout. */
   webDir?: string;
+  /** For tests: the Docker engine the doctor and optimizer use instead of doctor.dockerHost's. */
+  docker?: DockerClient;
 }
 
 const DEFAULT_WEB_DIR = path.resolve(import.meta.dirname, '../web/dist');
@@ -250,7 +252,11 @@ async function taskParts(core: Core): Promise<RoleParts> {
   const { config, logger, role, db, stack, mcp, health } = core;
   const servesApi = role !== 'worker';
   // The server's own report reads the MCP children in process: no HTTP, no credential.
-  const doctor = { ...doctorDeps(config), platform: inProcessPlatform(() => mcp.servers()) };
+  const doctor = {
+    ...doctorDeps(config),
+    ...(core.options.docker ? { docker: core.options.docker } : {}),
+    platform: inProcessPlatform(() => mcp.servers()),
+  };
 
   // One sampler per deployment, beside the API: worker processes would sample the same host again.
   if (config.optimizer.enabled && servesApi) {

@@ -331,7 +331,11 @@ function planCommands(sub: (name: string) => Command, result: { code: number }):
 }
 
 function renderAutoStatus(s: AutoStatus): string {
-  const state = !s.enabled ? 'off (optimizer.auto.enabled is false)' : s.paused ? 'paused (kill switch)' : 'on';
+  const state = !s.enabled
+    ? 'off (optimizer.auto.enabled is false)'
+    : s.paused
+      ? 'paused (kill switch)'
+      : 'on';
   const steps = s.steps.map((x) => `  ${x.at}  ${x.target}  ${x.from ?? 'none'} → ${x.to}`);
   return `auto mode: ${state}; every ${s.intervalMs / 60_000} min; kinds ${s.kinds.join(', ')}\n${
     steps.length ? `latest steps:\n${steps.join('\n')}\n` : 'no steps recorded\n'

@@ -565,7 +565,10 @@ export const OptimizerConfigSchema = z.strictObject({
       /** How often a tick builds the step plan and applies what it allows. */
       intervalMs: z.coerce.number().int().min(60_000).max(604_800_000).default(3_600_000),
       /** Target kinds it may change: container memory limits, MCP servers' memory budgets. */
-      kinds: z.array(z.enum(['container', 'mcp'])).max(2).default(['container']),
+      kinds: z
+        .array(z.enum(['container', 'mcp']))
+        .max(2)
+        .default(['container']),
     })
     .default({ enabled: false, intervalMs: 3_600_000, kinds: ['container'] }),
 });

@@ -72,7 +72,10 @@ export function optimizerRoutes(deps: () => ApplyDeps, config: OptimizerConfig):
     app.get(
       '/api/v1/optimizer/auto',
       {
-        schema: { tags: ['optimizer'], summary: 'Whether auto mode acts (config and kill switch) and the latest steps' },
+        schema: {
+          tags: ['optimizer'],
+          summary: 'Whether auto mode acts (config and kill switch) and the latest steps',
+        },
         config: { access: 'admin' },
       },
       async () => autoStatus(deps().db, config),
@@ -83,7 +86,8 @@ export function optimizerRoutes(deps: () => ApplyDeps, config: OptimizerConfig):
       {
         schema: {
           tags: ['optimizer'],
-          summary: 'Pause or resume auto mode (the kill switch): every process on the database obeys at its next tick',
+          summary:
+            'Pause or resume auto mode (the kill switch): every process on the database obeys at its next tick',
           body: AutoSwitchRequestSchema,
         },
         config: { access: 'admin' },
