@@ -17,6 +17,8 @@ export interface RunSpec {
   compose?: { project: string; service: string };
   network?: 'none' | 'host';
   limits?: boolean;
+  /** The memory limit when limits are on (default 64m). */
+  memory?: string;
   health?: string[];
   healthInterval?: string;
   restart?: string;
@@ -37,7 +39,7 @@ export async function runContainer(spec: RunSpec): Promise<string> {
       '--label',
       'com.docker.compose.container-number=1',
     );
-  if (spec.limits !== false) args.push('--memory', '64m', '--cpus', '0.5');
+  if (spec.limits !== false) args.push('--memory', spec.memory ?? '64m', '--cpus', '0.5');
   args.push(
     '--health-cmd',
     (spec.health ?? ['true']).join(' '),

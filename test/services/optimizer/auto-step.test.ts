@@ -10,7 +10,7 @@ import { freshPglite } from '../../helpers/db.js';
 import { writeFlatHistory } from '../../helpers/resource-history.js';
 import { describeWithService } from '../../helpers/services.js';
 import { tempRoot } from '../../helpers/system-tree.js';
-import { docker, IMAGE, removeByPrefix } from '../doctor/docker-helpers.js';
+import { docker, removeByPrefix, runContainer } from '../doctor/docker-helpers.js';
 
 /*
  * On the real engine: a busybox container limited to 1 GiB that uses about 1 MiB, with two days
@@ -31,19 +31,7 @@ describeWithService('DOCKER_HOST', 'optimizer auto mode on the real engine', (ho
     async () => {
       const dir = tempRoot('sutazai-auto-step-');
       const name = `${PREFIX}-idle`;
-      await docker(
-        'run',
-        '-d',
-        '--name',
-        name,
-        '--network',
-        'none',
-        '--memory',
-        '1g',
-        IMAGE,
-        'sleep',
-        '3600',
-      );
+      await runContainer({ name, memory: '1g', cmd: ['sleep', '3600'] });
       const db = await freshPglite();
       const posts: unknown[] = [];
       const receiver = await startWebhookReceiver((_p, body) => (posts.push(body), 200));
