@@ -30,6 +30,7 @@ import {
   memoryRecommendations,
   optimizerCollector,
   optimizerPlanDeps,
+  startOptimizerAuto,
   startResourceSampler,
 } from './optimizer/index.js';
 import { CloseStack } from './close-stack.js';
@@ -41,7 +42,7 @@ import { startEvents } from './events/index.js';
 import { eventsRoutes } from './http/routes/events.js';
 import { overviewRoutes } from './http/routes/overview.js';
 import { taskStepsRoutes } from './http/routes/task-steps.js';
-import type { Report } from './ops/index.js';
+import type { DockerClient, Report } from './ops/index.js';
 import { createLlmService } from './llm/index.js';
 import { chatRoutes } from './http/routes/chat.js';
 import { conversationsRoutes } from './http/routes/conversations.js';
@@ -74,6 +75,8 @@ export interface PlatformOptions {
   configFile?: string;
   /** The built dashboard served from `/`; default: web/dist of this checkout. */
   webDir?: string;
+  /** For tests: the Docker engine the doctor and optimizer use instead of doctor.dockerHost's. */
+  docker?: DockerClient;
 }
 
 const DEFAULT_WEB_DIR = path.resolve(import.meta.dirname, '../web/dist');
@@ -249,7 +252,11 @@ async function taskParts(core: Core): Promise<RoleParts> {
   const { config, logger, role, db, stack, mcp, health } = core;
   const servesApi = role !== 'worker';
   // The server's own report reads the MCP children in process: no HTTP, no credential.
-  const doctor = { ...doctorDeps(config), platform: inProcessPlatform(() => mcp.servers()) };
+  const doctor = {
+    ...doctorDeps(config),
+    ...(core.options.docker ? { docker: core.options.docker } : {}),
+    platform: inProcessPlatform(() => mcp.servers()),
+  };
 
   // One sampler per deployment, beside the API: worker processes would sample the same host again.
   if (config.optimizer.enabled && servesApi) {
@@ -264,6 +271,14 @@ async function taskParts(core: Core): Promise<RoleParts> {
       }),
     });
     stack.push('optimizer-sampler', () => sampler.stop());
+    // Auto mode acts beside the sampler only; processes sharing a database take turns (decision 0076).
+    const auto = startOptimizerAuto({
+      db,
+      config,
+      logger,
+      planDeps: () => optimizerPlanDeps(config, { db, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
+    });
+    if (auto) stack.push('optimizer-auto', () => auto.stop());
   }
 
   const redis = config.redisUrl ? await openRedis(config.redisUrl, logger) : undefined;
@@ -377,8 +392,9 @@ async function taskParts(core: Core): Promise<RoleParts> {
         memoryRecommendations(optimizerPlanDeps(config, { db, docker: doctor.docker! })),
     }),
     resourcesRoutes({ db, forecast: config.optimizer.forecast }),
-    optimizerRoutes(() =>
-      optimizerPlanDeps(config, { db, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
+    optimizerRoutes(
+      () => optimizerPlanDeps(config, { db, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
+      config.optimizer,
     ),
     placementRoutes({ db, config: config.optimizer, ...(doctor.docker ? { docker: doctor.docker } : {}) }),
     chatRoutes({ llm, db }),

@@ -7,6 +7,7 @@ import { logDestination } from '../log-pretty.js';
 import { doctorDeps } from '../ops/index.js';
 import {
   applyChanges,
+  autoStatus,
   buildPlan,
   listSeries,
   optimizerCollector,
@@ -27,7 +28,9 @@ import {
   seriesBacktest,
   seriesForecast,
   seriesHistory,
+  setAutoSwitch,
   startResourceSampler,
+  type AutoStatus,
 } from '../optimizer/index.js';
 import { EXIT, printError } from './output.js';
 
@@ -289,6 +292,22 @@ function planCommands(sub: (name: string) => Command, result: { code: number }):
       ),
     );
 
+  sub('auto')
+    .description('auto mode: `off` pauses it at its next tick in every process (no restart), `on` resumes')
+    .argument('<state>', 'on, off or status')
+    .option('--json', 'print JSON')
+    .action(
+      action(result, async (state: string, opts: Common, self: Command) => {
+        if (!['on', 'off', 'status'].includes(state)) return usage(result, 'auto: on, off or status');
+        const config = configOf(self);
+        const status = await withDb(config, async (db) => {
+          if (state !== 'status') await setAutoSwitch(db, state === 'on', Date.now());
+          return autoStatus(db, config.optimizer);
+        });
+        print(opts.json, status, renderAutoStatus(status));
+      }),
+    );
+
   sub('rollback')
     .description('restore the files and containers an apply changed, from its backup')
     .argument('<backupId>', 'the backup id apply printed')
@@ -309,6 +328,18 @@ function planCommands(sub: (name: string) => Command, result: { code: number }):
         if (out.failed.length) result.code = EXIT.failure;
       }),
     );
+}
+
+function renderAutoStatus(s: AutoStatus): string {
+  const state = !s.enabled
+    ? 'off (optimizer.auto.enabled is false)'
+    : s.paused
+      ? 'paused (kill switch)'
+      : 'on';
+  const steps = s.steps.map((x) => `  ${x.at}  ${x.target}  ${x.from ?? 'none'} → ${x.to}`);
+  return `auto mode: ${state}; every ${s.intervalMs / 60_000} min; kinds ${s.kinds.join(', ')}\n${
+    steps.length ? `latest steps:\n${steps.join('\n')}\n` : 'no steps recorded\n'
+  }`;
 }
 
 async function usageSeries(db: Db): Promise<string[]> {

@@ -42,6 +42,7 @@ export const ENV_KEYS: Record<string, string> = {
   SUTAZAI_BACKUP_RETAIN: 'backup.retain',
   SUTAZAI_OPTIMIZER: 'optimizer.enabled',
   SUTAZAI_OPTIMIZER_INTERVAL_MS: 'optimizer.intervalMs',
+  SUTAZAI_OPTIMIZER_AUTO: 'optimizer.auto.enabled',
 };
 
 export interface LoadOptions {

@@ -560,6 +560,22 @@ export const OptimizerConfigSchema = z.strictObject({
       ollamaMemoryShare: 0.75,
       ollamaMaxParallel: 4,
     }),
+  /**
+   * Auto mode (docs/optimizer.md, "Auto mode"; decision 0076): applies stepwise memory steps
+   * unattended inside `sutazai up`. Off by default; `sutazai optimize auto off` pauses it live.
+   */
+  auto: z
+    .strictObject({
+      enabled: bool.default(false),
+      /** How often a tick builds the step plan and applies what it allows. */
+      intervalMs: z.coerce.number().int().min(60_000).max(604_800_000).default(3_600_000),
+      /** Target kinds it may change: container memory limits, MCP servers' memory budgets. */
+      kinds: z
+        .array(z.enum(['container', 'mcp']))
+        .max(2)
+        .default(['container']),
+    })
+    .default({ enabled: false, intervalMs: 3_600_000, kinds: ['container'] }),
 });
 export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
 /** The live events stream, GET /api/v1/events (decision 0031). */

@@ -272,6 +272,13 @@ export const resourceSourceFailures = new Counter({
   registers: [registry],
 });
 
+export const optimizerAutoSteps = new Counter({
+  name: 'sutazai_optimizer_auto_steps_total',
+  help: 'Steps the optimizer applied unattended (auto mode), by outcome (kept, rolled-back, failed)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
 export const resourceSamplesDropped = new Counter({
   name: 'sutazai_resource_samples_dropped_total',
   help: 'Samples of new series refused because optimizer.maxSeries series exist',

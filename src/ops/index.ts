@@ -72,7 +72,7 @@ export {
   type WatchEvent,
 } from './watch/watch.js';
 export { RestartBudget } from './watch/restart-budget.js';
-export { webhookBody } from './watch/webhooks.js';
+export { webhookBody, actionBody, type ActionKind, type ActionReport } from './watch/webhooks.js';
 export { AlertOutbox, webhookName, type OutboxEntry } from './watch/outbox.js';
 export { DbOutboxStore, FileOutboxStore, type OutboxStore } from './watch/outbox-store.js';
 export { assertKnownRules, nearestRuleIds, editDistance } from './rules/rule-ids.js';

@@ -54,3 +54,8 @@ export {
 } from './topology.js';
 export { recommend, stepwise, MEMORY_FLOORS, type Recommendation, type Step } from './recommend.js';
 export * from './placement/index.js';
+export { runAutoTick, autoCandidates, type AutoTickDeps, type AutoTickResult } from './auto/tick.js';
+export { createOptimizerAuto, startOptimizerAuto, AUTO_OUTBOX, type OptimizerAuto } from './auto/loop.js';
+export { autoPaused, setAutoSwitch, recentSteps } from './auto/rows.js';
+export { autoStatus } from './auto/status.js';
+export { stepReport, type AutoStep, type AutoOutcome } from './auto/report.js';

@@ -97,3 +97,27 @@ export const RollbackResponseSchema = z.object({
   failed: z.array(z.string()),
 });
 export type RollbackResponse = z.infer<typeof RollbackResponseSchema>;
+
+/** GET /api/v1/optimizer/auto: whether auto mode acts, and the latest steps of any apply. */
+export const AutoStatusSchema = z.object({
+  /** optimizer.auto.enabled (and the sampler on): the loop runs in `sutazai up`. */
+  enabled: z.boolean(),
+  /** The kill switch (`sutazai optimize auto off`): a paused loop does nothing. */
+  paused: z.boolean(),
+  intervalMs: z.number(),
+  kinds: z.array(z.string()),
+  /** The latest recorded step per target, newest first (at most 20). */
+  steps: z.array(
+    z.object({
+      target: z.string(),
+      at: z.string(),
+      change: z.string(),
+      from: z.string().nullable(),
+      to: z.string(),
+      backupId: z.string().nullable(),
+    }),
+  ),
+});
+export type AutoStatus = z.infer<typeof AutoStatusSchema>;
+
+export const AutoSwitchRequestSchema = z.strictObject({ paused: z.boolean() });

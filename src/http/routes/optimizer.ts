@@ -2,21 +2,26 @@ import { z } from 'zod';
 import {
   applyChanges,
   ApplyRequestSchema,
+  autoStatus,
+  AutoSwitchRequestSchema,
   buildPlan,
   PlanModeSchema,
   publicPlan,
   rollbackChanges,
   RollbackRequestSchema,
+  setAutoSwitch,
   type ApplyDeps,
 } from '../../optimizer/index.js';
+import type { OptimizerConfig } from '../../config/schema.js';
 import type { RouteModule } from '../app.js';
 
 /**
  * GET /api/v1/optimizer/plan, POST /apply and /rollback (docs/optimizer.md): admin-only, like the
  * doctor's fix. Apply needs `confirm: true` and ids from the current plan; it backs up, applies,
- * verifies and rolls back by itself when verification fails.
+ * verifies and rolls back by itself when verification fails. GET/POST /auto show auto mode and
+ * pause or resume it (the kill switch, decision 0076).
  */
-export function optimizerRoutes(deps: () => ApplyDeps): RouteModule {
+export function optimizerRoutes(deps: () => ApplyDeps, config: OptimizerConfig): RouteModule {
   return (app) => {
     app.get(
       '/api/v1/optimizer/plan',
@@ -62,6 +67,36 @@ export function optimizerRoutes(deps: () => ApplyDeps): RouteModule {
         config: { access: 'admin', rateLimit: 'expensive' },
       },
       async (req) => rollbackChanges(deps(), req.body.backupId),
+    );
+
+    app.get(
+      '/api/v1/optimizer/auto',
+      {
+        schema: {
+          tags: ['optimizer'],
+          summary: 'Whether auto mode acts (config and kill switch) and the latest steps',
+        },
+        config: { access: 'admin' },
+      },
+      async () => autoStatus(deps().db, config),
+    );
+
+    app.post(
+      '/api/v1/optimizer/auto',
+      {
+        schema: {
+          tags: ['optimizer'],
+          summary:
+            'Pause or resume auto mode (the kill switch): every process on the database obeys at its next tick',
+          body: AutoSwitchRequestSchema,
+        },
+        config: { access: 'admin' },
+      },
+      async (req) => {
+        const db = deps().db;
+        await setAutoSwitch(db, !req.body.paused, Date.now());
+        return autoStatus(db, config);
+      },
     );
   };
 }

@@ -1,6 +1,15 @@
 import type { Finding } from '../types.js';
 import { FileOutboxStore, type OutboxStore } from './outbox-store.js';
-import { postWebhook, wants, webhookBody, type AlertKind, type WebhookTarget } from './webhooks.js';
+import {
+  actionBody,
+  postWebhook,
+  wants,
+  webhookBody,
+  type ActionKind,
+  type ActionReport,
+  type AlertKind,
+  type WebhookTarget,
+} from './webhooks.js';
 
 /**
  * The alert outbox: alerts are delivered, not just attempted (issue 14).
@@ -14,6 +23,9 @@ import { postWebhook, wants, webhookBody, type AlertKind, type WebhookTarget } f
  * (the platform's database inside `sutazai up`, a file in the data dir for the CLI), written
  * atomically after every change, so a restart neither loses nor re-posts alerts.
  *
+ * Actions the platform took by itself (an optimizer auto step) are queued with `report`: no
+ * episode, sent to every webhook whatever its minSeverity, delivered and retried the same way.
+ *
  * Entry states: queued → (2xx) gone | (failure) queued with attempts+1 and nextAt in the future.
  */
 export interface OutboxEntry {
@@ -22,7 +34,10 @@ export interface OutboxEntry {
   kind: AlertKind;
   fingerprint: string;
   episode: number;
-  finding: Finding;
+  /** The finding of a finding:* entry. */
+  finding?: Finding;
+  /** The action of an action entry (`optimizer:step`). */
+  report?: ActionReport;
   attempts: number;
   nextAt: number;
   lastError?: string;
@@ -121,6 +136,21 @@ export class AlertOutbox {
     return e.finding;
   }
 
+  /** Queues an action report for every webhook (not filtered by severity: it is not a finding). */
+  report(kind: ActionKind, key: string, report: ActionReport): void {
+    for (const t of this.opts.targets)
+      this.data.queue.push({
+        id: ++this.data.seq,
+        webhook: t.url,
+        kind,
+        fingerprint: key,
+        episode: 0,
+        report,
+        attempts: 0,
+        nextAt: 0,
+      });
+  }
+
   pending(): OutboxEntry[] {
     return structuredClone(this.data.queue);
   }
@@ -155,11 +185,10 @@ export class AlertOutbox {
     for (const target of this.opts.targets) {
       for (const entry of this.data.queue.filter((e) => e.webhook === target.url)) {
         if (entry.nextAt > this.now()) break; // keeps this webhook's order
-        const error = await postWebhook(
-          target,
-          webhookBody(target, entry.kind, entry.finding),
-          this.opts.timeoutMs,
-        );
+        const body = entry.report
+          ? actionBody(target, entry.kind as ActionKind, entry.report)
+          : webhookBody(target, entry.kind, entry.finding!);
+        const error = await postWebhook(target, body, this.opts.timeoutMs);
         if (error === undefined) {
           this.data.queue = this.data.queue.filter((e) => e.id !== entry.id);
           await this.save();

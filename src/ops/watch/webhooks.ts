@@ -6,7 +6,22 @@ export interface WebhookTarget {
   minSeverity: Severity;
 }
 
-export type AlertKind = 'finding:new' | 'finding:resolved';
+export type AlertKind = 'finding:new' | 'finding:resolved' | ActionKind;
+
+/** Something the platform did by itself (not a finding), reported through the same webhooks. */
+export type ActionKind = 'optimizer:step';
+
+export interface ActionReport {
+  /** One line for chat webhooks. */
+  text: string;
+  /** The event's fields for JSON webhooks. */
+  data: Record<string, unknown>;
+}
+
+/** Slack-compatible `{"text"}` or the plain JSON event of an action. */
+export function actionBody(target: WebhookTarget, kind: ActionKind, a: ActionReport): unknown {
+  return target.format === 'slack' ? { text: `[sutazai] ${a.text}` } : { event: kind, ...a.data };
+}
 
 /** Slack-compatible `{"text"}` or the plain JSON event. */
 export function webhookBody(target: WebhookTarget, kind: AlertKind, f: Finding): unknown {

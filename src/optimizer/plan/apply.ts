@@ -6,7 +6,7 @@ import type { FixAction, FixPlan } from '../../ops/fix/plan.js';
 import { rollback } from '../../ops/fix/rollback.js';
 import type { DockerClient } from '../../ops/sources/docker-types.js';
 import { BACKUP_ID, type ApplyResponse, type PlanMode, type RollbackResponse } from '../plan-schema.js';
-import { buildPlan, type PlanDeps, type PlannedChange } from './build.js';
+import { buildPlan, type BuiltPlan, type PlanDeps, type PlannedChange } from './build.js';
 import { recordStep, stepTargetOf } from './step-log.js';
 
 export interface ApplyDeps extends PlanDeps {
@@ -99,10 +99,16 @@ function unknownId(id: string, index: number, mode: PlanMode): SutazaiError {
  */
 export async function applyChanges(
   deps: ApplyDeps,
-  req: { ids: string[]; mode?: PlanMode; verifyWindowMs?: number },
+  req: {
+    ids: string[];
+    mode?: PlanMode;
+    verifyWindowMs?: number;
+    /** A plan this process built moments ago (auto mode); callers from outside always rebuild. */
+    plan?: BuiltPlan;
+  },
 ): Promise<ApplyResponse> {
-  const mode = req.mode ?? 'rightsize';
-  const plan = await buildPlan(deps, mode);
+  const mode = req.plan?.mode ?? req.mode ?? 'rightsize';
+  const plan = req.plan ?? (await buildPlan(deps, mode));
   const byId = new Map(plan.changes.map((c) => [c.id, c]));
   req.ids.forEach((id, i) => {
     if (!byId.has(id)) throw unknownId(id, i, mode);

@@ -62,6 +62,17 @@ describe('sutazai optimize', { timeout: 300_000 }, () => {
     expect(missing.err).toContain('SUTAZAI_ERR_RESOURCES_SERIES_NOT_FOUND');
   });
 
+  it('auto off pauses auto mode in the database, on resumes, status shows it', async () => {
+    const off = await cli('optimize', 'auto', 'off', '--json');
+    expect(off.code).toBe(0);
+    expect(JSON.parse(off.out)).toMatchObject({ enabled: false, paused: true, kinds: ['container'] });
+    const status = await cli('optimize', 'auto', 'status');
+    expect(status.out).toMatch(/auto mode: off \(optimizer.auto.enabled is false\)/);
+    const on = await cli('optimize', 'auto', 'on', '--json');
+    expect(JSON.parse(on.out)).toMatchObject({ paused: false });
+    expect((await cli('optimize', 'auto', 'maybe')).code).toBe(2);
+  });
+
   it('a running sampler keeps sampling and stops cleanly on SIGTERM', async () => {
     const child = spawnCli(['optimize', 'sample', '-c', configFile]);
     onTestFinished(() => killGroup(child.pid));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../src/app.js';
-import { OptimizerPlanSchema, ApplyResponseSchema } from '../../../src/optimizer/index.js';
+import { OptimizerPlanSchema, ApplyResponseSchema, AutoStatusSchema } from '../../../src/optimizer/index.js';
 import { injectAdminHeaders, startTestPlatform } from '../../helpers/platform.js';
 
 /*
@@ -163,5 +163,29 @@ describe('POST /api/v1/optimizer/rollback', () => {
     });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe('SUTAZAI_ERR_DOCTOR_BACKUP_NOT_FOUND');
+  });
+});
+
+describe('GET and POST /api/v1/optimizer/auto', () => {
+  it('shows auto mode off by default, pauses and resumes it for admins only, and refuses a bad body', async () => {
+    const res = await call('GET', '/api/v1/optimizer/auto', admin);
+    expect(AutoStatusSchema.parse(res.json())).toMatchObject({
+      enabled: false,
+      paused: false,
+      intervalMs: 3_600_000,
+    });
+    expect((await call('POST', '/api/v1/optimizer/auto', user, { paused: true })).statusCode).toBe(403);
+    const paused = await call('POST', '/api/v1/optimizer/auto', admin, { paused: true });
+    expect(paused.json()).toMatchObject({ paused: true });
+    expect((await call('GET', '/api/v1/optimizer/auto', admin)).json()).toMatchObject({ paused: true });
+    expect((await call('POST', '/api/v1/optimizer/auto', admin, { paused: false })).json()).toMatchObject({
+      paused: false,
+    });
+    const bad = await call('POST', '/api/v1/optimizer/auto', admin, { paused: 'yes' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({
+      code: 'SUTAZAI_ERR_HTTP_VALIDATION',
+      details: [{ path: 'body.paused' }],
+    });
   });
 });
