@@ -14,7 +14,7 @@ import { STEP_EVERY_MS } from '../recommend.js';
 export const SWITCH_ROW = 'auto:switch';
 export const LEASE_ROW = 'auto:lease';
 
-/** A crashed holder's lease lapses after this; a tick (verification windows included) is shorter. */
+/** A crashed holder's lease lapses after this; a ticking holder renews it before every step. */
 export const LEASE_MS = 30 * 60_000;
 
 export async function autoPaused(db: Queryable): Promise<boolean> {

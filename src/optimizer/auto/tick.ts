@@ -81,6 +81,9 @@ export async function runAutoTick(deps: AutoTickDeps): Promise<AutoTickResult> {
     const plan = await buildPlan(apply, 'step');
     const steps: AutoStep[] = [];
     for (const c of autoCandidates(plan, deps.kinds)) {
+      // Each step can take a verification window: renew the lease before it (a long tick must not
+      // outlive its lease and let a second process tick beside it), and honour a pause at once.
+      if ((await autoPaused(db)) || !(await takeLease(db, deps.holder, deps.clock()))) break;
       const step = await stepOne(apply, plan, c);
       if (step) steps.push(step);
     }

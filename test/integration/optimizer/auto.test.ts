@@ -34,7 +34,10 @@ const NOW = Date.parse('2026-11-20T12:00:00Z');
 
 /** An engine on which `hot` stops when its limit is raised and runs again when it is restored. */
 class HotFailsDocker extends MemoryDocker {
+  /** Runs inside each live update: what happens elsewhere while a step is being applied. */
+  duringUpdate?: (name: string) => Promise<void>;
   override async updateContainer(id: string, update: ContainerUpdate): Promise<void> {
+    await this.duringUpdate?.(this.containers.find((x) => x.Id === id)!.Name);
     await super.updateContainer(id, update);
     const c = this.containers.find((x) => x.Id === id)!;
     if (c.Name === '/hot') c.State.Running = c.HostConfig.Memory === 1000 * MiB;
@@ -220,6 +223,31 @@ describe('optimizer auto mode', () => {
     expect(docker.calls).toEqual([]);
     const lapsed = await runAutoTick({ ...other, clock: () => NOW + LEASE_MS });
     expect(lapsed.ran).toBe(true);
+  });
+
+  it('stops between steps when switched off mid-tick', async () => {
+    const config = configWith(receiver.url);
+    docker.duringUpdate = () => setAutoSwitch(db, false, clockAt);
+    const result = await auto(config).tick();
+    expect(result).toMatchObject({ ran: true, steps: [{ target: 'container:hot' }] });
+    expect(await memoryOf('idle')).toBe(1024 * MiB);
+  });
+
+  it('renews its lease before each step, so a long tick is never joined by a second', async () => {
+    const config = configWith(receiver.url);
+    const { takeLease } = await import('../../../src/optimizer/auto/rows.js');
+    const rivalTook: boolean[] = [];
+    docker.duringUpdate = async (name) => {
+      if (name === '/hot') clockAt = NOW + LEASE_MS - 1000; // the first step ran almost a lease long
+      // During the second step the first lease would have lapsed; the renewed one holds.
+      if (name === '/idle') rivalTook.push(await takeLease(db, 'rival:1', NOW + LEASE_MS + 1000));
+    };
+    const result = await auto(config).tick();
+    expect(result).toMatchObject({
+      ran: true,
+      steps: [{ target: 'container:hot' }, { target: 'container:idle' }],
+    });
+    expect(rivalTook).toEqual([false]);
   });
 
   it('claims a target once: of two processes claiming it together, one wins', async () => {
