@@ -31,6 +31,7 @@ const options = {
   minHistoryMs: 2 * 3_600_000,
   minPoints: 30,
   maxRelativeError: 0.25,
+  maxLevelShift: 0.2,
   intervalZ: 1.96,
   stepMs: 1_800_000,
   toleranceMs: 120_000,
