@@ -127,15 +127,12 @@ export function forecastSeries(
   };
 }
 
-/** A running median of noise alone stays within this many σ (its range); a level shift does not. */
-const NOISE_RANGE_SIGMAS = 6;
-
 /**
  * The reason to refuse a series whose level jumps around its trend (level shifts, bursts), or
  * undefined: when the running median of the residuals moves by more than maxLevelShift of the
- * level, more than the trend itself moves over the window, and more than noise could (6 σ), a
- * line says nothing about where the series will be. The p90 error gate misses this when the
- * jumps cover under 10 % of the window.
+ * level and more than the trend itself moves over the window, a line says nothing about where the
+ * series will be. The p90 error gate misses this when the jumps cover under 10 % of the window,
+ * or when the series swings continuously with a σ just under maxRelativeError.
  */
 function burstiness(
   series: string,
@@ -148,7 +145,7 @@ function burstiness(
   const moves = levelMovement(res);
   const trendMoves = Math.abs(fit.slope) * (xs.at(-1)! - xs[0]!);
   const share = level > 0 ? moves / level : moves > 0 ? Infinity : 0;
-  if (share <= maxShift || moves <= trendMoves || moves <= NOISE_RANGE_SIGMAS * fit.sigma) return undefined;
+  if (share <= maxShift || moves <= trendMoves) return undefined;
   const amount = (v: number) => formatValue(series, v);
   return `the series moves by ${amount(moves)} around its trend within the window (${(share * 100).toFixed(0)} % of its level, at most ${(maxShift * 100).toFixed(0)} %), far more than its trend predicts (${amount(trendMoves)} over the window): level shifts or bursts`;
 }

@@ -306,6 +306,37 @@ describe('bursty series (level shifts)', () => {
     expect(r.refused).toBeGreaterThan(r.scored);
   });
 
+  it('refuses a series that swings by gigabytes continuously, though its robust error passes', () => {
+    // 3 GiB ± 1 GiB, flipping every 3 minutes: σ (p90) is 20 % of the level, under the 25 % gate.
+    const next = noise(44);
+    const swings = series(3, (s) => 3 * GiB + (Math.floor(s / 180) % 2 ? 1 : -1) * GiB + 50 * MiB * next());
+    const f = forecastSeries('host:memory_bytes:host', swings, null, options);
+    expect(f.evidence.status === 'not-enough-evidence' && f.evidence.reason).toMatch(
+      /level shifts or bursts$/,
+    );
+  });
+
+  it('still forecasts a staircase leak whose steps are large against its level', () => {
+    // The services test's container: +1 MiB a second from 2 MiB, sampled every second for 15 s.
+    // The writer is a little slower than the sampler, so some samples repeat a step.
+    const stairs = Array.from({ length: 16 }, (_, i) => ({
+      t: T0 + i * 1000,
+      v: (2 + Math.floor(i / 1.15)) * MiB,
+    }));
+    const f = forecastSeries(
+      'container:memory_bytes:stairs',
+      stairs,
+      { bytes: 40 * MiB, source: 'memory-limit' },
+      {
+        ...options,
+        horizonMs: 60_000,
+        minHistoryMs: 10_000,
+        minPoints: 10,
+      },
+    );
+    expect(f.evidence.status).toBe('ok');
+  });
+
   it('still forecasts a clean linear leak, with the right time to exhaustion', () => {
     const next = noise(43);
     const leak = series(6, (s) => 1 * GiB + (100 * MiB * s) / 3600 + 5 * MiB * next());
