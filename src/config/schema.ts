@@ -518,6 +518,12 @@ export const OptimizerConfigSchema = z.strictObject({
       minPoints: z.coerce.number().int().min(3).default(30),
       /** Robust residual spread over the mean level above this → not enough evidence (poor fit). */
       maxRelativeError: z.coerce.number().positive().default(0.25),
+      /**
+       * The level moving around the trend (range of the residuals' running median) by more than
+       * this share of the mean level, and by more than the trend moves over the window → not
+       * enough evidence (level shifts, bursts).
+       */
+      maxLevelShift: z.coerce.number().positive().default(0.2),
       /** Width of the prediction interval, as a two-sided normal quantile (1.96 ≈ 95 %). */
       intervalZ: z.coerce.number().positive().max(10).default(1.96),
     })
@@ -527,6 +533,7 @@ export const OptimizerConfigSchema = z.strictObject({
       minHistoryMs: 7_200_000,
       minPoints: 30,
       maxRelativeError: 0.25,
+      maxLevelShift: 0.2,
       intervalZ: 1.96,
     }),
   placement: PlacementConfigSchema.default(PlacementConfigSchema.parse({})),

@@ -43,7 +43,8 @@ export { decideMemory, decideCpus, decideOllama } from './plan/decide.js';
 export { lastSteps, recordStep } from './plan/step-log.js';
 export { renderPlan } from './plan/render.js';
 export { parseTime, parseStep } from './time-input.js';
-export { renderSeriesList, renderHistory, renderForecast, renderBacktest, formatValue } from './render.js';
+export { renderSeriesList, renderHistory, renderForecast, renderBacktest } from './render.js';
+export { formatValue } from './format-value.js';
 export {
   readTopology,
   parseCpuList,

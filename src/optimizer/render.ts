@@ -2,19 +2,7 @@ import type { BacktestResult } from './forecast/backtest.js';
 import type { Forecast } from './forecast/forecast.js';
 import { fmtDuration } from './forecast/forecast.js';
 import type { History, SeriesInfo } from './store/history.js';
-import { parseSeries } from './types.js';
-
-/** A value in the series' unit, for people: bytes as MiB/GiB, CPU as cores, busy as %. */
-export function formatValue(series: string, v: number): string {
-  const metric = parseSeries(series)?.metric;
-  if (metric?.endsWith('_bytes')) {
-    const mib = v / 1024 ** 2;
-    return mib >= 1024 ? `${(mib / 1024).toFixed(2)} GiB` : `${mib.toFixed(1)} MiB`;
-  }
-  if (metric === 'cpu_busy') return `${(v * 100).toFixed(1)} %`;
-  if (metric === 'cpu_cores') return `${v.toFixed(3)} cores`;
-  return v.toFixed(2);
-}
+import { formatValue } from './format-value.js';
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -101,7 +101,8 @@ export function theilSen(xsIn: readonly number[], ysIn: readonly number[]): Fit 
   };
 }
 
-function thin(xs: readonly number[], ys: readonly number[], max: number) {
+/** Every (n / max)-th point, so that at most `max` remain, in order. */
+export function thin(xs: readonly number[], ys: readonly number[], max: number) {
   if (xs.length <= max) return { xs, ys };
   const step = xs.length / max;
   const ox: number[] = [];
@@ -118,11 +119,30 @@ export function predict(fit: Fit, x: number): number {
   return fit.intercept + fit.slope * x;
 }
 
+/** Residuals y − trend, in the order of the points. */
+export function residuals(fit: Fit, xs: readonly number[], ys: readonly number[]): number[] {
+  return xs.map((x, i) => ys[i]! - predict(fit, x));
+}
+
 /**
  * Half-width of the prediction interval for one new observation at x:
- * z · σ · √(1 + 1/n + (x − x̄)² / Sxx).
+ * z · σ · √(1 + k · (1/n + (x − x̄)² / Sxx)).
+ * k = 1 is the textbook interval for independent residuals. With autocorrelated residuals the
+ * trend's own uncertainty (the 1/n and extrapolation terms) is k = (1 + ρ)/(1 − ρ) times larger,
+ * because n correlated points hold only n/k points' worth of information (decision 0067).
  */
-export function predictionHalfWidth(fit: Fit, x: number, z: number): number {
+export function predictionHalfWidth(fit: Fit, x: number, z: number, k = 1): number {
   const extra = fit.sxx > 0 ? (x - fit.meanX) ** 2 / fit.sxx : 0;
-  return z * fit.sigma * Math.sqrt(1 + 1 / fit.n + extra);
+  return z * fit.sigma * Math.sqrt(residualBias(fit.n, k) * (1 + k * (1 / fit.n + extra)));
+}
+
+/**
+ * Residuals of a fitted line understate the noise: E[RSS] ≈ σ²(n − 2k), the two fitted
+ * parameters costing k points each when the residuals are correlated (k = 1: the usual n − 2).
+ * For k = 1 the fit's σ already divides by n − 2, so only the extra (n − 2)/(n − 2k) is applied;
+ * capped at 4 (σ at most doubled) for a window worth only a few independent points.
+ */
+function residualBias(n: number, k: number): number {
+  if (k <= 1) return 1;
+  return Math.min(Math.max(n - 2, 1) / Math.max(n - 2 * k, 1), 9);
 }

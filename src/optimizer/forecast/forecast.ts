@@ -1,10 +1,14 @@
-import { leastSquares, predict, predictionHalfWidth, theilSen, type Fit } from './fit.js';
+import { leastSquares, predict, predictionHalfWidth, residuals, theilSen, type Fit } from './fit.js';
+import { formatValue } from '../format-value.js';
+import { lag1Autocorrelation, levelMovement, varianceInflation } from './residuals.js';
 
 export interface ForecastOptions {
   horizonMs: number;
   minHistoryMs: number;
   minPoints: number;
   maxRelativeError: number;
+  /** Level movement around the trend (running-median range) over the mean level above this → refuse. */
+  maxLevelShift: number;
   intervalZ: number;
 }
 
@@ -29,6 +33,11 @@ export type Evidence =
       fits: { theilSen: FitSummary; leastSquares: FitSummary };
       /** Robust σ over the mean level. */
       relativeError: number;
+      /**
+       * How the interval was widened for autocorrelated residuals: lag-1 autocorrelation ρ, and
+       * the points' worth of independent evidence n(1 − ρ)/(1 + ρ) (decision 0067).
+       */
+      interval: { autocorrelation: number; effectivePoints: number };
       horizon: { at: string; predicted: number; lower: number; upper: number };
       exhaustion: {
         ceiling: Ceiling | null;
@@ -50,8 +59,9 @@ const summary = (f: Fit): FitSummary => ({ slopePerHour: f.slope * 3600, sigma: 
 /**
  * Forecast of one series from its points (oldest first): the Theil–Sen trend predicts the value
  * at now + horizon with a prediction interval, and the time the trend meets the ceiling. Refuses
- * ("not enough evidence", with the reason) on too few points, too short a history, or a fit whose
- * robust error exceeds maxRelativeError of the mean level. A rise is only reported as one when the
+ * ("not enough evidence", with the reason) on too few points, too short a history, a fit whose
+ * robust error exceeds maxRelativeError of the mean level, or a level that jumps around the trend
+ * (burstiness). The interval is widened for autocorrelated residuals (decision 0067). A rise is only reported as one when the
  * slope exceeds twice its standard error; a flat or falling series has no exhaustion time.
  */
 export function forecastSeries(
@@ -89,10 +99,15 @@ export function forecastSeries(
     return refuse(
       `the trend explains the series poorly: robust error is ${(relativeError * 100).toFixed(0)} % of the level (at most ${(options.maxRelativeError * 100).toFixed(0)} %)`,
     );
+  const res = residuals(ts, xs, ys);
+  const bursty = burstiness(series, ts, xs, res, level, options.maxLevelShift);
+  if (bursty) return refuse(bursty);
+  const rho = lag1Autocorrelation(res, ts.sigma);
+  const k = varianceInflation(rho, ts.n);
   const xNow = xs.at(-1)!;
   const xH = xNow + options.horizonMs / 1000;
   const predicted = predict(ts, xH);
-  const half = predictionHalfWidth(ts, xH, options.intervalZ);
+  const half = predictionHalfWidth(ts, xH, options.intervalZ, k);
   return {
     series,
     window,
@@ -100,6 +115,7 @@ export function forecastSeries(
       status: 'ok',
       fits: { theilSen: summary(ts), leastSquares: summary(ls) },
       relativeError,
+      interval: { autocorrelation: rho, effectivePoints: ts.n / k },
       horizon: {
         at: new Date(last.t + options.horizonMs).toISOString(),
         predicted,
@@ -109,6 +125,29 @@ export function forecastSeries(
       exhaustion: exhaustion(ts, xNow, last.t, ceiling, xNow),
     },
   };
+}
+
+/**
+ * The reason to refuse a series whose level jumps around its trend (level shifts, bursts), or
+ * undefined: when the running median of the residuals moves by more than maxLevelShift of the
+ * level and more than the trend itself moves over the window, a line says nothing about where the
+ * series will be. The p90 error gate misses this when the jumps cover under 10 % of the window,
+ * or when the series swings continuously with a σ just under maxRelativeError.
+ */
+function burstiness(
+  series: string,
+  fit: Fit,
+  xs: readonly number[],
+  res: readonly number[],
+  level: number,
+  maxShift: number,
+): string | undefined {
+  const moves = levelMovement(res);
+  const trendMoves = Math.abs(fit.slope) * (xs.at(-1)! - xs[0]!);
+  const share = level > 0 ? moves / level : moves > 0 ? Infinity : 0;
+  if (share <= maxShift || moves <= trendMoves) return undefined;
+  const amount = (v: number) => formatValue(series, v);
+  return `the series moves by ${amount(moves)} around its trend within the window (${(share * 100).toFixed(0)} % of its level, at most ${(maxShift * 100).toFixed(0)} %), far more than its trend predicts (${amount(trendMoves)} over the window): level shifts or bursts`;
 }
 
 /**

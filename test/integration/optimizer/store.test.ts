@@ -167,6 +167,7 @@ describe('history and forecasts from the store', () => {
       minHistoryMs: 2 * H,
       minPoints: 30,
       maxRelativeError: 0.25,
+      maxLevelShift: 0.2,
       intervalZ: 1.96,
     };
     const now = T0 + 3 * H + 1000;

@@ -67,6 +67,7 @@ describeWithService('DOCKER_HOST', 'optimizer forecast on a leaking container (r
           minHistoryMs: 10_000,
           minPoints: 10,
           maxRelativeError: 0.5,
+          maxLevelShift: 0.2,
           intervalZ: 1.96,
         },
       );

@@ -3,6 +3,7 @@ import {
   backtest,
   forecastSeries,
   leastSquares,
+  predict,
   predictionHalfWidth,
   theilSen,
   type ForecastOptions,
@@ -15,6 +16,7 @@ const options: ForecastOptions = {
   minHistoryMs: 2 * 3_600_000,
   minPoints: 30,
   maxRelativeError: 0.25,
+  maxLevelShift: 0.2,
   intervalZ: 1.96,
 };
 
@@ -27,6 +29,13 @@ function noise(seed = 1): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
   };
+}
+
+/** Standard normal draws (Box–Muller) from the deterministic noise, for AR(1) innovations. */
+function gaussian(seed: number): () => number {
+  const next = noise(seed);
+  const u = () => (next() + 1) / 2; // [0, 1]
+  return () => Math.sqrt(-2 * Math.log(1 - 0.999999 * u())) * Math.cos(2 * Math.PI * u());
 }
 
 /** A sample every 15 s for `hours`, value f(seconds since start). */
@@ -165,5 +174,181 @@ describe('backtest', () => {
       { ...options, windowMs: 3_600_000, stepMs: 600_000, toleranceMs: 60_000 },
     );
     expect(r).toMatchObject({ scored: 0, mape: null, coverage: null });
+  });
+});
+
+/**
+ * 48 h, one sample a minute: 500 MiB rising 10 MiB/h, plus AR(1) noise with lag-1 correlation φ
+ * and a marginal standard deviation of 4 MiB (a level that drifts around the trend, as memory does).
+ */
+function ar1AroundTrend(seed: number, phi: number) {
+  const z = gaussian(seed);
+  let e = 4 * MiB * z();
+  return series(
+    48,
+    (s) => {
+      e = phi * e + 4 * MiB * Math.sqrt(1 - phi * phi) * z();
+      return 500 * MiB + (10 * MiB * s) / 3600 + e;
+    },
+    60,
+  );
+}
+
+describe('prediction interval with autocorrelated residuals (decision 0067)', () => {
+  const bt = { ...options, windowMs: 2 * 3_600_000, minHistoryMs: 2 * 3_600_000, horizonMs: 1_800_000 };
+
+  it('covers close to 95 % of AR(1) outcomes where the independent-residual interval covers far fewer', () => {
+    let scored = 0;
+    let coveredNew = 0;
+    let coveredOld = 0;
+    for (const seed of [21, 22, 23]) {
+      const points = ar1AroundTrend(seed, 0.95);
+      const r = backtest('container:memory_bytes:ar1', points, {
+        ...bt,
+        stepMs: 900_000,
+        toleranceMs: 30_000,
+      });
+      scored += r.scored;
+      coveredNew += r.coverage! * r.scored;
+      // The same origins with the old interval z·σ·√(1 + 1/n + (x − x̄)²/Sxx).
+      for (let o = points[0]!.t + bt.minHistoryMs; o <= points.at(-1)!.t - bt.horizonMs; o += 900_000) {
+        const w = points.filter((p) => p.t >= o - bt.windowMs && p.t <= o);
+        const xs = w.map((p) => (p.t - w[0]!.t) / 1000);
+        const fit = theilSen(
+          xs,
+          w.map((p) => p.v),
+        );
+        const xH = xs.at(-1)! + bt.horizonMs / 1000;
+        const actual = points.find((p) => p.t === o + bt.horizonMs)!.v;
+        if (Math.abs(actual - predict(fit, xH)) <= predictionHalfWidth(fit, xH, 1.96)) coveredOld++;
+      }
+    }
+    expect(scored).toBeGreaterThan(500);
+    expect(coveredNew / scored).toBeGreaterThanOrEqual(0.85);
+    expect(coveredNew / scored).toBeLessThanOrEqual(0.99);
+    expect(coveredOld / scored).toBeLessThan(0.85);
+  });
+
+  it('reports the autocorrelation it found and the evidence it is worth', () => {
+    const f = forecastSeries('container:memory_bytes:ar1', ar1AroundTrend(21, 0.95).slice(0, 121), null, {
+      ...options,
+      horizonMs: 1_800_000,
+    });
+    expect(f.evidence.status).toBe('ok');
+    if (f.evidence.status !== 'ok') return;
+    expect(f.evidence.interval.autocorrelation).toBeGreaterThan(0.6);
+    expect(f.evidence.interval.effectivePoints).toBeLessThan(121 / 4);
+  });
+
+  it('leaves the interval of independent noise as it was', () => {
+    const next = noise(3);
+    const leak = series(12, (s) => 200 * MiB + (10 * MiB * s) / 3600 + 2 * MiB * next());
+    const f = forecastSeries('container:memory_bytes:leaky', leak, null, options);
+    if (f.evidence.status !== 'ok') throw new Error('refused');
+    const xs = leak.map((p) => (p.t - T0) / 1000);
+    const fit = theilSen(
+      xs,
+      leak.map((p) => p.v),
+    );
+    const old = predictionHalfWidth(fit, xs.at(-1)! + options.horizonMs / 1000, 1.96);
+    const half = (f.evidence.horizon.upper - f.evidence.horizon.lower) / 2;
+    expect(half / old).toBeGreaterThanOrEqual(1);
+    expect(half / old).toBeLessThan(1.1);
+  });
+});
+
+/**
+ * 12 h of host memory at 1 GiB ± 20 MiB with random bursts to 3–6 GiB lasting 5–15 minutes,
+ * each followed by 60–150 minutes at rest: the bursts cover under 10 % of the time, so the robust
+ * error (90th percentile) alone does not see them.
+ */
+function bursty(seed: number) {
+  const next = noise(seed);
+  const u = () => (next() + 1) / 2;
+  let level = GiB;
+  let until = 0;
+  return series(12, (s) => {
+    if (s >= until) {
+      const burst = level === GiB;
+      level = burst ? (3 + 3 * u()) * GiB : GiB;
+      until = s + (burst ? 300 + 600 * u() : 3600 + 5400 * u());
+    }
+    return level + 20 * MiB * next();
+  });
+}
+const GiB = 1024 ** 3;
+
+describe('bursty series (level shifts)', () => {
+  it('refuses a series whose level jumps around its trend, saying by how much', () => {
+    const points = bursty(41);
+    const f = forecastSeries('host:memory_bytes:host', points.slice(-1441), null, options);
+    expect(f.evidence.status).toBe('not-enough-evidence');
+    const reason = f.evidence.status === 'not-enough-evidence' ? f.evidence.reason : '';
+    expect(reason).toMatch(
+      /^the series moves by \d+\.\d\d GiB around its trend within the window \(\d+ % of its level, at most 20 %\), far more than its trend predicts \(.+ over the window\): level shifts or bursts$/,
+    );
+    // The old gate alone would have let it through: the bursts cover under 10 % of the window.
+    const loose = forecastSeries('host:memory_bytes:host', points.slice(-1441), null, {
+      ...options,
+      maxLevelShift: 1e9,
+    });
+    expect(loose.evidence.status).toBe('ok');
+  });
+
+  it('refuses most backtest origins of a bursty series', () => {
+    const r = backtest('host:memory_bytes:host', bursty(42), {
+      ...options,
+      windowMs: 6 * 3_600_000,
+      horizonMs: 3_600_000,
+      stepMs: 1_800_000,
+      toleranceMs: 60_000,
+    });
+    expect(r.refused).toBeGreaterThan(r.scored);
+  });
+
+  it('refuses a series that swings by gigabytes continuously, though its robust error passes', () => {
+    // 3 GiB ± 1 GiB, flipping every 3 minutes: σ (p90) is 20 % of the level, under the 25 % gate.
+    const next = noise(44);
+    const swings = series(3, (s) => 3 * GiB + (Math.floor(s / 180) % 2 ? 1 : -1) * GiB + 50 * MiB * next());
+    const f = forecastSeries('host:memory_bytes:host', swings, null, options);
+    expect(f.evidence.status === 'not-enough-evidence' && f.evidence.reason).toMatch(
+      /level shifts or bursts$/,
+    );
+  });
+
+  it('still forecasts a staircase leak whose steps are large against its level', () => {
+    // The services test's container: +1 MiB a second from 2 MiB, sampled every second for 15 s.
+    // The writer is a little slower than the sampler, so some samples repeat a step.
+    const stairs = Array.from({ length: 16 }, (_, i) => ({
+      t: T0 + i * 1000,
+      v: (2 + Math.floor(i / 1.15)) * MiB,
+    }));
+    const f = forecastSeries(
+      'container:memory_bytes:stairs',
+      stairs,
+      { bytes: 40 * MiB, source: 'memory-limit' },
+      {
+        ...options,
+        horizonMs: 60_000,
+        minHistoryMs: 10_000,
+        minPoints: 10,
+      },
+    );
+    expect(f.evidence.status).toBe('ok');
+  });
+
+  it('still forecasts a clean linear leak, with the right time to exhaustion', () => {
+    const next = noise(43);
+    const leak = series(6, (s) => 1 * GiB + (100 * MiB * s) / 3600 + 5 * MiB * next());
+    const f = forecastSeries(
+      'host:memory_bytes:host',
+      leak,
+      { bytes: 2 * GiB, source: 'host-memory' },
+      options,
+    );
+    expect(f.evidence.status).toBe('ok');
+    if (f.evidence.status !== 'ok') return;
+    // At 6 h the level is 1 GiB + 600 MiB: 424 MiB to go at 100 MiB/h is 4.24 h.
+    expect(f.evidence.exhaustion.inSeconds! / 3600).toBeCloseTo(4.24, 1);
   });
 });
