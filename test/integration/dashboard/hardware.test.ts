@@ -136,6 +136,23 @@ describe('the Hardware page', { timeout: 120_000 }, () => {
 });
 
 describe('the Hardware page: the right-sizing plan', { timeout: 120_000 }, () => {
+  it('shows auto mode off by default, and its kill switch pauses and resumes it through the API', async () => {
+    await page.goto(h.base + '/hardware');
+    const auto = page.getByTestId('hw-auto');
+    await auto.getByRole('heading', { name: 'Auto mode' }).waitFor();
+    await expect
+      .poll(() => auto.getByTestId('hw-auto-state').textContent())
+      .toMatch(/^Off \(optimizer.auto.enabled/);
+    const status = () => api<{ paused: boolean }>(h.base, token, 'GET', '/api/v1/optimizer/auto');
+    expect((await status()).paused).toBe(false);
+    await auto.getByRole('button', { name: 'Pause auto mode' }).click();
+    await auto.getByRole('button', { name: 'Resume auto mode' }).waitFor();
+    expect((await status()).paused).toBe(true);
+    await auto.getByRole('button', { name: 'Resume auto mode' }).click();
+    await auto.getByRole('button', { name: 'Pause auto mode' }).waitFor();
+    expect((await status()).paused).toBe(false);
+  });
+
   it('shows the plan from GET /api/v1/optimizer/plan with evidence, and Apply asks first', async () => {
     await page.goto(h.base + '/hardware');
     const plan = page.getByTestId('hw-plan');

@@ -50,3 +50,6 @@ export interface RollbackResult {
   restored: string[];
   failed: string[];
 }
+
+/** GET/POST /api/v1/optimizer/auto: whether auto mode acts, and its latest steps. */
+export type { AutoStatus } from '../../../src/optimizer/plan-schema.js';

@@ -1,12 +1,13 @@
 import './hardware.css';
 import { useIsAdmin } from '../../api/context.js';
+import { AutoSection } from './auto-section.js';
 import { PlacementSection } from './placement-section.js';
 import { PlanSection } from './plan-section.js';
 import { SeriesSection } from './series-section.js';
 
 /**
  * The hardware optimizer (admin only, like its API): history with forecast and limit, per-core
- * load and CPU placement, and the right-sizing plan with apply and rollback.
+ * load and CPU placement, the right-sizing plan with apply and rollback, and auto mode with its kill switch.
  */
 export function HardwarePage() {
   if (!useIsAdmin()) return <p className="state-empty">The Hardware page is for administrators.</p>;
@@ -15,6 +16,7 @@ export function HardwarePage() {
       <SeriesSection />
       <PlacementSection />
       <PlanSection />
+      <AutoSection />
     </div>
   );
 }
