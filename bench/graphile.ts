@@ -48,12 +48,7 @@ export class GraphileBench {
   }
 
   /** Jobs per second through one runner until `count` loaded jobs are done and deleted. */
-  async throughput(
-    mode: GraphileMode,
-    concurrency: number,
-    count: number,
-    hooks: { started?: () => Promise<void>; finished?: () => Promise<void> } = {},
-  ): Promise<number> {
+  async throughput(mode: GraphileMode, concurrency: number, count: number): Promise<number> {
     await this.reset();
     await this.load(count);
     const events = new EventEmitter();
@@ -63,13 +58,11 @@ export class GraphileBench {
         if (++done >= count) resolve();
       }),
     );
-    await hooks.started?.();
     const started = performance.now();
     const runner = await this.runner(mode, concurrency, { noop: async () => undefined }, events);
     await allDone;
     await this.waitEmpty();
     const seconds = (performance.now() - started) / 1000;
-    await hooks.finished?.();
     await runner.stop();
     return count / seconds;
   }

@@ -55,31 +55,18 @@ export function workerFor(
   });
 }
 
-/** Hooks around the timed part of a run (after the backlog is loaded, until the last outcome). */
-export interface RunHooks {
-  started?: () => Promise<void>;
-  finished?: () => Promise<void>;
-}
-
 /** No-op tasks per second through one worker at `concurrency`, `tasks` loaded beforehand. */
-export async function ours(
-  bench: BenchDb,
-  concurrency: number,
-  tasks: number,
-  hooks: RunHooks = {},
-): Promise<number> {
+export async function ours(bench: BenchDb, concurrency: number, tasks: number): Promise<number> {
   await bench.reset();
   const queue = queueFor(bench);
   await queue.enqueueMany(Array.from({ length: tasks }, () => ({ type: 'noop' })));
   const done = new Promise<void>((resolve) => (queue.onProgress = () => queue.written >= tasks && resolve()));
   const worker = workerFor(bench, queue, concurrency, new Map([['noop', async () => null]]));
   const keepAlive = setInterval(() => undefined, 1000); // worker timers are unref'd
-  await hooks.started?.();
   const started = performance.now();
   await worker.start();
   await done;
   const seconds = (performance.now() - started) / 1000;
-  await hooks.finished?.();
   clearInterval(keepAlive);
   await worker.stop();
   return tasks / seconds;
