@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrate, openDb, type Db } from '../src/db/index.js';
+import { migrations } from '../src/db/migrations/index.js';
 import { freshPostgresSchemaUrl } from '../test/helpers/db.js';
 
 export interface BenchDb {
@@ -16,12 +17,24 @@ export interface BenchDb {
 
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
 
-export async function openBenchDb(name: 'postgres' | 'pglite', poolMax = 20): Promise<BenchDb> {
+/** The migrations up to and including `name` (all when undefined): to bench an earlier schema. */
+export function migrationsUpTo(name?: string): typeof migrations {
+  if (!name) return migrations;
+  const at = migrations.findIndex((m) => m.name === name);
+  if (at < 0) throw new Error(`no migration ${name}`);
+  return migrations.slice(0, at + 1);
+}
+
+export async function openBenchDb(
+  name: 'postgres' | 'pglite',
+  poolMax = 20,
+  upTo?: string,
+): Promise<BenchDb> {
   if (name === 'pglite') {
     // PGLITE_DISK=1: a temporary data dir, as `sutazai up` runs it (WAL writes reach the kernel).
     const dir = process.env.PGLITE_DISK === '1' ? mkdtempSync(path.join(tmpdir(), 'sutazai-bench-')) : '';
     const db = await openDb({ dataDir: dir, inMemory: !dir });
-    await migrate(db);
+    await migrate(db, migrationsUpTo(upTo));
     return {
       name,
       db,
@@ -34,7 +47,7 @@ export async function openBenchDb(name: 'postgres' | 'pglite', poolMax = 20): Pr
   }
   const { url, drop } = await freshPostgresSchemaUrl(PG_URL);
   const db = await openDb({ url, dataDir: '', poolMax });
-  await migrate(db);
+  await migrate(db, migrationsUpTo(upTo));
   return {
     name,
     db,

@@ -8,21 +8,18 @@
  * Env: TEST_DATABASE_URL, TASKS (default 20000), RUNS (3), CONCURRENCY (1,4,16,64),
  * ENQUEUE (tasks per enqueue measurement, 5000), LAT_SECONDS (5; the latency test offers 100
  * tasks/s at concurrency 4), PARTS (throughput,enqueue,latency,pglite), PGLITE_DISK=1 (a data
- * dir as `up` runs it).
+ * dir as `up` runs it), STATS=1 (per 1,000 tasks of each throughput run: commits in this
+ * database, and the cluster's WAL records, bytes and syncs — cluster-wide, so other databases'
+ * writes count too: read them on a quiet server), COMPARE (comma-separated migration names, e.g.
+ * 0010-optimizer-steps,0011-tasks-lean-writes: our queue also on a schema migrated only up to
+ * each, in the same runs, for before/after figures of a schema change).
  */
 import { loadavg } from 'node:os';
-import pino from 'pino';
-import {
-  listenForTasks,
-  TaskQueue,
-  Worker,
-  type ClaimOptions,
-  type Outcome,
-  type TaskHandler,
-} from '../src/tasks/index.js';
+import type { TaskHandler } from '../src/tasks/index.js';
 import { openBenchDb, PG_URL, type BenchDb } from './common.js';
 import { GraphileBench, now, offer, sleep, type GraphileMode } from './graphile.js';
 import { median, percentile } from './lib.js';
+import { ours, queueFor, workerFor } from './queue-ours.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const TASKS = Number(process.env.TASKS ?? 20_000);
@@ -30,66 +27,7 @@ const CONCURRENCY = (process.env.CONCURRENCY ?? '1,4,16,64').split(',').map(Numb
 const ENQUEUE = Number(process.env.ENQUEUE ?? 5000);
 const LAT_SECONDS = Number(process.env.LAT_SECONDS ?? 5);
 const PARTS = new Set((process.env.PARTS ?? 'throughput,enqueue,latency,pglite').split(','));
-const log = pino({ level: 'silent' });
-
-/** Counts committed outcomes so the clock stops when the last one is durable. */
-class CountingQueue extends TaskQueue {
-  written = 0;
-  onProgress: () => void = () => undefined;
-  override async writeAndClaim(owner: string, outcomes: readonly Outcome[], claim: ClaimOptions | undefined) {
-    const result = await super.writeAndClaim(owner, outcomes, claim);
-    this.written += result.statuses.size;
-    this.onProgress();
-    return result;
-  }
-}
-
-function queueFor(bench: BenchDb, notify = false): CountingQueue {
-  return new CountingQueue(bench.db, {
-    maxPending: 10_000_000,
-    defaultMaxAttempts: 5,
-    backoffBaseMs: 1000,
-    backoffMaxMs: 60_000,
-    asyncWorkerCommits: false,
-    notify,
-  });
-}
-
-function workerFor(
-  bench: BenchDb,
-  queue: TaskQueue,
-  concurrency: number,
-  handlers: ReadonlyMap<string, TaskHandler>,
-  subscribe = false,
-): Worker {
-  return new Worker({
-    queue,
-    db: bench.db,
-    log,
-    handlers,
-    concurrency,
-    pollIntervalMs: 500,
-    leaseMs: 30_000,
-    drainTimeoutMs: 5000,
-    ...(subscribe ? { subscribe: listenForTasks(bench.url!, log) } : {}),
-  });
-}
-
-async function ours(bench: BenchDb, concurrency: number, tasks: number): Promise<number> {
-  await bench.reset();
-  const queue = queueFor(bench);
-  await queue.enqueueMany(Array.from({ length: tasks }, () => ({ type: 'noop' })));
-  const done = new Promise<void>((resolve) => (queue.onProgress = () => queue.written >= tasks && resolve()));
-  const worker = workerFor(bench, queue, concurrency, new Map([['noop', async () => null]]));
-  const keepAlive = setInterval(() => undefined, 1000); // worker timers are unref'd
-  const started = performance.now();
-  await worker.start();
-  await done;
-  const seconds = (performance.now() - started) / 1000;
-  clearInterval(keepAlive);
-  await worker.stop();
-  return tasks / seconds;
-}
+const COMPARE = (process.env.COMPARE ?? '').split(',').filter(Boolean);
 
 async function ourLatency(bench: BenchDb, concurrency: number): Promise<number[]> {
   await bench.reset();
@@ -149,6 +87,43 @@ async function perSecond(total: number, call: (n: number) => Promise<void>, batc
   return total / ((performance.now() - started) / 1000);
 }
 
+interface DbStats {
+  commits: number;
+  walRecords: number;
+  walBytes: number;
+  walSyncs: number;
+}
+
+async function dbStats(bench: BenchDb): Promise<DbStats> {
+  // Statistics reach the shared view at most once a second from other backends.
+  await sleep(1100);
+  const { rows } = await bench.db.query<Record<string, string>>(
+    `SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
+            wal_records, wal_bytes, wal_sync FROM pg_stat_wal`,
+  );
+  const r = rows[0]!;
+  return {
+    commits: Number(r.commits),
+    walRecords: Number(r.wal_records),
+    walBytes: Number(r.wal_bytes),
+    walSyncs: Number(r.wal_sync),
+  };
+}
+
+/** Runs one throughput measurement; with STATS=1 prints its database work per 1,000 tasks. */
+async function withStats(bench: BenchDb, label: string, run: () => Promise<number>): Promise<number> {
+  if (process.env.STATS !== '1') return run();
+  const before = await dbStats(bench);
+  const rate = await run();
+  const after = await dbStats(bench);
+  const per = (k: keyof DbStats): string => (((after[k] - before[k]) * 1000) / TASKS).toFixed(0);
+  console.log(
+    `    ${label}: ${rate.toFixed(0)} tasks/s; per 1000 tasks: commits ${per('commits')}, ` +
+      `WAL records ${per('walRecords')}, WAL bytes ${per('walBytes')}, WAL syncs ${per('walSyncs')} (cluster-wide)`,
+  );
+  return rate;
+}
+
 function line(label: string, values: number[], unit: string): number {
   const m = median(values);
   console.log(
@@ -164,6 +139,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   const pgBench = await openBenchDb('postgres');
+  const pgEarlier = await Promise.all(COMPARE.map((m) => openBenchDb('postgres', 20, m)));
   const gw = await GraphileBench.open(PG_URL, `gw_bench_${process.pid}`);
   const gwDefault = new Map<number, number>();
   try {
@@ -171,13 +147,25 @@ async function main(): Promise<void> {
       console.log('tasks/s, no-op, one worker process, PostgreSQL, synchronous commits on both sides:');
       for (const c of CONCURRENCY) {
         await ours(pgBench, c, Math.min(2000, TASKS)); // warm-up
+        for (const db of pgEarlier) await ours(db, c, Math.min(2000, TASKS));
         const rows: Record<string, number[]> = { ours: [], default: [], batched: [] };
+        const earlier = COMPARE.map(() => [] as number[]);
         for (let r = 0; r < RUNS; r++) {
-          rows.ours!.push(await ours(pgBench, c, TASKS));
+          rows.ours!.push(await withStats(pgBench, `c=${c} sutazai`, () => ours(pgBench, c, TASKS)));
+          for (const [i, db] of pgEarlier.entries())
+            earlier[i]!.push(
+              await withStats(db, `c=${c} sutazai up to ${COMPARE[i]}`, () => ours(db, c, TASKS)),
+            );
           for (const mode of ['default', 'batched'] as GraphileMode[])
-            rows[mode]!.push(await gw.throughput(mode, c, TASKS));
+            rows[mode]!.push(
+              await withStats(pgBench, `c=${c} graphile ${mode}`, () => gw.throughput(mode, c, TASKS)),
+            );
         }
         const o = line(`c=${c} sutazai`, rows.ours!, 'tasks/s');
+        for (const [i, m] of COMPARE.entries()) {
+          const e = line(`c=${c} sutazai, schema up to ${m}`, earlier[i]!, 'tasks/s');
+          console.log(`  c=${c} ratio sutazai / sutazai up to ${m} ${(o / e).toFixed(2)}`);
+        }
         const d = line(`c=${c} graphile-worker default`, rows.default!, 'tasks/s');
         const b = line(`c=${c} graphile-worker batched (localQueue 500, delay 0)`, rows.batched!, 'tasks/s');
         gwDefault.set(c, d);
@@ -239,9 +227,11 @@ async function main(): Promise<void> {
   } finally {
     await gw.close();
     await pgBench.close();
+    for (const db of pgEarlier) await db.close();
   }
   if (PARTS.has('pglite')) {
     const lite = await openBenchDb('pglite');
+    const liteEarlier = await Promise.all(COMPARE.map((m) => openBenchDb('pglite', 20, m)));
     try {
       console.log(
         `tasks/s on PGlite${process.env.PGLITE_DISK === '1' ? ' (data dir)' : ' (memory)'}, every commit written; vs graphile-worker default on PostgreSQL above:`,
@@ -249,14 +239,24 @@ async function main(): Promise<void> {
       for (const c of CONCURRENCY) {
         const tasks = Math.min(TASKS, 10_000);
         await ours(lite, c, Math.min(1000, tasks));
+        for (const db of liteEarlier) await ours(db, c, Math.min(1000, tasks));
         const rates: number[] = [];
-        for (let r = 0; r < RUNS; r++) rates.push(await ours(lite, c, tasks));
+        const earlier = COMPARE.map(() => [] as number[]);
+        for (let r = 0; r < RUNS; r++) {
+          rates.push(await ours(lite, c, tasks));
+          for (const [i, db] of liteEarlier.entries()) earlier[i]!.push(await ours(db, c, tasks));
+        }
         const m = line(`c=${c} sutazai on PGlite (${tasks} tasks)`, rates, 'tasks/s');
+        for (const [i, name] of COMPARE.entries()) {
+          const e = line(`c=${c} sutazai on PGlite, schema up to ${name}`, earlier[i]!, 'tasks/s');
+          console.log(`  c=${c} ratio PGlite sutazai / sutazai up to ${name} ${(m / e).toFixed(2)}`);
+        }
         const d = gwDefault.get(c);
         if (d) console.log(`  c=${c} ratio PGlite sutazai / graphile-worker default ${(m / d).toFixed(2)}`);
       }
     } finally {
       await lite.close();
+      for (const db of liteEarlier) await db.close();
     }
   }
   console.log(
