@@ -55,6 +55,7 @@ const okForecast: Forecast = {
     status: 'ok',
     fits: { theilSen: { slopePerHour: 60, sigma: 1 }, leastSquares: { slopePerHour: 60, sigma: 1 } },
     relativeError: 0.01,
+    interval: { autocorrelation: 0, effectivePoints: 100 },
     // Two hours after the last point (T0 + 2 min) the trend is at 250 ± 10.
     horizon: { at: new Date(T0 + 120_000 + 7_200_000).toISOString(), predicted: 250, lower: 240, upper: 260 },
     exhaustion: {
