@@ -6,7 +6,7 @@ import type { ClientBridge, McpGateway } from '../gateway.js';
 import { capabilitiesForNewSession } from './capabilities.js';
 import { NodeSessionTransport, reject } from './http-transport.js';
 import type { NameTable } from './names.js';
-import { PendingInputs } from './input-required.js';
+import type { PendingInputs } from './input-required.js';
 import type { ServerRequestRelay } from './server-requests.js';
 import { StatelessMcp } from './stateless.js';
 import { Subscriptions } from './subscriptions.js';
@@ -65,7 +65,6 @@ export class SessionManager {
     gateway.logListeners.add(this.logListener);
     this.subscriptions = new Subscriptions(gateway);
     gateway.updateListeners.add(this.updateListener);
-    this.inputs = new PendingInputs(gateway.config.inputWaitMs);
     this.bridge = {
       capabilities: (key) => this.sessions.get(key)?.server.getClientCapabilities() ?? this.opening.get(key),
       serverRequest: async (server, key, request, origins) =>
@@ -75,11 +74,15 @@ export class SessionManager {
       elicitationComplete: (server, params) => this.relay?.elicitationComplete(server, params),
     };
     gateway.bridge = this.bridge;
-    this.stateless = new StatelessMcp(gateway, names, this.inputs);
+    this.stateless = new StatelessMcp(gateway, names, () => this.loadInputs());
   }
 
-  /** Stateless calls waiting for the client's input (their upstream requests pending). */
-  private readonly inputs: PendingInputs;
+  /**
+   * Stateless calls waiting for the client's input (their upstream requests pending). Loaded with
+   * the first stateless request or server request: it brings the SDK, which idle never needs.
+   */
+  private inputs?: PendingInputs;
+  private inputsLoading?: Promise<PendingInputs>;
   private readonly bridge: ClientBridge;
   /**
    * Loaded at the first server-to-client request: it brings the SDK client (about 7 MB of RSS),
@@ -91,15 +94,24 @@ export class SessionManager {
   private readonly opening = new Map<string, ClientCapabilities>();
   private readonly stateless: StatelessMcp;
 
+  private loadInputs(): Promise<PendingInputs> {
+    this.inputsLoading ??= import('./input-required.js').then(
+      ({ PendingInputs }) => (this.inputs = new PendingInputs(this.gateway.config.inputWaitMs)),
+    );
+    return this.inputsLoading;
+  }
+
   private loadRelay(): Promise<ServerRequestRelay> {
-    this.relayLoading ??= import('./server-requests.js').then(({ ServerRequestRelay }) => {
-      this.relay = new ServerRequestRelay(
-        (id) => this.sessions.get(id),
-        this.gateway.config.callTimeoutMs,
-        this.inputs,
-      );
-      return this.relay;
-    });
+    this.relayLoading ??= Promise.all([import('./server-requests.js'), this.loadInputs()]).then(
+      ([{ ServerRequestRelay }, inputs]) => {
+        this.relay = new ServerRequestRelay(
+          (id) => this.sessions.get(id),
+          this.gateway.config.callTimeoutMs,
+          inputs,
+        );
+        return this.relay;
+      },
+    );
     return this.relayLoading;
   }
 
@@ -297,7 +309,7 @@ export class SessionManager {
     this.gateway.logListeners.delete(this.logListener);
     this.gateway.updateListeners.delete(this.updateListener);
     if (this.gateway.bridge === this.bridge) this.gateway.bridge = undefined;
-    this.inputs.close();
+    this.inputs?.close();
     await this.stateless.close();
     await Promise.all([...this.sessions.keys()].map((id) => this.drop(id)));
   }

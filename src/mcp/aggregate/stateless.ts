@@ -26,7 +26,7 @@ export class StatelessMcp {
   constructor(
     private readonly gateway: McpGateway,
     private readonly names: NameTable,
-    private readonly inputs: PendingInputs,
+    private readonly inputs: () => Promise<PendingInputs>,
   ) {
     this.passthrough = new ModernPassthrough(gateway);
   }
@@ -59,6 +59,7 @@ export class StatelessMcp {
     if (!handler) {
       const { createMcpHandler } = await import('@modelcontextprotocol/server');
       const { buildSessionServer, NO_HOOKS } = await import('./mcp-server.js');
+      const inputs = await this.inputs();
       const server = () =>
         buildSessionServer(
           this.gateway,
@@ -69,7 +70,7 @@ export class StatelessMcp {
           {
             ...NO_HOOKS,
             roundTrip: (ctx, fingerprint, run) =>
-              this.inputs.run(
+              inputs.run(
                 {
                   principal: ctx.http?.authInfo?.clientId ?? '',
                   fingerprint: `${key}\0${fingerprint}`, // not honoured on another endpoint
