@@ -130,6 +130,10 @@ for (const n of CONC) {
       `${t.name.padEnd(20)} ${String(n).padStart(2)} session(s): ${row.rps.toFixed(0).padStart(5)} calls/s  p50 ${row.p50.toFixed(2)} ms${rss}`,
     );
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    // supergateway ends one stdio server process per closed session: let them exit before the
+    // next case, which otherwise shares the 2 cores with their teardown (it was always the
+    // first gateway case of each session count that came out slow).
+    await new Promise((r) => setTimeout(r, 5000));
   }
 }
 const sgRow = results['supergateway 4.0.0']!;
