@@ -2,7 +2,8 @@
 // 4.0.0 (a bench-only devDependency, stdio → Streamable HTTP, stateful) in front of the same
 // stdio server (server-everything's echo), in the same run, with the SDK client at 1, 8 and 32
 // sessions; and the RSS of each whole process tree with 32 sessions open (issue 15, figures).
-// Each case: every session makes CALLS calls in a row; REPS repetitions; medians.
+// Each case: every session makes CALLS calls in a row; REPS repetitions, the targets in a rotated order
+// each time with every target's sessions open; medians.
 // Run: npx tsx bench/mcp-vs-supergateway.ts [callsPerSession=200] [reps=4]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -117,24 +118,46 @@ async function once_(clients: Client[], tool: string): Promise<{ rps: number; p5
 
 const rssMb = (pid: number) => treeRssBytes(pid) / 1048576;
 const results: Record<string, Record<number, { rps: number; p50: number }>> = {};
+// Memory first, one target at a time (the two gateway endpoints share one host process): each
+// tree's RSS with only its own 32 sessions open, after as many rounds of calls as a case makes.
+const rssAt32 = new Map<string, number>();
+for (const t of targets) {
+  const clients = await Promise.all(Array.from({ length: 32 }, () => open(t.url)));
+  for (let r = 0; r <= REPS; r++) await once_(clients, t.tool);
+  rssAt32.set(t.name, rssMb(t.pid));
+  await Promise.all(clients.map((c) => c.close().catch(() => {})));
+  await new Promise((r) => setTimeout(r, 5000));
+}
 for (const n of CONC) {
-  for (const t of targets) {
-    const clients = await Promise.all(Array.from({ length: n }, () => open(t.url)));
-    await once_(clients, t.tool); // warm-up
-    const runs = [];
-    for (let r = 0; r < REPS; r++) runs.push(await once_(clients, t.tool));
-    const row = { rps: median(runs.map((x) => x.rps)), p50: median(runs.map((x) => x.p50)) };
+  // Every target's sessions stay open for the whole session count, and each repetition runs the
+  // targets in a rotated order: whichever case ran first after another's was always slower
+  // (its predecessor's garbage and teardown shared the 2 cores), so a fixed order favoured
+  // the later cases.
+  const open_ = await Promise.all(
+    targets.map(async (t) => ({
+      t,
+      clients: await Promise.all(Array.from({ length: n }, () => open(t.url))),
+    })),
+  );
+  for (const { t, clients } of open_) await once_(clients, t.tool); // warm-up
+  const runs = new Map<string, Array<{ rps: number; p50: number }>>();
+  for (let r = 0; r < REPS; r++)
+    for (let k = 0; k < open_.length; k++) {
+      const { t, clients } = open_[(k + r) % open_.length]!;
+      runs.set(t.name, [...(runs.get(t.name) ?? []), await once_(clients, t.tool)]);
+    }
+  for (const { t, clients } of open_) {
+    const mine = runs.get(t.name)!;
+    const row = { rps: median(mine.map((x) => x.rps)), p50: median(mine.map((x) => x.p50)) };
     (results[t.name] ??= {})[n] = row;
-    const rss = n === 32 ? `  tree RSS with 32 sessions open ${rssMb(t.pid).toFixed(0)} MB` : '';
+    const rss = n === 32 ? `  tree RSS with 32 sessions open ${rssAt32.get(t.name)!.toFixed(0)} MB` : '';
     console.log(
       `${t.name.padEnd(20)} ${String(n).padStart(2)} session(s): ${row.rps.toFixed(0).padStart(5)} calls/s  p50 ${row.p50.toFixed(2)} ms${rss}`,
     );
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
-    // supergateway ends one stdio server process per closed session: let them exit before the
-    // next case, which otherwise shares the 2 cores with their teardown (it was always the
-    // first gateway case of each session count that came out slow).
-    await new Promise((r) => setTimeout(r, 5000));
   }
+  // supergateway ends one stdio server process per closed session: let them exit first.
+  await new Promise((r) => setTimeout(r, 5000));
 }
 const sgRow = results['supergateway 4.0.0']!;
 for (const name of ['gateway /mcp/echo', 'gateway /mcp']) {
