@@ -3,7 +3,9 @@
  * 0011. No index covers every row any more (so that a claim, pending -> running, adds only two
  * index entries): rows that are not running are in tasks_status_created_idx (status, created_at
  * DESC, id DESC) and, per owner, tasks_owner_status_created_idx; running rows, at most the
- * workers' slots and buffers, are found through tasks_lease_idx. A list over several statuses is
+ * workers' slots and buffers, are found through tasks_lease_idx, which covers the rows holding a
+ * lease (every running row does: constraint tasks_running_has_lease, migration 0013, hence the
+ * `lease_expires_at IS NOT NULL` that lets the planner use it). A list over several statuses is
  * therefore one ordered, limited scan per status, merged: each branch reads at most a page.
  */
 import type { Queryable } from '../db/index.js';
@@ -41,7 +43,7 @@ export function listTasksSql(query: ListQuery): { sql: string; params: unknown[]
   // Statuses are literals from TASK_STATUSES, never request text: each branch's predicate must be
   // a constant for the planner to match it to the partial indexes.
   const branch = (status: TaskStatus): string =>
-    `(SELECT ${TASK_COLUMNS} FROM tasks WHERE ${[`status = '${status}'`, ...where].join(' AND ')}
+    `(SELECT ${TASK_COLUMNS} FROM tasks WHERE ${[STATUS_IS[status], ...where].join(' AND ')}
       ORDER BY created_at DESC, id DESC LIMIT ${limit})`;
   const statuses = query.status ? [query.status] : TASK_STATUSES;
   const sql =
@@ -51,6 +53,15 @@ export function listTasksSql(query: ListQuery): { sql: string; params: unknown[]
          ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
   return { sql, params };
 }
+
+/** Each status as a condition the planner can match to the partial index that covers it. */
+const STATUS_IS: Record<TaskStatus, string> = {
+  pending: "status = 'pending'",
+  running: "status = 'running' AND lease_expires_at IS NOT NULL",
+  completed: "status = 'completed'",
+  cancelled: "status = 'cancelled'",
+  dead: "status = 'dead'",
+};
 
 /** Tasks per status, every status present (0 when none); index-only where the index allows. */
 export async function countTasksByStatus(db: Queryable): Promise<Record<TaskStatus, number>> {
@@ -64,4 +75,4 @@ export async function countTasksByStatus(db: Queryable): Promise<Record<TaskStat
 export const COUNT_BY_STATUS_SQL = `
   SELECT status, count(*)::int AS n FROM tasks WHERE status <> 'running' GROUP BY status
   UNION ALL
-  SELECT 'running', count(*)::int FROM tasks WHERE status = 'running'`;
+  SELECT 'running', count(*)::int FROM tasks WHERE ${STATUS_IS.running}`;

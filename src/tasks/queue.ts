@@ -293,7 +293,8 @@ export class TaskQueue {
     if (!claim || claim.limit <= 0)
       return { statuses: await this.writeOutcomes(owner, outcomes), claimed: [] };
     if (outcomes.length === 0) return { statuses: new Map(), claimed: await this.claim(claim) };
-    const params: unknown[] = [outcomesJson(outcomes), owner];
+    const { byId, ids } = outcomeParams(outcomes);
+    const params: unknown[] = [byId, owner, ids];
     const { rows } = await this.db.query<{
       done: Array<{ id: string; status: TaskStatus }>;
       claimed: TaskRow[];
@@ -351,10 +352,10 @@ export class TaskQueue {
     const { rows } = await this.db.query<{ id: string; cancel_requested: boolean }>(
       `UPDATE tasks SET lease_expires_at = now() + $3 * interval '1 millisecond'
        FROM ${this.asyncCommit}
-       WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)
+       WHERE id = ANY ($1::uuid[])
          AND lease_owner = $2 AND status = 'running'
        RETURNING id, cancel_requested`,
-      [JSON.stringify(ids), owner, leaseMs],
+      [uuidArray(ids), owner, leaseMs],
     );
     for (const row of rows) {
       held.add(row.id);
@@ -375,9 +376,10 @@ export class TaskQueue {
    */
   async writeOutcomes(owner: string, outcomes: readonly Outcome[]): Promise<OutcomeStatuses> {
     if (outcomes.length === 0) return new Map();
+    const { byId, ids } = outcomeParams(outcomes);
     const { rows } = await this.db.query<{ id: string; status: TaskStatus }>(
       `WITH done AS (${OUTCOMES_SQL}) SELECT id, status FROM done, ${this.asyncCommit}`,
-      [outcomesJson(outcomes), owner],
+      [byId, owner, ids],
     );
     return new Map(rows.map((r) => [r.id, r.status]));
   }
@@ -470,9 +472,9 @@ export class TaskQueue {
          attempts = CASE WHEN cancel_requested THEN attempts ELSE GREATEST(attempts - 1, 0) END,
          run_at = now()
        FROM ${this.asyncCommit}
-       WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)
+       WHERE id = ANY ($1::uuid[])
          AND lease_owner = $2 AND status = 'running'`,
-      [JSON.stringify(ids), owner],
+      [uuidArray(ids), owner],
     );
     return rowCount;
   }
@@ -491,9 +493,9 @@ export class TaskQueue {
          attempts = CASE WHEN cancel_requested THEN attempts ELSE GREATEST(attempts - 1, 0) END,
          started_at = CASE WHEN attempts <= 1 AND NOT cancel_requested THEN NULL ELSE started_at END
        FROM ${this.asyncCommit}
-       WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)
+       WHERE id = ANY ($1::uuid[])
          AND lease_owner = $2 AND status = 'running'`,
-      [JSON.stringify(ids), owner],
+      [uuidArray(ids), owner],
     );
     return rowCount;
   }
@@ -555,30 +557,45 @@ export class TaskQueue {
 }
 
 /**
- * The outcome UPDATE; $1 the outcomes as JSON (`result` for a completion; `error`, `permanent`
- * and `delay_ms` for a failure), $2 the lease owner. A row's outcome is a failure when `error`
- * is set.
+ * The outcome UPDATE; $1 the outcomes as a JSON object keyed by task id (`result` for a
+ * completion; `error`, `permanent` and `delay_ms` for a failure), $2 the lease owner, $3 the ids
+ * as a uuid[] literal. A row's outcome is a failure when `error` is set.
+ *
+ * No join (decision 0077): the rows are found by `id = ANY($3)` on the primary key and each
+ * row's outcome is looked up in $1. A join with the outcomes as a set-returning function was
+ * planned from table statistics that say almost nothing is running (true whenever the table was
+ * analysed while quiet): a nested loop that re-read every outcome for every running row,
+ * quadratic in the batch — 60 ms instead of 3 for 250 outcomes beside 750 running rows.
  */
-const FINAL = `v.error IS NULL OR t.cancel_requested OR v.permanent OR t.attempts >= t.max_attempts`;
+const OUTCOME = `($1::jsonb -> t.id::text)`;
+const FAILED = `${OUTCOME} ? 'error'`;
+const FINAL = `NOT ${FAILED} OR t.cancel_requested OR (${OUTCOME} ->> 'permanent')::boolean OR t.attempts >= t.max_attempts`;
 const OUTCOMES_SQL = `UPDATE tasks t SET
-    status = CASE WHEN v.error IS NULL THEN 'completed' WHEN t.cancel_requested THEN 'cancelled'
-                  WHEN v.permanent OR t.attempts >= t.max_attempts THEN 'dead' ELSE 'pending' END,
-    result = CASE WHEN v.error IS NULL THEN v.result ELSE t.result END,
-    error = v.error,
-    backend_down_since = CASE WHEN v.error IS NULL THEN t.backend_down_since END,
-    run_at = CASE WHEN ${FINAL} THEN t.run_at ELSE now() + v.delay_ms * interval '1 millisecond' END,
+    status = CASE WHEN NOT ${FAILED} THEN 'completed' WHEN t.cancel_requested THEN 'cancelled'
+                  WHEN (${OUTCOME} ->> 'permanent')::boolean OR t.attempts >= t.max_attempts THEN 'dead'
+                  ELSE 'pending' END,
+    result = CASE WHEN NOT ${FAILED} THEN NULLIF(${OUTCOME} -> 'result', 'null'::jsonb) ELSE t.result END,
+    error = ${OUTCOME} ->> 'error',
+    backend_down_since = CASE WHEN NOT ${FAILED} THEN t.backend_down_since END,
+    run_at = CASE WHEN ${FINAL} THEN t.run_at
+                  ELSE now() + (${OUTCOME} ->> 'delay_ms')::int * interval '1 millisecond' END,
     completed_at = CASE WHEN ${FINAL} THEN now() END,
     lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-  FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, result jsonb, error text, permanent boolean, delay_ms int)
-  WHERE t.id = v.id AND t.lease_owner = $2 AND t.status = 'running'
+  WHERE t.id = ANY ($3::uuid[]) AND t.lease_owner = $2 AND t.status = 'running'
   RETURNING t.id, t.status`;
 
-function outcomesJson(outcomes: readonly Outcome[]): string {
+/** The parameters $1 and $3 of OUTCOMES_SQL. */
+function outcomeParams(outcomes: readonly Outcome[]): { byId: string; ids: string } {
   const one = (o: Outcome): string =>
     'resultJson' in o
-      ? `{"id":${JSON.stringify(o.id)},"result":${o.resultJson}}`
-      : JSON.stringify({ id: o.id, error: o.error, permanent: o.permanent, delay_ms: Math.round(o.delayMs) });
-  return `[${outcomes.map(one).join(',')}]`;
+      ? `${JSON.stringify(o.id.toLowerCase())}:{"result":${o.resultJson}}`
+      : `${JSON.stringify(o.id.toLowerCase())}:${JSON.stringify({ error: o.error, permanent: o.permanent, delay_ms: Math.round(o.delayMs) })}`;
+  return { byId: `{${outcomes.map(one).join(',')}}`, ids: uuidArray(outcomes.map((o) => o.id)) };
+}
+
+/** A uuid[] literal; ids that are not UUIDs cannot name a task and are left out. */
+export function uuidArray(ids: readonly string[]): string {
+  return `{${ids.filter((id) => UUID_RE.test(id)).join(',')}}`;
 }
 
 /** Owner ids are UUIDs; anything else (a test or tool principal) owns nothing: the nil UUID. */

@@ -12,7 +12,8 @@ export async function insertRunningTask(
   type = 'agent.run',
 ): Promise<TaskRecord> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO tasks (agent_id, type, payload, status, attempts) VALUES ($1, $2, $3, 'running', 1) RETURNING id`,
+    `INSERT INTO tasks (agent_id, type, payload, status, attempts, lease_expires_at)
+     VALUES ($1, $2, $3, 'running', 1, now() + interval '1 hour') RETURNING id`,
     [agentId, type, JSON.stringify(payload)],
   );
   const now = new Date();

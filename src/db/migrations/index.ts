@@ -9,6 +9,7 @@ import { sql as doctorAlertOutbox } from './0009-doctor-alert-outbox.js';
 import { sql as optimizerSteps } from './0010-optimizer-steps.js';
 import { sql as tasksLeanWrites } from './0011-tasks-lean-writes.js';
 import { sql as taskEventsHashJoin } from './0012-task-events-hash-join.js';
+import { sql as tasksLeaseIndexByLease } from './0013-tasks-lease-index-by-lease.js';
 
 export interface Migration {
   /** Stable, ordered name; recorded in schema_migrations once applied. */
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   { name: '0010-optimizer-steps', sql: optimizerSteps },
   { name: '0011-tasks-lean-writes', sql: tasksLeanWrites },
   { name: '0012-task-events-hash-join', sql: taskEventsHashJoin },
+  { name: '0013-tasks-lease-index-by-lease', sql: tasksLeaseIndexByLease },
 ];

@@ -38,8 +38,14 @@ describeWithService('TEST_DATABASE_URL', 'events across processes on PostgreSQL'
     const worker = new pg.Client({ connectionString: withDefaultUser(url) });
     await worker.connect();
     try {
-      await worker.query(`UPDATE tasks SET status = 'running', attempts = 1 WHERE id = $1`, [id]);
-      await worker.query(`UPDATE tasks SET status = 'dead', error = 'x' WHERE id = $1`, [id]);
+      await worker.query(
+        `UPDATE tasks SET status = 'running', attempts = 1, lease_expires_at = now() + interval '1 minute' WHERE id = $1`,
+        [id],
+      );
+      await worker.query(
+        `UPDATE tasks SET status = 'dead', error = 'x', lease_expires_at = NULL WHERE id = $1`,
+        [id],
+      );
     } finally {
       await worker.end();
     }
