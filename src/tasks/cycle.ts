@@ -109,9 +109,10 @@ export class ClaimCycle {
   private start(): void {
     if (this.running.size >= this.lanes) return;
     const claim = this.wantClaim ? this.options.claimOptions() : undefined;
-    const limit = claim ? this.options.freeSlots() - this.reserved : 0;
-    // Slots reserved by a claim in flight: ask again when it returns.
-    this.wantClaim = !!claim && limit <= 0 && this.reserved > 0;
+    // One claim in flight at a time: slots that free meanwhile go in the next claim, when this
+    // one returns, instead of a trickle of tiny claims beside it.
+    const limit = claim && this.reserved === 0 ? this.options.freeSlots() : 0;
+    this.wantClaim = !!claim && this.reserved > 0;
     if (limit <= 0 && this.holdOutcomes()) return;
     const outcomes = this.waiting.splice(0, this.options.maxOutcomes ?? MAX_OUTCOMES_PER_STATEMENT);
     if (outcomes.length === 0 && limit <= 0) return;
