@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigSchema, type Config } from '../../../src/config/schema.js';
 import { migrate, openDb, type Db, type Queryable } from '../../../src/db/index.js';
 import { registry } from '../../../src/metrics/index.js';
@@ -129,6 +129,20 @@ describe('optimizer auto mode', () => {
     expect(started).toBeUndefined();
     expect(docker.calls).toEqual([]);
     expect((await db.query('SELECT * FROM optimizer_steps')).rows).toEqual([]);
+  });
+
+  it('scopes one child logger for the loop and its ticks', async () => {
+    const config = configWith(receiver.url);
+    const logger = pino({ level: 'silent' });
+    const child = vi.spyOn(logger, 'child');
+    const started = startOptimizerAuto({
+      db,
+      config,
+      logger,
+      planDeps: () => optimizerPlanDeps(config, { db, docker, cwd: dir }),
+    });
+    await started!.stop();
+    expect(child.mock.calls).toEqual([[{ component: 'optimizer-auto' }]]);
   });
 
   it(
