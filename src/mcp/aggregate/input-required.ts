@@ -78,8 +78,14 @@ class PendingCall {
   /** Resolves once the call has settled or has asks for the client (false: the client hung up). */
   async next(signal: AbortSignal): Promise<boolean> {
     if (!this.outcome && this.asks.size === 0) {
-      const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
-      await Promise.race([new Promise<void>((resolve) => (this.wake = resolve)), aborted]);
+      // Woken by the call or by the client hanging up; the listener goes with the round, so a
+      // signal that outlives several rounds does not gather one per round.
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = () => resolve()));
+      this.wake = wake;
+      signal.addEventListener('abort', wake, { once: true });
+      await woken;
+      signal.removeEventListener('abort', wake);
       this.wake = undefined;
       // Asks sent together (a tool asking for two things at once) go to the client together.
       await new Promise((resolve) => setImmediate(resolve));

@@ -34,8 +34,14 @@ export interface OptimizerAuto {
  * States: waiting → ticking → waiting; stop() → stopped (waits for the tick in flight).
  */
 export function createOptimizerAuto(o: OptimizerAutoOptions): OptimizerAuto {
+  return { tick: autoTick(o, autoLogger(o)), stop: async () => undefined };
+}
+
+const autoLogger = (o: OptimizerAutoOptions) => o.logger.child({ component: 'optimizer-auto' });
+
+/** The tick of createOptimizerAuto, logging to `log` (the loop shares its logger with it). */
+function autoTick(o: OptimizerAutoOptions, log: Logger): () => Promise<AutoTickResult> {
   const clock = o.clock ?? Date.now;
-  const log = o.logger.child({ component: 'optimizer-auto' });
   const doctor = o.config.doctor;
   const holder = `${hostname()}:${process.pid}`;
 
@@ -66,22 +72,21 @@ export function createOptimizerAuto(o: OptimizerAutoOptions): OptimizerAuto {
     for (const f of await outbox.deliver()) log.warn(f, 'optimizer:auto:alert:failed');
     return result;
   }
-  return { tick, stop: async () => undefined };
+  return tick;
 }
 
 /** Starts the loop when optimizer.auto.enabled; undefined (nothing runs) otherwise. */
 export function startOptimizerAuto(o: OptimizerAutoOptions): OptimizerAuto | undefined {
   if (!o.config.optimizer.auto.enabled) return undefined;
-  const auto = createOptimizerAuto(o);
-  const log = o.logger.child({ component: 'optimizer-auto' });
+  const log = autoLogger(o);
+  const tick = autoTick(o, log);
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<unknown> | undefined;
   let stopped = false;
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      inFlight = auto
-        .tick()
+      inFlight = tick()
         .catch((err: unknown) => log.error({ err }, 'optimizer:auto:tick:failed'))
         .finally(() => {
           inFlight = undefined;
@@ -92,7 +97,7 @@ export function startOptimizerAuto(o: OptimizerAutoOptions): OptimizerAuto | und
   };
   schedule();
   return {
-    tick: auto.tick,
+    tick,
     async stop() {
       stopped = true;
       clearTimeout(timer);

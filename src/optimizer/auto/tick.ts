@@ -66,6 +66,13 @@ async function stepOne(apply: ApplyDeps, plan: BuiltPlan, c: PlannedChange) {
   return step;
 }
 
+/** Why auto mode may not step now: the kill switch is off, or another process holds the lease. */
+async function blocked(deps: AutoTickDeps): Promise<'paused' | 'busy' | undefined> {
+  if (await autoPaused(deps.apply.db)) return 'paused';
+  if (!(await takeLease(deps.apply.db, deps.holder, deps.clock()))) return 'busy';
+  return undefined;
+}
+
 /**
  * One pass of auto mode: unless paused or another process is ticking, build the step plan and
  * apply each allowed step on its own (its own backup and verification), each target at most once
@@ -73,17 +80,18 @@ async function stepOne(apply: ApplyDeps, plan: BuiltPlan, c: PlannedChange) {
  */
 export async function runAutoTick(deps: AutoTickDeps): Promise<AutoTickResult> {
   const db = deps.apply.db;
-  if (await autoPaused(db)) return { ran: false, reason: 'paused' };
   const now = deps.clock();
-  if (!(await takeLease(db, deps.holder, now))) return { ran: false, reason: 'busy' };
+  // This check stands for the first step's, so a tick with nothing to do is still paused or busy.
+  const reason = await blocked(deps);
+  if (reason) return { ran: false, reason };
   try {
     const apply: ApplyDeps = { ...deps.apply, now };
     const plan = await buildPlan(apply, 'step');
     const steps: AutoStep[] = [];
-    for (const c of autoCandidates(plan, deps.kinds)) {
-      // Each step can take a verification window: renew the lease before it (a long tick must not
-      // outlive its lease and let a second process tick beside it), and honour a pause at once.
-      if ((await autoPaused(db)) || !(await takeLease(db, deps.holder, deps.clock()))) break;
+    for (const [i, c] of autoCandidates(plan, deps.kinds).entries()) {
+      // Each step can take a verification window: renew the lease before the next one (a long tick
+      // must not outlive its lease and let a second process tick beside it), and honour a pause.
+      if (i > 0 && (await blocked(deps))) break;
       const step = await stepOne(apply, plan, c);
       if (step) steps.push(step);
     }

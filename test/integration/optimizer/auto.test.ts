@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigSchema, type Config } from '../../../src/config/schema.js';
-import { migrate, openDb, type Db } from '../../../src/db/index.js';
+import { migrate, openDb, type Db, type Queryable } from '../../../src/db/index.js';
 import { registry } from '../../../src/metrics/index.js';
 import { fakeContainer, MemoryDocker } from '../../../src/ops/index.js';
 import type { ContainerUpdate } from '../../../src/ops/sources/docker-types.js';
@@ -131,6 +131,20 @@ describe('optimizer auto mode', () => {
     expect((await db.query('SELECT * FROM optimizer_steps')).rows).toEqual([]);
   });
 
+  it('scopes one child logger for the loop and its ticks', async () => {
+    const config = configWith(receiver.url);
+    const logger = pino({ level: 'silent' });
+    const child = vi.spyOn(logger, 'child');
+    const started = startOptimizerAuto({
+      db,
+      config,
+      logger,
+      planDeps: () => optimizerPlanDeps(config, { db, docker, cwd: dir }),
+    });
+    await started!.stop();
+    expect(child.mock.calls).toEqual([[{ component: 'optimizer-auto' }]]);
+  });
+
   it(
     'steps each target once, reports kept and rolled-back steps, and does not retry the same day, even after a restart',
     { timeout: 60_000 },
@@ -248,6 +262,44 @@ describe('optimizer auto mode', () => {
       steps: [{ target: 'container:hot' }, { target: 'container:idle' }],
     });
     expect(rivalTook).toEqual([false]);
+  });
+
+  it('reads the switch and claims the lease once before each step, the first included', async () => {
+    const config = configWith(receiver.url);
+    const seen: string[] = [];
+    const watched: Queryable = {
+      query: <T>(sql: string, params?: readonly unknown[]) => {
+        const target = params?.[0];
+        if (target === 'auto:switch') seen.push('switch');
+        else if (target === 'auto:lease') seen.push(sql.startsWith('INSERT') ? 'lease' : 'release');
+        // The conditional upsert that claims a target (a kept step is also logged, unconditionally).
+        else if (sql.includes('RETURNING target')) seen.push(`claim ${String(target)}`);
+        return db.query<T>(sql, params);
+      },
+    };
+    const tick = () =>
+      runAutoTick({
+        apply: optimizerPlanDeps(config, { db: watched, docker, cwd: dir }),
+        kinds: ['container'],
+        holder: 'holder-a',
+        clock: () => clockAt,
+      });
+    expect(await tick()).toMatchObject({ ran: true, steps: [{}, {}] });
+    expect(seen).toEqual([
+      'switch',
+      'lease',
+      'claim container:hot',
+      'switch',
+      'lease',
+      'claim container:idle',
+      'release',
+    ]);
+    // Nothing left to do today: the tick still checks once, so it still reports a pause.
+    seen.length = 0;
+    expect(await tick()).toEqual({ ran: true, steps: [] });
+    expect(seen).toEqual(['switch', 'lease', 'release']);
+    await setAutoSwitch(db, false, clockAt);
+    expect(await tick()).toEqual({ ran: false, reason: 'paused' });
   });
 
   it('claims a target once: of two processes claiming it together, one wins', async () => {

@@ -1,8 +1,10 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_AWAITING_INPUT_PER_PRINCIPAL,
   PendingInputs,
   STALE_REQUEST_STATE,
+  type InputRequiredResult,
 } from '../../../src/mcp/aggregate/input-required.js';
 import { RETRY_LATER } from '../../../src/mcp/errors.js';
 import type { Origin } from '../../../src/mcp/upstream/instance.js';
@@ -76,6 +78,46 @@ describe('PendingInputs', () => {
     inputs.close();
     // Closing cancels every waiting call: their upstream signals abort.
     expect(calls.filter((c) => c.signal.aborted)).toHaveLength(MAX_AWAITING_INPUT_PER_PRINCIPAL + 1);
+  });
+
+  it('leaves no abort listener on the client’s signal after each round', async () => {
+    const inputs = new PendingInputs(60_000);
+    // An upstream call that asks three times, one after another, before it returns.
+    const run = async (origin: Origin) => {
+      for (let i = 0; i < 3; i++) await inputs.ask(origin.session, elicit());
+      return { content: [] };
+    };
+    const client = new AbortController();
+    let result = await inputs.run(request('a', { signal: client.signal }), run);
+    for (let round = 0; round < 3; round++) {
+      const { requestState, inputRequests } = result as InputRequiredResult;
+      const inputResponses = { [Object.keys(inputRequests)[0]!]: { action: 'accept' } };
+      result = await inputs.run(request('a', { signal: client.signal, requestState, inputResponses }), run);
+      expect(getEventListeners(client.signal, 'abort')).toHaveLength(0);
+    }
+    expect(result).toEqual({ content: [] });
+  });
+
+  it('cancels the upstream call when the client hangs up on a retry that is waiting', async () => {
+    const inputs = new PendingInputs(60_000);
+    let upstream: AbortSignal | undefined;
+    // Asks once, then never returns: the retry waits until its client goes away.
+    const run = async (origin: Origin, signal: AbortSignal) => {
+      upstream = signal;
+      await inputs.ask(origin.session, elicit());
+      return new Promise(() => undefined);
+    };
+    const first = (await inputs.run(request('a'), run)) as InputRequiredResult;
+    const client = new AbortController();
+    const inputResponses = { [Object.keys(first.inputRequests)[0]!]: { action: 'accept' } };
+    const retry = inputs.run(
+      request('a', { signal: client.signal, requestState: first.requestState, inputResponses }),
+      run,
+    );
+    client.abort();
+    await expect(retry).rejects.toMatchObject({ code: -32603 });
+    expect(upstream!.aborted).toBe(true);
+    expect(getEventListeners(client.signal, 'abort')).toHaveLength(0);
   });
 
   it('cancels the upstream call after the wait without a retry', async () => {
