@@ -49,6 +49,7 @@ export function workerFor(
     handlers,
     concurrency,
     pollIntervalMs: 500,
+    ...(process.env.LANES ? { lanes: Number(process.env.LANES) } : {}),
     leaseMs: 30_000,
     drainTimeoutMs: 5000,
     ...(subscribe ? { subscribe: listenForTasks(bench.url!, log) } : {}),

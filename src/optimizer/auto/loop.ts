@@ -29,7 +29,8 @@ export interface OptimizerAuto {
 /**
  * Auto mode's loop (decision 0076): one tick per optimizer.auto.intervalMs, the first one
  * interval after start, never two at once. After a tick its steps are queued as `optimizer:step`
- * in the doctor's outbox (a fresh read of the shared row, under the tick's lease) and delivered;
+ * in the doctor's outbox (a fresh read of the shared row, after the tick released its lease: only
+ * the process whose tick took steps has any to queue) and delivered;
  * undelivered reports are retried at the next tick. A failing tick is logged; the loop goes on.
  * States: waiting → ticking → waiting; stop() → stopped (waits for the tick in flight).
  */
