@@ -1,4 +1,7 @@
-/** Our queue's side of the queue benches: one worker over a loaded backlog of no-op tasks. */
+/**
+ * Our queue's side of the queue benches: one worker over a loaded backlog of no-op tasks.
+ * LANES overrides the worker's statements in flight (default 3), to compare.
+ */
 import pino from 'pino';
 import {
   listenForTasks,

@@ -43,8 +43,9 @@ export async function seedTasks(db: Db, agentId: string, tasks: SeedTask[]): Pro
   const ids: string[] = [];
   for (const t of tasks) {
     const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO tasks (agent_id, type, status, result, created_at, completed_at)
-       VALUES ($1, $2, $3, $4::jsonb, COALESCE($5::timestamptz, now()), $6::timestamptz) RETURNING id`,
+      `INSERT INTO tasks (agent_id, type, status, result, created_at, completed_at, lease_expires_at)
+       VALUES ($1, $2, $3, $4::jsonb, COALESCE($5::timestamptz, now()), $6::timestamptz,
+               CASE WHEN $3 = 'running' THEN now() + interval '1 hour' END) RETURNING id`,
       [
         agentId,
         t.type ?? 'agent.run',

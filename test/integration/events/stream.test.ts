@@ -51,6 +51,7 @@ describe('GET /api/v1/events on the whole platform', () => {
     await platform.db.query(
       `UPDATE tasks SET status = $2, attempts = attempts + CASE WHEN $2 = 'running' THEN 1 ELSE 0 END,
          completed_at = CASE WHEN $2 IN ('completed', 'cancelled', 'dead') THEN now() END,
+         lease_expires_at = CASE WHEN $2 = 'running' THEN now() + interval '1 minute' END,
          updated_at = now() WHERE id = $1`,
       [id, status],
     );
