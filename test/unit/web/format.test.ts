@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, count, duration, freshStatus, percent, relativeTime } from '../../../web/src/lib/format.js';
+import {
+  bytes,
+  count,
+  duration,
+  freshStatus,
+  percent,
+  relativeTime,
+  timeAxisLabels,
+} from '../../../web/src/lib/format.js';
 import { match } from '../../../web/src/lib/router.js';
 import { groupFindings } from '../../../web/src/pages/doctor/doctor-page.js';
 import type { Finding } from '../../../web/src/api/types.js';
@@ -71,5 +79,26 @@ describe('doctor findings', () => {
       ['cache', ['medium']],
       ['db', ['medium']],
     ]);
+  });
+});
+
+describe('timeAxisLabels', () => {
+  const start = Date.UTC(2026, 11, 1, 4, 54, 0) / 1000;
+  const ticks = (n: number, incr: number) => Array.from({ length: n }, (_, i) => start + i * incr);
+  const hhmm = { hour: '2-digit', minute: '2-digit' } as const;
+
+  it('shows seconds when the ticks are less than a minute apart, so no two labels repeat', () => {
+    const labels = timeAxisLabels(ticks(16, 5), 5, hhmm);
+    expect(new Set(labels).size).toBe(16);
+    for (const label of labels) expect(label).toMatch(/^\d\d:\d\d:\d\d$/);
+  });
+
+  it("uses the caller's clock for ticks minutes apart, and the day for ticks days apart", () => {
+    const minutes = timeAxisLabels(ticks(6, 600), 600, hhmm);
+    expect(new Set(minutes).size).toBe(6);
+    for (const label of minutes) expect(label).toMatch(/^\d\d:\d\d$/);
+    const days = timeAxisLabels(ticks(5, 86_400), 86_400, hhmm);
+    expect(new Set(days).size).toBe(5);
+    for (const label of days) expect(label).toMatch(/^\d\d [A-Z][a-z]{2}$/);
   });
 });

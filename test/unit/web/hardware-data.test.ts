@@ -3,6 +3,7 @@ import type { Forecast, History, PlanChange, SeriesInfo } from '../../../web/src
 import {
   bySeverity,
   chartColumns,
+  chartTimeRange,
   defaultSeries,
   describeChange,
   evidenceFacts,
@@ -12,6 +13,7 @@ import {
   limitOf,
   seriesLabel,
   windowText,
+  type ChartColumns,
 } from '../../../web/src/pages/hardware/hardware-data.js';
 
 const info = (name: string, lastValue: number | null = 1): SeriesInfo => {
@@ -171,5 +173,19 @@ describe('Hardware page data', () => {
     expect(
       bySeverity([f('a', 'low'), f('b', 'high'), f('c', 'medium'), f('d', 'high')]).map((x) => x.rule),
     ).toEqual(['b', 'd', 'c', 'a']);
+  });
+});
+
+describe('chartTimeRange', () => {
+  const cols = (xs: number[]): ChartColumns => [xs, xs.map(() => 1), [], [], [], []];
+
+  it('spans the chosen window however few points there are', () => {
+    expect(chartTimeRange(cols([1_000]), 0, 3_600)).toEqual([0, 3_600]);
+    expect(chartTimeRange(cols([1_000, 1_001]), 0, 3_600)).toEqual([0, 3_600]);
+    expect(chartTimeRange(cols([]), 0, 3_600)).toEqual([0, 3_600]);
+  });
+
+  it('widens to points and a forecast beyond the window', () => {
+    expect(chartTimeRange(cols([-5, 100, 9_000]), 0, 3_600)).toEqual([-5, 9_000]);
   });
 });

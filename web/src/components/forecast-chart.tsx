@@ -12,16 +12,21 @@ export function ForecastChart({
   label,
   columns,
   format,
+  timeRange,
   height = 180,
 }: {
   label: string;
   columns: ChartColumns;
   format: (v: number) => string;
+  /** The time axis's span in seconds (hardware-data.chartTimeRange); uPlot's own when absent. */
+  timeRange?: [number, number];
   height?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const fmt = useRef(format);
   fmt.current = format;
+  const span = useRef(timeRange);
+  span.current = timeRange;
   useUplot(
     box,
     (el, width) => {
@@ -31,7 +36,7 @@ export function ForecastChart({
         height,
         legend: { show: false },
         cursor: { show: false },
-        scales: { x: { time: true } },
+        scales: { x: { time: true, range: (_u, min, max) => span.current ?? [min, max] } },
         axes: [
           timeAxis(muted, { hour: '2-digit', minute: '2-digit' }),
           { stroke: muted, size: 76, values: (_u, vals) => vals.map((v) => fmt.current(v)) },

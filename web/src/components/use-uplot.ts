@@ -1,6 +1,7 @@
 import { useEffect, useRef, type RefObject } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { timeAxisLabels } from '../lib/format.js';
 
 /** Theme colours a chart reads from the page's CSS variables, with fallbacks. */
 export function chartColours(el: HTMLElement): { accent: string; muted: string; bad: string } {
@@ -13,13 +14,15 @@ export function chartColours(el: HTMLElement): { accent: string; muted: string; 
   };
 }
 
-/** The shared time axis of our charts: no grid, local 24-hour clock labels. */
+/**
+ * The shared time axis of our charts: no grid, local 24-hour clock labels, as fine as the ticks'
+ * spacing needs (timeAxisLabels).
+ */
 export function timeAxis(stroke: string, clock: Intl.DateTimeFormatOptions = {}): uPlot.Axis {
   return {
     stroke,
     grid: { show: false },
-    values: (_u, vals) =>
-      vals.map((v) => new Date(v * 1000).toLocaleTimeString('en-GB', { hour12: false, ...clock })),
+    values: (_u, vals, _axis, _space, incr) => timeAxisLabels(vals, incr, clock),
   };
 }
 

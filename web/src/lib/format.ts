@@ -79,3 +79,23 @@ export function freshStatus(
   if (Number.isNaN(t) || now - t > staleAfterMs) return 'unknown';
   return status;
 }
+
+/**
+ * Labels for a time axis whose ticks are `incrSeconds` apart: with seconds when the ticks are
+ * less than a minute apart (else a chart of the last few seconds repeats one "hh:mm" on every
+ * tick), with the day when they are a day or more apart, otherwise `clock` (default hh:mm:ss).
+ */
+export function timeAxisLabels(
+  seconds: readonly number[],
+  incrSeconds: number,
+  clock: Intl.DateTimeFormatOptions = {},
+): string[] {
+  const options: Intl.DateTimeFormatOptions =
+    incrSeconds >= 86_400
+      ? { day: '2-digit', month: 'short' }
+      : incrSeconds < 60
+        ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+        : clock;
+  const format = incrSeconds >= 86_400 ? 'toLocaleDateString' : 'toLocaleTimeString';
+  return seconds.map((s) => new Date(s * 1000)[format]('en-GB', { hour12: false, ...options }));
+}

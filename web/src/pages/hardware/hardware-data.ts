@@ -225,3 +225,19 @@ export const RANGES = [
   { label: '24 hours', ms: 86_400_000, step: '5m' },
   { label: '7 days', ms: 7 * 86_400_000, step: '1h' },
 ] as const;
+
+/**
+ * The chart's time axis: the chosen window (`fromSeconds` to `toSeconds`), widened to any point or
+ * forecast beyond it. Without it a chart of one or two points spans whatever uPlot pads them to
+ * (years for one point, seconds for two a second apart).
+ */
+export function chartTimeRange(
+  columns: ChartColumns,
+  fromSeconds: number,
+  toSeconds: number,
+): [number, number] {
+  const xs = columns[0];
+  const first = xs[0];
+  const last = xs.at(-1);
+  return [Math.min(fromSeconds, first ?? fromSeconds), Math.max(toSeconds, last ?? toSeconds)];
+}

@@ -7,6 +7,7 @@ import { TimeAgo } from '../../components/time-ago.js';
 import {
   RANGES,
   chartColumns,
+  chartTimeRange,
   defaultSeries,
   forecastSummary,
   formatMetric,
@@ -52,6 +53,7 @@ function SeriesChart({
               label={seriesLabel(name)}
               columns={columns}
               format={(v) => formatMetric(metric, v)}
+              timeRange={chartTimeRange(columns, from, from + range.ms / 1000)}
             />
           )
         }
