@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/index.js';
 import { agentsMarkedOffline } from '../metrics/index.js';
+import { startSerialLoop } from '../serial-loop.js';
 import { markStaleAgentsOffline } from './bookkeeping.js';
 
 /**
@@ -24,10 +25,6 @@ export interface StaleSweep {
 
 export function startStaleAgentSweep(options: StaleSweepOptions): StaleSweep {
   const log = options.logger.child({ component: 'agents:stale-sweep' });
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-
   const runOnce = async (): Promise<string[]> => {
     const names = await markStaleAgentsOffline(options.db, options.staleAfterMs);
     if (names.length > 0) {
@@ -36,24 +33,10 @@ export function startStaleAgentSweep(options: StaleSweepOptions): StaleSweep {
     }
     return names;
   };
-  const tick = (): void => {
-    inFlight = runOnce()
-      .catch((err: unknown) => log.error({ err }, 'agents:stale-sweep:failed'))
-      .finally(() => {
-        if (!stopped) schedule();
-      });
-  };
-  const schedule = (): void => {
-    timer = setTimeout(tick, options.intervalMs);
-    timer.unref();
-  };
-  schedule();
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await inFlight;
-    },
-  };
+  const loop = startSerialLoop({
+    intervalMs: options.intervalMs,
+    run: runOnce,
+    onError: (err) => log.error({ err }, 'agents:stale-sweep:failed'),
+  });
+  return { runOnce, stop: () => loop.stop() };
 }

@@ -4,6 +4,7 @@ import { resourceSamplesDropped, resourceSourceFailures } from '../metrics/index
 import type { Collector, CollectResult } from './collector.js';
 import { createResourceGauges } from './gauges.js';
 import { enforceRetention, RESOLUTIONS, rollUp } from './store/rollup.js';
+import { startSerialLoop } from '../serial-loop.js';
 import { SampleWriter } from './store/write.js';
 
 export interface SamplerOptions {
@@ -44,9 +45,6 @@ export function startResourceSampler(options: SamplerOptions): ResourceSampler {
   const gauges = createResourceGauges();
   const log = options.logger.child({ component: 'optimizer-sampler' });
   let lastMaintenance = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<unknown> | undefined;
-  let stopped = false;
   const warned = new Set<string>();
 
   async function pass(): Promise<PassResult> {
@@ -71,34 +69,12 @@ export function startResourceSampler(options: SamplerOptions): ResourceSampler {
     return result;
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      inFlight = pass()
-        .catch((err: unknown) => log.error({ err }, 'optimizer:pass:failed'))
-        .finally(() => {
-          inFlight = undefined;
-          schedule();
-        });
-    }, options.intervalMs);
-    timer.unref();
-  }
-
   // The first reading primes the CPU counters; the first stored CPU rate comes one interval later.
-  inFlight = options.collector
-    .collect()
-    .catch(() => undefined)
-    .finally(() => {
-      inFlight = undefined;
-      schedule();
-    });
-
-  return {
-    pass,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await inFlight;
-    },
-  };
+  const loop = startSerialLoop({
+    intervalMs: options.intervalMs,
+    run: pass,
+    onError: (err) => log.error({ err }, 'optimizer:pass:failed'),
+    first: options.collector.collect().catch(() => undefined),
+  });
+  return { pass, stop: () => loop.stop() };
 }

@@ -4,6 +4,7 @@ import type { Config } from '../../config/schema.js';
 import type { Queryable } from '../../db/types.js';
 import { optimizerAutoSteps } from '../../metrics/index.js';
 import { AlertOutbox, DbOutboxStore } from '../../ops/index.js';
+import { startSerialLoop } from '../../serial-loop.js';
 import type { ApplyDeps } from '../plan/apply.js';
 import { stepReport } from './report.js';
 import { runAutoTick, type AutoTickResult } from './tick.js';
@@ -81,28 +82,10 @@ export function startOptimizerAuto(o: OptimizerAutoOptions): OptimizerAuto | und
   if (!o.config.optimizer.auto.enabled) return undefined;
   const log = autoLogger(o);
   const tick = autoTick(o, log);
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<unknown> | undefined;
-  let stopped = false;
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      inFlight = tick()
-        .catch((err: unknown) => log.error({ err }, 'optimizer:auto:tick:failed'))
-        .finally(() => {
-          inFlight = undefined;
-          schedule();
-        });
-    }, o.config.optimizer.auto.intervalMs);
-    timer.unref();
-  };
-  schedule();
-  return {
-    tick,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await inFlight;
-    },
-  };
+  const loop = startSerialLoop({
+    intervalMs: o.config.optimizer.auto.intervalMs,
+    run: tick,
+    onError: (err) => log.error({ err }, 'optimizer:auto:tick:failed'),
+  });
+  return { tick, stop: () => loop.stop() };
 }
