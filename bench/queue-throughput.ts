@@ -11,31 +11,14 @@
  * baseline. PGLITE_DISK=1 puts PGlite in a temporary data dir instead of memory (what `up` does).
  */
 import pino from 'pino';
-import {
-  asyncCommitsAllowed,
-  TaskQueue,
-  Worker,
-  type ClaimOptions,
-  type Outcome,
-} from '../src/tasks/index.js';
+import { asyncCommitsAllowed, Worker } from '../src/tasks/index.js';
 import { backends, openBenchDb, type BenchDb } from './common.js';
 import { median } from './lib.js';
+import { CountingQueue } from './queue-ours.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const TARGET_PER_SECOND = 2000;
 const log = pino({ level: 'silent' });
-
-/** Counts committed completions so the clock stops at the exact moment the last one lands. */
-class CountingQueue extends TaskQueue {
-  completed = 0;
-  onProgress: () => void = () => undefined;
-  override async writeAndClaim(owner: string, outcomes: readonly Outcome[], claim: ClaimOptions | undefined) {
-    const result = await super.writeAndClaim(owner, outcomes, claim);
-    this.completed += result.statuses.size;
-    this.onProgress();
-    return result;
-  }
-}
 
 type Commits = 'auto' | 'async' | 'sync';
 
@@ -84,7 +67,7 @@ async function runOnce(
   });
   const done = new Promise<void>((resolve) => {
     queue.onProgress = () => {
-      if (queue.completed >= tasks) resolve();
+      if (queue.written >= tasks) resolve();
     };
   });
   const started = performance.now();
