@@ -48,16 +48,17 @@ export interface ClaimCycleOptions {
  *
  * Up to `lanes` statements are in flight at once: while one waits for the database, the
  * completions and freed slots gathered meanwhile go out in the next, instead of waiting for the
- * first to return. Slots a claim in flight may fill are reserved until it returns, so the claims
- * together never exceed the free slots. Each completion is in exactly one statement.
+ * first to return. At most one of them claims (decision 0077): slots that free meanwhile go in the
+ * next claim, when it returns, so claims never exceed the free slots and never trickle out a few
+ * tasks at a time. Each completion is in exactly one statement.
  */
 export class ClaimCycle {
   private waiting: Waiting[] = [];
   private wantClaim = false;
   private scheduled = false;
   private readonly running = new Set<Promise<void>>();
-  /** Sum of the limits of claims in flight. */
-  private reserved = 0;
+  /** A claim is in flight (there is at most one). */
+  private claiming = false;
   private inFlightOutcomes = 0;
   private windowTimer: NodeJS.Timeout | undefined;
   private readonly lanes: number;
@@ -109,18 +110,17 @@ export class ClaimCycle {
   private start(): void {
     if (this.running.size >= this.lanes) return;
     const claim = this.wantClaim ? this.options.claimOptions() : undefined;
-    // One claim in flight at a time: slots that free meanwhile go in the next claim, when this
-    // one returns, instead of a trickle of tiny claims beside it.
-    const limit = claim && this.reserved === 0 ? this.options.freeSlots() : 0;
-    this.wantClaim = !!claim && this.reserved > 0;
+    // One claim in flight at a time: ask again when it returns.
+    const limit = claim && !this.claiming ? this.options.freeSlots() : 0;
+    this.wantClaim = !!claim && this.claiming;
     if (limit <= 0 && this.holdOutcomes()) return;
     const outcomes = this.waiting.splice(0, this.options.maxOutcomes ?? MAX_OUTCOMES_PER_STATEMENT);
     if (outcomes.length === 0 && limit <= 0) return;
     const claimWith = claim && limit > 0 ? { ...claim, owner: this.options.owner, limit } : undefined;
-    this.reserved += claimWith?.limit ?? 0;
+    if (claimWith) this.claiming = true;
     this.inFlightOutcomes += outcomes.length;
     const statement: Promise<void> = this.run(outcomes, claimWith).finally(() => {
-      this.reserved -= claimWith?.limit ?? 0;
+      if (claimWith) this.claiming = false;
       this.inFlightOutcomes -= outcomes.length;
       this.running.delete(statement);
       if (this.waiting.length > 0 || this.wantClaim) this.schedule();
