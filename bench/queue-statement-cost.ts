@@ -10,6 +10,7 @@
 import { loadavg } from 'node:os';
 import type { Db } from '../src/db/index.js';
 import { TaskQueue } from '../src/tasks/index.js';
+import { explainingDb } from '../test/helpers/db.js';
 import { backends, openBenchDb } from './common.js';
 import { median } from './lib.js';
 
@@ -70,16 +71,9 @@ interface Wal {
 async function walPerTask(db: Db): Promise<{ claim: Wal; completion: Wal } | undefined> {
   if (db.kind !== 'postgres') return undefined;
   let last: Wal = { records: 0, bytes: 0 };
-  const explaining = Object.create(db) as Db;
-  explaining.query = (async (sql: string, params?: unknown[]) => {
-    const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: Record<string, number> }> }>(
-      `EXPLAIN (ANALYZE, WAL, FORMAT JSON) ${sql}`,
-      params,
-    );
-    const plan = rows[0]!['QUERY PLAN'][0]!.Plan;
-    last = { records: plan['WAL Records']! / BATCH, bytes: plan['WAL Bytes']! / BATCH };
-    return { rows: [], rowCount: 0 };
-  }) as Db['query'];
+  const explaining = explainingDb(db, 'ANALYZE, WAL', (plan) => {
+    last = { records: Number(plan['WAL Records']) / BATCH, bytes: Number(plan['WAL Bytes']) / BATCH };
+  });
   const queue = new TaskQueue(explaining, {
     maxPending: 1e7,
     defaultMaxAttempts: 5,

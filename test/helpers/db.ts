@@ -3,6 +3,24 @@ import pg from 'pg';
 import { migrate, openDb, type Db } from '../../src/db/index.js';
 import { withDefaultUser } from '../../src/db/postgres.js';
 
+/**
+ * A Db whose statements are explained instead of answered: each runs as `EXPLAIN (<options>,
+ * FORMAT JSON) <statement>` on `db`, its plan's top node goes to `onPlan`, and the caller sees no
+ * rows. With ANALYZE in `options` the statement still executes (and writes).
+ */
+export function explainingDb(db: Db, options: string, onPlan: (plan: Record<string, unknown>) => void): Db {
+  const explaining = Object.create(db) as Db;
+  explaining.query = (async (sql: string, params?: unknown[]) => {
+    const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: Record<string, unknown> }> }>(
+      `EXPLAIN (${options}, FORMAT JSON) ${sql}`,
+      params,
+    );
+    onPlan(rows[0]!['QUERY PLAN'][0]!.Plan);
+    return { rows: [], rowCount: 0 };
+  }) as Db['query'];
+  return explaining;
+}
+
 /** A migrated in-memory PGlite database. */
 export async function freshPglite(): Promise<Db> {
   const db = await openDb({ dataDir: '', inMemory: true });
